@@ -1,0 +1,3 @@
+from kubegame.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,599 @@
+"""The Cluster: API server front door, the controllers in their fixed order, the clock.
+
+`Cluster.tick()` runs one simulated second (DESIGN.md "One tick", steps 3-8) and
+returns that tick's events. Everything random is drawn from one seeded RNG.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import random
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from kubegame.engine import defaults, validation
+from kubegame.engine.controllers.deployment import DeploymentController
+from kubegame.engine.controllers.endpoints import EndpointsController
+from kubegame.engine.controllers.kubelet import Kubelet
+from kubegame.engine.controllers.nodelifecycle import NodeLifecycleController
+from kubegame.engine.controllers.replicaset import ReplicaSetController
+from kubegame.engine.controllers.scheduler import Scheduler
+from kubegame.engine.errors import ApiError, already_exists, invalid, not_found
+from kubegame.engine.events import ClusterEvent
+from kubegame.engine.hashing import ALPHANUMS, template_hash  # noqa: F401 (re-exported)
+from kubegame.engine.images import BUILTIN_IMAGES, Image, Registry
+from kubegame.engine.kinds import ACCEPTED_API_VERSIONS, BY_KIND, Resource
+from kubegame.engine.objects import KObject, Node, Pod
+from kubegame.engine.quantity import cpu_millis, memory_bytes
+from kubegame.engine.store import Store
+from kubegame.engine.traffic import Traffic
+
+EVENT_TTL = 3600                              # kube-apiserver --event-ttl=1h
+MAX_EVENTS = 2000
+
+
+@dataclass
+class NodeSpec:
+    """A machine to add to the cluster (LEVEL_FORMAT.md `cluster.nodes` entry, expanded)."""
+
+    name: str
+    cpu: str | int = "4"
+    memory: str | int = "8Gi"
+    pods: int = 110
+    zone: str = "zone-a"
+    kernel: str = "6.1"
+    labels: dict[str, str] = field(default_factory=dict)
+    taints: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class ClusterConfig:
+    node_monitor_grace_period: int = 40     # kube-controller-manager --node-monitor-grace-period
+    default_toleration_seconds: int = 300   # DefaultTolerationSeconds admission plugin
+    pull_mbps: float = 50
+
+
+class Cluster:
+    """A simulated Kubernetes cluster."""
+
+    def __init__(self, seed: int = 0, images: list[Image] | None = None, config: ClusterConfig | None = None):
+        self.config = config or ClusterConfig()
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.tick_count = 0
+        self.store = Store()
+        self.registry = Registry(pull_mbps=self.config.pull_mbps)
+        for img in BUILTIN_IMAGES:
+            self.registry.add(img)
+        for img in images or []:
+            self.registry.add(img)
+        self.events: deque[ClusterEvent] = deque()
+        self._event_index: dict[tuple, ClusterEvent] = {}
+        self._event_seq = 0
+        self.tick_events: list[ClusterEvent] = []
+        self._cidr_next = 0
+        self._service_ips: dict[str, str] = {}
+        self._node_ports: dict[int, str] = {}
+        self.hooks: dict[str, Any] = {}       # test-only fault injection (kubegame.testing)
+
+        # the controllers, in tick order (DESIGN.md "One tick")
+        self.nodelifecycle = NodeLifecycleController(self)
+        self.deployments = DeploymentController(self)
+        self.replicasets = ReplicaSetController(self)
+        self.extra_controllers: list[Any] = []   # StatefulSet, Job, HPA ... (registered by their modules)
+        self.scheduler = Scheduler(self)
+        self.kubelet = Kubelet(self)
+        self.endpoints = EndpointsController(self)
+        self.traffic = Traffic(self)
+
+        for ns in ("default", "kube-node-lease", "kube-public", "kube-system"):
+            self._create_namespace(ns)
+        self._create_kubernetes_service()
+
+    # -- time ------------------------------------------------------------------------------
+    @property
+    def now(self) -> int:
+        return self.tick_count
+
+    def tick(self) -> list[ClusterEvent]:
+        """Advance one tick: node lifecycle, workloads, scheduler, kubelets, endpoints, traffic."""
+        self.tick_count += 1
+        self.store.tick = self.tick_count
+        self.tick_events = []
+        self.nodelifecycle.sync()
+        self.deployments.sync()
+        self.replicasets.sync()
+        for c in self.extra_controllers:
+            c.sync()
+        self.scheduler.sync()
+        self.kubelet.sync()
+        self.endpoints.sync()
+        self.traffic.sync()
+        self._expire_events()
+        return self.tick_events
+
+    def run(self, ticks: int) -> list[ClusterEvent]:
+        out: list[ClusterEvent] = []
+        for _ in range(ticks):
+            out.extend(self.tick())
+        return out
+
+    # -- randomness ------------------------------------------------------------------------
+    def random_suffix(self, n: int = 5) -> str:
+        return "".join(self.rng.choice(ALPHANUMS) for _ in range(n))
+
+    def new_uid(self) -> str:
+        h = f"{self.rng.getrandbits(128):032x}"
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
+
+    # -- events ----------------------------------------------------------------------------
+    def record(self, obj: KObject | None, type_: str, reason: str, message: str, source: str,
+               kind: str = "", namespace: str = "", name: str = "", host: str = "") -> ClusterEvent:
+        """Emit an Event (aggregated: the same object, reason and message bump `count`)."""
+        if obj is not None:
+            kind, namespace, name = obj.kind, obj.namespace, obj.name
+        uid = obj.uid if obj is not None else ""
+        key = (kind, namespace, name, reason, message, source)
+        ev = self._event_index.get(key)
+        if ev is not None and self.now - ev.tick < EVENT_TTL:
+            ev.count += 1
+            ev.tick = self.now
+        else:
+            self._event_seq += 1
+            ev = ClusterEvent(self.now, type_, reason, message, kind, namespace, name, source, host,
+                              first_tick=self.now, uid=uid, seq=self._event_seq)
+            self._event_index[key] = ev
+            self.events.append(ev)
+            if len(self.events) > MAX_EVENTS:
+                old = self.events.popleft()
+                self._drop_event(old)
+        self.tick_events.append(ev)
+        return ev
+
+    def _drop_event(self, ev: ClusterEvent) -> None:
+        key = (ev.kind, ev.namespace, ev.name, ev.reason, ev.message, ev.source)
+        if self._event_index.get(key) is ev:
+            del self._event_index[key]
+
+    def _expire_events(self) -> None:
+        while self.events and self.now - self.events[0].tick > EVENT_TTL:
+            self._drop_event(self.events.popleft())
+
+    def events_for(self, kind: str, namespace: str, name: str) -> list[ClusterEvent]:
+        return [e for e in self.events if e.kind == kind and e.namespace == namespace and e.name == name]
+
+    # -- nodes -----------------------------------------------------------------------------
+    def add_node(self, spec: NodeSpec, boot_ticks: int = 0, pool: bool = False) -> Node:
+        """Add a machine; with boot_ticks it joins NotReady and turns Ready when booted."""
+        if self.store.get("Node", "", spec.name) is not None:
+            raise already_exists("nodes", spec.name)
+        node = Node(spec.name, cpu_millis(spec.cpu), memory_bytes(spec.memory), spec.pods, spec.zone,
+                    spec.kernel, spec.labels, spec.taints)
+        node.uid = self.new_uid()
+        node.cidr_index = self._cidr_next
+        node.spec["podCIDR"] = f"10.244.{self._cidr_next}.0/24"
+        node.spec["podCIDRs"] = [node.spec["podCIDR"]]
+        self._cidr_next += 1
+        node.pool = pool
+        node.last_heartbeat = self.now
+        node.ready_since = self.now
+        if boot_ticks > 0:
+            node.booting_until = self.now + boot_ticks
+            node.ready_status = "False"
+            node.spec.setdefault("taints", []).append(
+                {"effect": "NoSchedule", "key": "node.kubernetes.io/not-ready"})
+        self.store.add(node)
+        if boot_ticks > 0:
+            self.nodelifecycle.watch_boot(node)
+        else:
+            self.record(node, "Normal", "RegisteredNode",
+                        f"Node {node.name} event: Registered Node {node.name} in Controller",
+                        "node-controller")
+        return node
+
+    def node(self, name: str) -> Node | None:
+        return self.store.get("Node", "", name)  # type: ignore[return-value]
+
+    def nodes(self) -> list[Node]:
+        return self.store.list("Node")  # type: ignore[return-value]
+
+    def fail_node(self, name: str) -> None:
+        """The machine stops: no heartbeats; its pods stop serving at once."""
+        node = self._node_or_raise(name)
+        if node.alive:
+            node.alive = False
+            node.last_heartbeat = self.now
+            self.nodelifecycle.node_failed(node)
+            self.endpoints.node_changed(node)
+
+    def recover_node(self, name: str) -> None:
+        node = self._node_or_raise(name)
+        if not node.alive:
+            node.alive = True
+            self.nodelifecycle.node_recovered(node)
+            self.kubelet.node_recovered(node)
+            self.endpoints.node_changed(node)
+
+    def remove_node(self, name: str) -> None:
+        """Delete the Node and everything bound to it (PodGC removes pods of vanished nodes)."""
+        node = self._node_or_raise(name)
+        self.store.remove(node)
+        for pod in list(self.store.pods_on(name).values()):
+            self.remove_pod(pod)
+        self.scheduler.node_changed(node)
+
+    def set_kernel(self, name: str, kernel: str) -> None:
+        node = self._node_or_raise(name)
+        node.kernel = kernel
+        node.labels["feature.node.kubernetes.io/kernel-version.full"] = kernel
+        self.store.modified(node, status_only=True)
+        self.scheduler.node_changed(node)
+
+    def _node_or_raise(self, name: str) -> Node:
+        node = self.node(name)
+        if node is None:
+            raise not_found("nodes", name)
+        return node
+
+    def account(self, pod: Pod, node_name: str, sign: int) -> None:
+        """Add (+1) or release (-1) a pod's requests on its node (the scheduler's NodeInfo)."""
+        node = self.node(node_name)
+        if node is None:
+            return
+        node.cpu_used += sign * pod.cpu_request
+        node.mem_used += sign * pod.mem_request
+        node.pod_count += sign
+        for port in pod.host_ports:
+            node.host_ports_used[port] = node.host_ports_used.get(port, 0) + sign
+            if node.host_ports_used[port] <= 0:
+                del node.host_ports_used[port]
+
+    # -- reads -----------------------------------------------------------------------------
+    def get(self, kind: str, namespace: str, name: str) -> KObject | None:
+        return self.store.get(kind, self._ns(kind, namespace), name)
+
+    def must_get(self, kind: str, namespace: str, name: str) -> KObject:
+        obj = self.get(kind, namespace, name)
+        if obj is None:
+            raise not_found(BY_KIND[kind].qualified if kind in BY_KIND else kind.lower() + "s", name)
+        return obj
+
+    def list(self, kind: str, namespace: str | None = None) -> list[KObject]:
+        return self.store.list(kind, None if namespace is None else self._ns(kind, namespace))
+
+    def pods(self, namespace: str | None = None) -> list[Pod]:
+        return self.list("Pod", namespace)  # type: ignore[return-value]
+
+    def render(self, obj: KObject) -> dict:
+        """The object as the API server returns it (`kubectl get -o yaml`)."""
+        if isinstance(obj, Node) and obj.alive:
+            obj.last_heartbeat = self.now
+        return obj.to_dict()
+
+    def _ns(self, kind: str, namespace: str) -> str:
+        res = BY_KIND.get(kind)
+        return namespace if (res is None or res.namespaced) else ""
+
+    # -- writes ----------------------------------------------------------------------------
+    def _resource(self, body: dict) -> Resource:
+        kind = body.get("kind")
+        api_version = body.get("apiVersion")
+        if not kind or not isinstance(kind, str):
+            raise ApiError("BadRequest", "Object 'Kind' is missing in the object", 400)
+        if not api_version:
+            raise ApiError("BadRequest", "Object 'apiVersion' is missing in the object", 400)
+        res = BY_KIND.get(kind)
+        if res is None:
+            raise ApiError("BadRequest",
+                           f'no matches for kind "{kind}" in version "{api_version}"', 400)
+        accepted = ACCEPTED_API_VERSIONS.get(kind, (res.api_version,))
+        if api_version not in accepted:
+            raise ApiError("BadRequest", f'no matches for kind "{kind}" in version "{api_version}"', 400)
+        return res
+
+    def prepare(self, body: dict, namespace: str | None = None) -> tuple[Resource, dict]:
+        """Default and validate a manifest as the API server would; returns a defaulted copy."""
+        if not isinstance(body, dict):
+            raise ApiError("BadRequest", "the object is not a mapping", 400)
+        res = self._resource(body)
+        body = copy.deepcopy(body)
+        md = body.setdefault("metadata", {})
+        if not isinstance(md, dict):
+            raise ApiError("BadRequest", "metadata must be an object", 400)
+        if res.namespaced:
+            ns = md.get("namespace") or namespace or "default"
+            if namespace and md.get("namespace") and md["namespace"] != namespace:
+                raise ApiError("BadRequest",
+                               f"the namespace from the provided object \"{md['namespace']}\" does not match "
+                               f"the namespace \"{namespace}\". You must pass '--namespace={md['namespace']}' "
+                               "to perform this operation.", 400)
+            md["namespace"] = ns
+        else:
+            md.pop("namespace", None)
+        if not md.get("name") and md.get("generateName"):
+            md["name"] = md["generateName"] + self.random_suffix()
+        defaults.apply_defaults(res.kind, body)
+        causes = validation.validate(res.kind, body)
+        if causes:
+            raise invalid(res.kind_group, str(md.get("name") or ""), causes)
+        return res, body
+
+    def create(self, body: dict, namespace: str | None = None, owner: KObject | None = None,
+               dry_run: bool = False) -> KObject:
+        """POST: create an object from a manifest."""
+        res, body = self.prepare(body, namespace)
+        md = body["metadata"]
+        name, ns = md["name"], md.get("namespace", "")
+        if res.namespaced and self.store.get("Namespace", "", ns) is None:
+            raise ApiError("NotFound", f'namespaces "{ns}" not found', 404)
+        if self.store.get(res.kind, ns, name) is not None:
+            raise already_exists(res.qualified, name)
+        obj = self._build(res, body)
+        if owner is not None:
+            obj.owner_references = [owner_ref(owner)]
+        if dry_run:
+            return obj
+        self.store.check_writable()
+        self._admit(obj)
+        obj.uid = self.new_uid()
+        self.store.add(obj)
+        return obj
+
+    def _build(self, res: Resource, body: dict) -> KObject:
+        md = body["metadata"]
+        spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
+        if res.kind == "Pod":
+            defaults.default_tolerations(spec, self.config.default_toleration_seconds)
+            obj: KObject = Pod(md["name"], md.get("namespace", "default"), spec, md.get("labels"),
+                               md.get("annotations"))
+        else:
+            obj = KObject(res.kind, md["name"], md.get("namespace", ""), spec, md.get("labels"),
+                          md.get("annotations"), api_version=res.api_version)
+        for k, v in body.items():
+            if k not in ("apiVersion", "kind", "metadata", "spec", "status"):
+                obj.extra[k] = v
+        if md.get("ownerReferences"):
+            obj.owner_references = copy.deepcopy(md["ownerReferences"])
+        if md.get("finalizers"):
+            obj.finalizers = list(md["finalizers"])
+        if md.get("generateName"):
+            obj.generate_name = md["generateName"]
+        return obj
+
+    def _admit(self, obj: KObject) -> None:
+        """Kind-specific admission: allocate Service IPs and node ports."""
+        if obj.kind == "Service":
+            self._allocate_service(obj)
+
+    def update(self, body: dict, namespace: str | None = None, dry_run: bool = False) -> tuple[KObject, bool]:
+        """PUT: replace an object's labels, annotations and spec. Returns (object, changed)."""
+        res, body = self.prepare(body, namespace)
+        md = body["metadata"]
+        obj = self.store.get(res.kind, md.get("namespace", ""), md["name"])
+        if obj is None:
+            raise not_found(res.qualified, md["name"])
+        new_spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
+        if res.kind == "Pod":
+            new_spec = self._merge_pod_spec(obj, new_spec)  # type: ignore[arg-type]
+        if res.kind == "Service":
+            self._keep_service_allocations(obj, new_spec)
+        causes = validation.immutable_changes(res.kind, obj.spec, new_spec)
+        if causes:
+            raise invalid(res.kind_group, obj.name, causes)
+        new_extra = {k: v for k, v in body.items() if k not in ("apiVersion", "kind", "metadata", "spec", "status")}
+        labels = md.get("labels") or {}
+        annotations = md.get("annotations") or {}
+        spec_changed = new_spec != obj.spec
+        changed = spec_changed or labels != obj.labels or annotations != obj.annotations or new_extra != obj.extra
+        if not changed or dry_run:
+            return obj, changed
+        self.store.check_writable()
+        obj.labels = dict(labels)
+        obj.annotations = dict(annotations)
+        obj.extra = new_extra
+        if spec_changed:
+            obj.spec = new_spec
+            obj.generation += 1
+            if isinstance(obj, Pod):
+                containers = new_spec.get("containers") or [{}]
+                obj.image = containers[0].get("image", obj.image)
+        self.store.modified(obj)
+        return obj, True
+
+    def _merge_pod_spec(self, pod: Pod, new_spec: dict) -> dict:
+        """Pods are mostly immutable: only images, activeDeadlineSeconds and added tolerations change."""
+        defaults.default_tolerations(new_spec, self.config.default_toleration_seconds)
+        if pod.node_name and not new_spec.get("nodeName"):
+            new_spec["nodeName"] = pod.node_name
+        def strip(s: dict) -> dict:
+            s = copy.deepcopy(s)
+            for c in s.get("containers") or []:
+                c.pop("image", None)
+            s.pop("activeDeadlineSeconds", None)
+            s.pop("tolerations", None)
+            return s
+        if strip(new_spec) != strip(pod.spec):
+            raise invalid("Pod", pod.name, [
+                "spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,"
+                "`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` "
+                "(only additions to existing tolerations),`spec.terminationGracePeriodSeconds` "
+                "(allow it to be set to 1 if it was previously negative)"])
+        return new_spec
+
+    def apply(self, body: dict, namespace: str | None = None, dry_run: bool = False) -> tuple[KObject, str]:
+        """Create or update; returns the object and `created`, `configured` or `unchanged`."""
+        res, prepared = self.prepare(body, namespace)
+        md = prepared["metadata"]
+        if self.store.get(res.kind, md.get("namespace", ""), md["name"]) is None:
+            return self.create(body, namespace, dry_run=dry_run), "created"
+        obj, changed = self.update(body, namespace, dry_run=dry_run)
+        return obj, "configured" if changed else "unchanged"
+
+    def write_status(self, obj: KObject) -> None:
+        """A controller's status write (fails without quorum like any write)."""
+        self.store.modified(obj)
+
+    def delete(self, kind: str, namespace: str, name: str, grace: int | None = None,
+               propagation: str = "Background") -> KObject:
+        """DELETE: pods terminate gracefully; owners cascade to their dependents (the garbage collector)."""
+        res = BY_KIND.get(kind)
+        obj = self.get(kind, namespace, name)
+        if obj is None or res is None:
+            raise not_found(res.qualified if res else kind.lower(), name)
+        if kind == "Node":
+            self.remove_node(name)
+            return obj
+        self.store.check_writable()
+        if isinstance(obj, Pod):
+            self.delete_pod(obj, grace)
+            return obj
+        if kind == "Namespace":
+            if name in ("default", "kube-system", "kube-public", "kube-node-lease"):
+                raise ApiError("Forbidden", f'namespaces "{name}" is forbidden: this namespace may not be deleted', 403)
+            for k in list(self.store.objects):
+                for o in self.store.list(k, name):
+                    if self.store.get(o.kind, o.namespace, o.name) is not None:
+                        self.delete(o.kind, o.namespace, o.name, grace)
+        self.store.remove(obj)
+        if obj.kind == "Service":
+            self._release_service(obj)
+        dependents = self.store.owned_by(obj.uid)
+        for dep in dependents:
+            if propagation == "Orphan":
+                self.store.set_owners(dep, [r for r in dep.owner_references if r.get("uid") != obj.uid])
+                self.store.modified(dep)
+            elif self.store.get(dep.kind, dep.namespace, dep.name) is dep:
+                self.delete(dep.kind, dep.namespace, dep.name, grace)
+        return obj
+
+    def delete_pod(self, pod: Pod, grace: int | None = None, reason: str = "") -> None:
+        """Begin graceful termination (grace None: the pod's terminationGracePeriodSeconds; 0: now)."""
+        if grace == 0:
+            self.remove_pod(pod)
+            return
+        if pod.deletion_tick is not None:
+            if grace is not None and pod.deletion_grace is not None and grace < pod.deletion_grace:
+                pod.deletion_grace = grace
+                self.kubelet.pod_deleting(pod)
+            return
+        pod.deletion_tick = self.now
+        pod.deletion_grace = grace if grace is not None else int(pod.spec.get("terminationGracePeriodSeconds", 30))
+        if reason:
+            pod.reason = reason
+        self.store.modified(pod)
+        self.kubelet.pod_deleting(pod)
+
+    def remove_pod(self, pod: Pod) -> None:
+        """The pod object goes away (kubelet confirmed termination, or a force delete)."""
+        if self.store.get("Pod", pod.namespace, pod.name) is not pod:
+            return
+        if pod.node_name and pod.phase not in ("Succeeded", "Failed"):
+            self.account(pod, pod.node_name, -1)
+        self.kubelet.release(pod)
+        self.store.remove(pod)
+        self.store.pods_by_node.get(pod.node_name, {}).pop(pod.key, None)
+
+    def scale(self, kind: str, namespace: str, name: str, replicas: int) -> KObject:
+        obj = self.must_get(kind, namespace, name)
+        if replicas < 0:
+            raise invalid(BY_KIND[kind].kind_group, name,
+                          [f"spec.replicas: Invalid value: {replicas}: must be greater than or equal to 0"])
+        if obj.spec.get("replicas") != replicas:
+            self.store.check_writable()
+            obj.spec["replicas"] = replicas
+            obj.generation += 1
+            self.store.modified(obj)
+        return obj
+
+    # -- namespaces and services -----------------------------------------------------------
+    def _create_namespace(self, name: str) -> None:
+        ns = KObject("Namespace", name, "", {"finalizers": ["kubernetes"]},
+                     labels={"kubernetes.io/metadata.name": name})
+        ns.status = {"phase": "Active"}
+        ns.uid = self.new_uid()
+        self.store.add(ns)
+
+    def _create_kubernetes_service(self) -> None:
+        svc = {"apiVersion": "v1", "kind": "Service",
+               "metadata": {"name": "kubernetes", "namespace": "default",
+                            "labels": {"component": "apiserver", "provider": "kubernetes"}},
+               "spec": {"clusterIP": "10.96.0.1", "ports": [{"name": "https", "port": 443, "targetPort": 6443}]}}
+        self.create(svc)
+
+    def _allocate_service(self, svc: KObject) -> None:
+        spec = svc.spec
+        if not spec.get("clusterIP") and spec.get("type") != "ExternalName":
+            # random within 10.96.0.0/12, as the real allocator does
+            while True:
+                n = self.rng.randrange(2, 1 << 20)
+                ip = f"10.{96 + (n >> 16)}.{(n >> 8) & 255}.{n & 255}"
+                if ip not in self._service_ips and (n & 255) not in (0, 255):
+                    break
+            spec["clusterIP"] = ip
+        if spec.get("clusterIP") and spec["clusterIP"] != "None":
+            self._service_ips[spec["clusterIP"]] = f"{svc.namespace}/{svc.name}"
+            spec["clusterIPs"] = [spec["clusterIP"]]
+        if spec.get("type") in ("NodePort", "LoadBalancer"):
+            for p in spec.get("ports") or []:
+                if p.get("nodePort"):
+                    if p["nodePort"] in self._node_ports:
+                        raise invalid("Service", svc.name, [
+                            f"spec.ports[0].nodePort: Invalid value: {p['nodePort']}: provided port is already allocated"])
+                else:
+                    while True:
+                        port = self.rng.randrange(30000, 32768)
+                        if port not in self._node_ports:
+                            break
+                    p["nodePort"] = port
+                self._node_ports[p["nodePort"]] = svc.name
+
+    def _keep_service_allocations(self, old: KObject, new_spec: dict) -> None:
+        for f in ("clusterIP", "clusterIPs"):
+            if f in old.spec and f not in new_spec:
+                new_spec[f] = copy.deepcopy(old.spec[f])
+        old_ports = {(p.get("port"), p.get("protocol")): p for p in old.spec.get("ports") or []}
+        if new_spec.get("type") in ("NodePort", "LoadBalancer"):
+            for p in new_spec.get("ports") or []:
+                prev = old_ports.get((p.get("port"), p.get("protocol")))
+                if not p.get("nodePort") and prev and prev.get("nodePort"):
+                    p["nodePort"] = prev["nodePort"]
+                elif not p.get("nodePort"):
+                    while True:
+                        port = self.rng.randrange(30000, 32768)
+                        if port not in self._node_ports:
+                            break
+                    p["nodePort"] = port
+                    self._node_ports[port] = old.name
+
+    def _release_service(self, svc: KObject) -> None:
+        self._service_ips.pop(svc.spec.get("clusterIP", ""), None)
+        for p in svc.spec.get("ports") or []:
+            self._node_ports.pop(p.get("nodePort"), None)
+
+    # -- state -----------------------------------------------------------------------------
+    def state(self) -> dict:
+        """Everything that defines the cluster now, as plain data (what the hash covers)."""
+        objs = []
+        for kind in sorted(self.store.objects):
+            if kind == "Event":
+                continue
+            for obj in self.store.list(kind):
+                objs.append(self.render(obj))
+        nodes = {n.name: {"alive": n.alive, "layers": sorted(n.layers), "kernel": n.kernel}
+                 for n in self.nodes()}
+        return {"tick": self.now, "objects": objs, "nodes": nodes, "traffic": self.traffic.totals()}
+
+    def state_hash(self) -> str:
+        """sha256 of the cluster's state: same level, seed and commands give the same hash anywhere."""
+        data = json.dumps(self.state(), sort_keys=True, separators=(",", ":"), default=str)
+        h = hashlib.sha256(data.encode())
+        h.update(repr(self.rng.getstate()).encode())
+        return h.hexdigest()
+
+
+def owner_ref(owner: KObject) -> dict:
+    return {"apiVersion": owner.api_version, "blockOwnerDeletion": True, "controller": True,
+            "kind": owner.kind, "name": owner.name, "uid": owner.uid}

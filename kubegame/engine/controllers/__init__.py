@@ -1,0 +1,1 @@
+"""One reconcile loop per file, as in kube-controller-manager (pkg/controller/<name>/)."""

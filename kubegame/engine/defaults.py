@@ -1,0 +1,148 @@
+"""API server defaulting: the fields Kubernetes fills in when an object is created.
+
+Sources: pkg/apis/core/v1/defaults.go, pkg/apis/apps/v1/defaults.go,
+pkg/apis/batch/v1/defaults.go and the DefaultTolerationSeconds admission plugin.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _image_pull_policy(image: str) -> str:
+    """Always for `:latest` or an untagged image, IfNotPresent otherwise."""
+    name = image.rsplit("/", 1)[-1]
+    if "@" in name:
+        return "IfNotPresent"
+    if ":" not in name or name.endswith(":latest"):
+        return "Always"
+    return "IfNotPresent"
+
+
+def default_container(c: dict) -> None:
+    c.setdefault("imagePullPolicy", _image_pull_policy(str(c.get("image", ""))))
+    c.setdefault("resources", {})
+    c.setdefault("terminationMessagePath", "/dev/termination-log")
+    c.setdefault("terminationMessagePolicy", "File")
+    for p in c.get("ports") or []:
+        if isinstance(p, dict):
+            p.setdefault("protocol", "TCP")
+
+
+def default_pod_spec(spec: dict) -> None:
+    for c in spec.get("containers") or []:
+        if isinstance(c, dict):
+            default_container(c)
+    for c in spec.get("initContainers") or []:
+        if isinstance(c, dict):
+            default_container(c)
+    spec.setdefault("dnsPolicy", "ClusterFirst")
+    spec.setdefault("enableServiceLinks", True)
+    spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
+    spec.setdefault("priority", 0)
+    spec.setdefault("restartPolicy", "Always")
+    spec.setdefault("schedulerName", "default-scheduler")
+    spec.setdefault("securityContext", {})
+    spec.setdefault("serviceAccount", spec.get("serviceAccountName", "default"))
+    spec.setdefault("serviceAccountName", "default")
+    spec.setdefault("terminationGracePeriodSeconds", 30)
+
+
+def default_tolerations(spec: dict, seconds: int) -> None:
+    """The DefaultTolerationSeconds admission plugin: tolerate not-ready/unreachable for 300 s."""
+    tols = spec.setdefault("tolerations", [])
+    have = {(t.get("key"), t.get("effect")) for t in tols if isinstance(t, dict)}
+    for key in ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"):
+        if (key, "NoExecute") not in have and (key, None) not in have:
+            tols.append({"effect": "NoExecute", "key": key, "operator": "Exists", "tolerationSeconds": seconds})
+
+
+def default_template(tpl: dict) -> None:
+    tpl.setdefault("metadata", {})
+    spec = tpl.setdefault("spec", {})
+    if isinstance(spec, dict):
+        default_pod_spec(spec)
+
+
+def _rolling(spec: dict, surge: Any = "25%", unavailable: Any = "25%") -> None:
+    strategy = spec.setdefault("strategy", {})
+    strategy.setdefault("type", "RollingUpdate")
+    if strategy["type"] == "RollingUpdate":
+        ru = strategy.setdefault("rollingUpdate", {})
+        ru.setdefault("maxSurge", surge)
+        ru.setdefault("maxUnavailable", unavailable)
+
+
+def apply_defaults(kind: str, body: dict) -> None:
+    """Fill in the defaults for one object body (mutates it)."""
+    spec = body.get("spec")
+    if kind == "Pod" and isinstance(spec, dict):
+        default_pod_spec(spec)
+    elif kind == "Deployment" and isinstance(spec, dict):
+        spec.setdefault("replicas", 1)
+        spec.setdefault("progressDeadlineSeconds", 600)
+        spec.setdefault("revisionHistoryLimit", 10)
+        _rolling(spec)
+        if isinstance(spec.get("template"), dict):
+            default_template(spec["template"])
+    elif kind == "ReplicaSet" and isinstance(spec, dict):
+        spec.setdefault("replicas", 1)
+        if isinstance(spec.get("template"), dict):
+            default_template(spec["template"])
+    elif kind == "DaemonSet" and isinstance(spec, dict):
+        spec.setdefault("revisionHistoryLimit", 10)
+        us = spec.setdefault("updateStrategy", {})
+        us.setdefault("type", "RollingUpdate")
+        if us["type"] == "RollingUpdate":
+            ru = us.setdefault("rollingUpdate", {})
+            ru.setdefault("maxSurge", 0)
+            ru.setdefault("maxUnavailable", 1)
+        if isinstance(spec.get("template"), dict):
+            default_template(spec["template"])
+    elif kind == "StatefulSet" and isinstance(spec, dict):
+        spec.setdefault("replicas", 1)
+        spec.setdefault("podManagementPolicy", "OrderedReady")
+        spec.setdefault("revisionHistoryLimit", 10)
+        spec.setdefault("persistentVolumeClaimRetentionPolicy",
+                        {"whenDeleted": "Retain", "whenScaled": "Retain"})
+        us = spec.setdefault("updateStrategy", {})
+        us.setdefault("type", "RollingUpdate")
+        if us["type"] == "RollingUpdate":
+            us.setdefault("rollingUpdate", {"partition": 0})
+        if isinstance(spec.get("template"), dict):
+            default_template(spec["template"])
+    elif kind == "Job" and isinstance(spec, dict):
+        spec.setdefault("backoffLimit", 6)
+        spec.setdefault("completionMode", "NonIndexed")
+        spec.setdefault("completions", 1)
+        spec.setdefault("parallelism", 1)
+        spec.setdefault("suspend", False)
+        spec.setdefault("podReplacementPolicy", "TerminatingOrFailed")
+        if isinstance(spec.get("template"), dict):
+            default_template(spec["template"])
+    elif kind == "Service" and isinstance(spec, dict):
+        spec.setdefault("type", "ClusterIP")
+        spec.setdefault("sessionAffinity", "None")
+        spec.setdefault("internalTrafficPolicy", "Cluster")
+        spec.setdefault("ipFamilies", ["IPv4"])
+        spec.setdefault("ipFamilyPolicy", "SingleStack")
+        for p in spec.get("ports") or []:
+            if isinstance(p, dict):
+                p.setdefault("protocol", "TCP")
+                p.setdefault("targetPort", p.get("port"))
+        if spec["type"] in ("NodePort", "LoadBalancer"):
+            spec.setdefault("externalTrafficPolicy", "Cluster")
+        if spec["type"] == "LoadBalancer":
+            spec.setdefault("allocateLoadBalancerNodePorts", True)
+    elif kind == "HorizontalPodAutoscaler" and isinstance(spec, dict):
+        spec.setdefault("minReplicas", 1)
+        if "metrics" not in spec:
+            spec["metrics"] = [{"type": "Resource", "resource": {
+                "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}]
+    elif kind == "Secret":
+        body.setdefault("type", "Opaque")
+    elif kind == "Ingress" and isinstance(spec, dict):
+        for rule in spec.get("rules") or []:
+            for p in ((rule or {}).get("http") or {}).get("paths") or []:
+                if isinstance(p, dict):
+                    p.setdefault("pathType", "ImplementationSpecific")

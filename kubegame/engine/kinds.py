@@ -1,0 +1,72 @@
+"""The API resources the simulated API server serves (what `kubectl api-resources` lists)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Resource:
+    kind: str
+    plural: str
+    singular: str
+    group: str          # "" for the core group
+    version: str
+    namespaced: bool
+    short_names: tuple[str, ...] = ()
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def qualified(self) -> str:
+        """`deployments.apps`, `pods`: how API errors name the resource."""
+        return f"{self.plural}.{self.group}" if self.group else self.plural
+
+    @property
+    def kind_group(self) -> str:
+        """`Deployment.apps`, `Pod`: how validation errors name the kind."""
+        return f"{self.kind}.{self.group}" if self.group else self.kind
+
+
+RESOURCES: tuple[Resource, ...] = (
+    Resource("Namespace", "namespaces", "namespace", "", "v1", False, ("ns",)),
+    Resource("Node", "nodes", "node", "", "v1", False, ("no",)),
+    Resource("Pod", "pods", "pod", "", "v1", True, ("po",)),
+    Resource("Service", "services", "service", "", "v1", True, ("svc",)),
+    Resource("Endpoints", "endpoints", "endpoints", "", "v1", True, ("ep",)),
+    Resource("Event", "events", "event", "", "v1", True, ("ev",)),
+    Resource("ConfigMap", "configmaps", "configmap", "", "v1", True, ("cm",)),
+    Resource("Secret", "secrets", "secret", "", "v1", True, ()),
+    Resource("PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", "", "v1", True, ("pvc",)),
+    Resource("Deployment", "deployments", "deployment", "apps", "v1", True, ("deploy",)),
+    Resource("ReplicaSet", "replicasets", "replicaset", "apps", "v1", True, ("rs",)),
+    Resource("DaemonSet", "daemonsets", "daemonset", "apps", "v1", True, ("ds",)),
+    Resource("StatefulSet", "statefulsets", "statefulset", "apps", "v1", True, ("sts",)),
+    Resource("ControllerRevision", "controllerrevisions", "controllerrevision", "apps", "v1", True, ()),
+    Resource("Job", "jobs", "job", "batch", "v1", True, ()),
+    Resource("HorizontalPodAutoscaler", "horizontalpodautoscalers", "horizontalpodautoscaler",
+             "autoscaling", "v2", True, ("hpa",)),
+    Resource("PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", "policy", "v1", True, ("pdb",)),
+    Resource("Ingress", "ingresses", "ingress", "networking.k8s.io", "v1", True, ("ing",)),
+    Resource("PriorityClass", "priorityclasses", "priorityclass", "scheduling.k8s.io", "v1", False, ("pc",)),
+)
+
+BY_KIND: dict[str, Resource] = {r.kind: r for r in RESOURCES}
+
+# apiVersions the server accepts per kind (beyond the preferred one)
+ACCEPTED_API_VERSIONS: dict[str, tuple[str, ...]] = {
+    "HorizontalPodAutoscaler": ("autoscaling/v2", "autoscaling/v1"),
+}
+
+
+def lookup(word: str) -> Resource | None:
+    """Resolve what a user typed (pod, pods, po, Pod, deployments.apps) to a resource."""
+    w = word.lower()
+    for r in RESOURCES:
+        if w in (r.plural, r.singular, r.kind.lower(), r.qualified) or w in r.short_names:
+            return r
+        if r.group and w in (f"{r.singular}.{r.group}", f"{r.kind.lower()}.{r.group}"):
+            return r
+    return None

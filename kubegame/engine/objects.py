@@ -1,0 +1,369 @@
+"""API objects: metadata, the spec as the API server stores it, and a status.
+
+Every object keeps its spec as a plain dict (defaulted like the API server does),
+so `kubectl get -o yaml`, apply, patch and edit all see the real Kubernetes shape.
+Pods and Nodes also keep their live state in typed attributes the controllers
+read on their hot paths, and render that state into `status` on demand.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from kubegame.engine.kinds import BY_KIND
+from kubegame.engine.quantity import cpu_millis, format_cpu, format_memory, memory_bytes
+
+EPOCH_YEAR = 2026
+
+
+def timestamp(tick: int) -> str:
+    """An RFC 3339 time for a tick: the cluster's clock starts at 2026-01-01T00:00:00Z."""
+    days, rest = divmod(max(tick, 0), 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    # good for a year of ticks, far beyond any level
+    month_days = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+    month = 0
+    while month < 11 and days >= month_days[month]:
+        days -= month_days[month]
+        month += 1
+    return f"{EPOCH_YEAR}-{month + 1:02d}-{days + 1:02d}T{hours:02d}:{minutes:02d}:{seconds:02d}Z"
+
+
+class KObject:
+    """One API object. `spec` and `extra` (top-level fields such as ConfigMap `data`) are dicts."""
+
+    __slots__ = ("kind", "api_version", "name", "namespace", "uid", "labels", "annotations",
+                 "owner_references", "resource_version", "generation", "creation_tick",
+                 "deletion_tick", "deletion_grace", "finalizers", "generate_name", "spec", "status",
+                 "extra")
+
+    def __init__(self, kind: str, name: str, namespace: str = "", spec: dict | None = None,
+                 labels: dict | None = None, annotations: dict | None = None,
+                 api_version: str | None = None):
+        res = BY_KIND.get(kind)
+        self.kind = kind
+        self.api_version = api_version or (res.api_version if res else "v1")
+        self.name = name
+        self.namespace = namespace if (res is None or res.namespaced) else ""
+        self.uid = ""
+        self.labels: dict[str, str] = dict(labels or {})
+        self.annotations: dict[str, str] = dict(annotations or {})
+        self.owner_references: list[dict] = []
+        self.resource_version = 0
+        self.generation = 1
+        self.creation_tick = 0
+        self.deletion_tick: int | None = None
+        self.deletion_grace: int | None = None
+        self.finalizers: list[str] = []
+        self.generate_name = ""
+        self.spec: dict[str, Any] = spec if spec is not None else {}
+        self.status: dict[str, Any] = {}
+        self.extra: dict[str, Any] = {}
+
+    # -- identity -------------------------------------------------------------------------
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.namespace, self.name)
+
+    @property
+    def terminating(self) -> bool:
+        return self.deletion_tick is not None
+
+    def controller_ref(self) -> dict | None:
+        for ref in self.owner_references:
+            if ref.get("controller"):
+                return ref
+        return None
+
+    def owner_uid(self) -> str | None:
+        ref = self.controller_ref()
+        return ref["uid"] if ref else None
+
+    # -- rendering ------------------------------------------------------------------------
+    def metadata_dict(self) -> dict:
+        md: dict[str, Any] = {}
+        if self.annotations:
+            md["annotations"] = dict(sorted(self.annotations.items()))
+        md["creationTimestamp"] = timestamp(self.creation_tick)
+        if self.deletion_tick is not None:
+            md["deletionGracePeriodSeconds"] = self.deletion_grace or 0
+            md["deletionTimestamp"] = timestamp(self.deletion_tick + (self.deletion_grace or 0))
+        if self.finalizers:
+            md["finalizers"] = list(self.finalizers)
+        if self.generate_name:
+            md["generateName"] = self.generate_name
+        if self.kind not in ("Pod", "Node", "Namespace", "Event", "Endpoints", "ConfigMap", "Secret"):
+            md["generation"] = self.generation
+        if self.labels:
+            md["labels"] = dict(sorted(self.labels.items()))
+        md["name"] = self.name
+        if self.namespace:
+            md["namespace"] = self.namespace
+        if self.owner_references:
+            md["ownerReferences"] = copy.deepcopy(self.owner_references)
+        md["resourceVersion"] = str(self.resource_version)
+        md["uid"] = self.uid
+        return md
+
+    def status_dict(self) -> dict:
+        return copy.deepcopy(self.status)
+
+    def to_dict(self) -> dict:
+        """The object as `kubectl get -o yaml` shows it."""
+        out: dict[str, Any] = {"apiVersion": self.api_version, "kind": self.kind,
+                               "metadata": self.metadata_dict()}
+        for k, v in self.extra.items():
+            out[k] = copy.deepcopy(v)
+        if self.spec or self.kind not in ("ConfigMap", "Secret", "Namespace", "Event", "Endpoints"):
+            if self.kind not in ("ConfigMap", "Secret", "Event", "Endpoints"):
+                out["spec"] = copy.deepcopy(self.spec)
+        st = self.status_dict()
+        if st or self.kind in ("Deployment", "ReplicaSet", "Pod", "Node", "Service"):
+            out["status"] = st
+        return out
+
+    def __repr__(self) -> str:
+        ns = f"{self.namespace}/" if self.namespace else ""
+        return f"<{self.kind} {ns}{self.name}>"
+
+
+def pod_requests(spec: dict) -> tuple[int, int]:
+    """Sum of the containers' requests (cpu millicores, memory bytes); init containers take the max."""
+    cpu = mem = 0
+    for c in spec.get("containers") or []:
+        req = ((c.get("resources") or {}).get("requests")) or {}
+        lim = ((c.get("resources") or {}).get("limits")) or {}
+        cpu += cpu_millis(req.get("cpu", lim.get("cpu", 0)))
+        mem += memory_bytes(req.get("memory", lim.get("memory", 0)))
+    for c in spec.get("initContainers") or []:
+        req = ((c.get("resources") or {}).get("requests")) or {}
+        cpu = max(cpu, cpu_millis(req.get("cpu", 0)))
+        mem = max(mem, memory_bytes(req.get("memory", 0)))
+    return cpu, mem
+
+
+class Pod(KObject):
+    """A Pod with its live state as the kubelet tracks it."""
+
+    __slots__ = ("node_name", "phase", "reason", "ready", "ready_tick", "state", "waiting_reason",
+                 "waiting_message", "restart_count", "backoff", "started_tick", "run_started_tick",
+                 "last_state", "ip", "host_ip", "cpu_request", "mem_request", "scheduled_tick",
+                 "unschedulable_message", "image", "sandbox", "timer", "exit_code", "start_tick",
+                 "host_ports", "priority", "nominated_node")
+
+    def __init__(self, name: str, namespace: str, spec: dict, labels: dict | None = None,
+                 annotations: dict | None = None):
+        super().__init__("Pod", name, namespace, spec, labels, annotations)
+        self.node_name: str = spec.get("nodeName") or ""
+        self.phase = "Pending"
+        self.reason = ""                 # pod-level reason (NodeLost, Evicted)
+        self.ready = False
+        self.ready_tick: int | None = None
+        self.state = "waiting"           # waiting | running | terminated
+        self.waiting_reason = ""         # ContainerCreating, ErrImagePull, CrashLoopBackOff, ...
+        self.waiting_message = ""
+        self.restart_count = 0
+        self.backoff = 0                 # current back-off in ticks (10, 20, ... 300)
+        self.started_tick: int | None = None     # container start (Running)
+        self.run_started_tick: int | None = None
+        self.last_state: dict | None = None      # lastState.terminated
+        self.ip = ""
+        self.host_ip = ""
+        self.cpu_request, self.mem_request = pod_requests(spec)
+        self.scheduled_tick: int | None = None
+        self.unschedulable_message = ""
+        containers = spec.get("containers") or [{}]
+        self.image: str = containers[0].get("image", "")
+        self.sandbox = False             # a sandbox (IP) exists on the node
+        self.timer: int | None = None    # tick of the kubelet's next action for this pod
+        self.exit_code: int | None = None
+        self.start_tick: int | None = None       # status.startTime
+        self.host_ports: tuple[int, ...] = tuple(
+            p["hostPort"] for c in containers for p in (c.get("ports") or []) if p.get("hostPort"))
+        self.priority: int = int(spec.get("priority") or 0)
+        self.nominated_node = ""
+
+    @property
+    def active(self) -> bool:
+        """Counted by ReplicaSets: not terminating and not finished (controller.IsPodActive)."""
+        return self.deletion_tick is None and self.phase not in ("Succeeded", "Failed")
+
+    @property
+    def serving(self) -> bool:
+        """Ready and not terminating: what makes it an endpoint."""
+        return self.ready and self.deletion_tick is None
+
+    def status_reason(self) -> str:
+        """The STATUS column of `kubectl get pods` (kubectl's printPod logic)."""
+        reason = self.reason or self.phase
+        if self.state == "waiting" and self.waiting_reason:
+            reason = "ContainerCreating" if self.waiting_reason == "PullWait" else self.waiting_reason
+        elif self.state == "terminated":
+            reason = "Completed" if self.exit_code == 0 else "Error"
+        if self.deletion_tick is not None:
+            reason = "Unknown" if self.reason == "NodeLost" else "Terminating"
+        return reason
+
+    def status_dict(self) -> dict:
+        st: dict[str, Any] = {}
+        conds = []
+        if self.phase not in ("Succeeded", "Failed") or self.node_name:
+            if self.node_name:
+                conds.append({"lastProbeTime": None, "lastTransitionTime": timestamp(self.scheduled_tick or 0),
+                              "status": "True", "type": "PodScheduled"})
+            elif self.unschedulable_message:
+                conds.append({"lastProbeTime": None, "lastTransitionTime": timestamp(self.creation_tick),
+                              "message": self.unschedulable_message, "reason": "Unschedulable",
+                              "status": "False", "type": "PodScheduled"})
+        if self.node_name:
+            ready = "True" if self.ready else "False"
+            conds = [
+                {"lastProbeTime": None, "lastTransitionTime": timestamp(self.scheduled_tick or 0),
+                 "status": "True", "type": "Initialized"},
+                {"lastProbeTime": None, "lastTransitionTime": timestamp(self.ready_tick or self.scheduled_tick or 0),
+                 "status": ready, "type": "Ready"},
+                {"lastProbeTime": None, "lastTransitionTime": timestamp(self.ready_tick or self.scheduled_tick or 0),
+                 "status": ready, "type": "ContainersReady"},
+            ] + conds
+        if conds:
+            st["conditions"] = conds
+        c0 = (self.spec.get("containers") or [{}])[0]
+        if self.node_name:
+            cs: dict[str, Any] = {"image": self.image, "imageID": "", "name": c0.get("name", ""),
+                                  "ready": self.ready, "restartCount": self.restart_count,
+                                  "started": self.state == "running"}
+            if self.state == "running":
+                cs["state"] = {"running": {"startedAt": timestamp(self.started_tick or 0)}}
+            elif self.state == "terminated":
+                cs["state"] = {"terminated": {"exitCode": self.exit_code or 0,
+                                              "reason": "Completed" if self.exit_code == 0 else "Error"}}
+            else:
+                shown = self.waiting_reason if self.waiting_reason not in ("", "PullWait") else "ContainerCreating"
+                w: dict[str, Any] = {"reason": shown}
+                if self.waiting_message:
+                    w["message"] = self.waiting_message
+                cs["state"] = {"waiting": w}
+            if self.last_state:
+                cs["lastState"] = {"terminated": dict(self.last_state)}
+            else:
+                cs["lastState"] = {}
+            st["containerStatuses"] = [cs]
+            st["hostIP"] = self.host_ip
+        st["phase"] = self.phase
+        if self.ip:
+            st["podIP"] = self.ip
+            st["podIPs"] = [{"ip": self.ip}]
+        st["qosClass"] = qos_class(self.spec)
+        if self.reason:
+            st["reason"] = self.reason
+        if self.start_tick is not None:
+            st["startTime"] = timestamp(self.start_tick)
+        if self.nominated_node:
+            st["nominatedNodeName"] = self.nominated_node
+        return st
+
+
+def qos_class(spec: dict) -> str:
+    """Guaranteed, Burstable or BestEffort, by the containers' requests and limits."""
+    any_set = False
+    guaranteed = True
+    for c in spec.get("containers") or []:
+        res = c.get("resources") or {}
+        req, lim = res.get("requests") or {}, res.get("limits") or {}
+        if req or lim:
+            any_set = True
+        for r in ("cpu", "memory"):
+            if r not in lim or (r in req and str(req[r]) != str(lim[r])):
+                guaranteed = False
+    if not any_set:
+        return "BestEffort"
+    return "Guaranteed" if guaranteed else "Burstable"
+
+
+class Node(KObject):
+    """A Node and the machine behind it: capacity, heartbeat, its kubelet's image cache."""
+
+    __slots__ = ("cpu", "memory", "max_pods", "zone", "kernel", "alive", "last_heartbeat", "ready_status",
+                 "ready_since", "layers", "pull_free_at", "pulls", "cidr_index", "next_ip", "booting_until",
+                 "cpu_used", "mem_used", "pod_count", "host_ports_used", "pool")
+
+    def __init__(self, name: str, cpu: int, memory: int, max_pods: int = 110, zone: str = "zone-a",
+                 kernel: str = "6.1", labels: dict | None = None, taints: list | None = None):
+        all_labels = {
+            "kubernetes.io/arch": "amd64",
+            "kubernetes.io/hostname": name,
+            "kubernetes.io/os": "linux",
+            "topology.kubernetes.io/zone": zone,
+            "topology.kubernetes.io/region": "region-1",
+            "feature.node.kubernetes.io/kernel-version.full": kernel,
+        }
+        all_labels.update(labels or {})
+        spec: dict[str, Any] = {}
+        if taints:
+            spec["taints"] = [dict(t) for t in taints]
+        super().__init__("Node", name, "", spec, all_labels)
+        self.cpu = cpu
+        self.memory = memory
+        self.max_pods = max_pods
+        self.zone = zone
+        self.kernel = kernel
+        self.alive = True
+        self.last_heartbeat = 0
+        self.ready_status = "True"        # the Ready condition: True | False | Unknown
+        self.ready_since = 0
+        self.layers: dict[str, bool] = {}  # the kubelet's layer cache (a dict: ordered, no set)
+        self.pull_free_at = 0              # serialized image pulls: when the puller is free
+        self.pulls: dict[str, int] = {}    # image -> tick its pull completes
+        self.cidr_index = 0
+        self.next_ip = 2
+        self.booting_until: int | None = None
+        self.cpu_used = 0                  # requests of pods bound here (the scheduler's NodeInfo)
+        self.mem_used = 0
+        self.pod_count = 0
+        self.host_ports_used: dict[int, int] = {}
+        self.pool = False
+
+    @property
+    def unschedulable(self) -> bool:
+        return bool(self.spec.get("unschedulable"))
+
+    @property
+    def taints(self) -> list[dict]:
+        return self.spec.get("taints") or []
+
+    @property
+    def is_ready(self) -> bool:
+        return self.ready_status == "True"
+
+    def status_dict(self) -> dict:
+        cap = {"cpu": format_cpu(self.cpu), "ephemeral-storage": "100Gi", "memory": format_memory(self.memory),
+               "pods": str(self.max_pods)}
+        hb = timestamp(self.last_heartbeat)
+        def cond(t: str, s: str, reason: str, msg: str) -> dict:
+            return {"lastHeartbeatTime": hb, "lastTransitionTime": timestamp(self.ready_since),
+                    "message": msg, "reason": reason, "status": s, "type": t}
+        if self.ready_status == "Unknown":
+            ready = cond("Ready", "Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status.")
+            others = [cond(t, "Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status.")
+                      for t in ("MemoryPressure", "DiskPressure", "PIDPressure")]
+        elif self.ready_status == "False":
+            ready = cond("Ready", "False", "KubeletNotReady", "container runtime is starting")
+            others = []
+        else:
+            ready = cond("Ready", "True", "KubeletReady", "kubelet is posting ready status")
+            others = [cond("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+                      cond("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+                      cond("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available")]
+        return {
+            "addresses": [{"address": f"172.18.0.{self.cidr_index + 2}", "type": "InternalIP"},
+                          {"address": self.name, "type": "Hostname"}],
+            "allocatable": dict(cap),
+            "capacity": cap,
+            "conditions": others + [ready],
+            "nodeInfo": {"architecture": "amd64", "containerRuntimeVersion": "containerd://1.7.18",
+                         "kernelVersion": self.kernel, "kubeProxyVersion": "v1.31.0",
+                         "kubeletVersion": "v1.31.0", "operatingSystem": "linux",
+                         "osImage": "Debian GNU/Linux 12 (bookworm)"},
+        }

@@ -1,0 +1,131 @@
+"""The API server and etcd: typed object maps, indexes, resource versions and watches.
+
+Controllers never scan the store; they subscribe to a kind and keep their own work
+queues, as informers do in kube-controller-manager.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from kubegame.engine.errors import unavailable
+from kubegame.engine.objects import KObject, Node, Pod
+
+Handler = Callable[[str, KObject], None]   # (ADDED | MODIFIED | DELETED, object)
+
+
+class Store:
+    def __init__(self) -> None:
+        self.objects: dict[str, dict[tuple[str, str], KObject]] = {}
+        self.resource_version = 0
+        self.handlers: dict[str, list[Handler]] = {}
+        self.pods_by_node: dict[str, dict[tuple[str, str], Pod]] = {}
+        self.by_owner: dict[str, dict[tuple[str, str, str], KObject]] = {}
+        self.quorum = True          # etcd has quorum: writes succeed
+        self.tick = 0
+
+    # -- reads -----------------------------------------------------------------------------
+    def get(self, kind: str, namespace: str, name: str) -> KObject | None:
+        return self.objects.get(kind, {}).get((namespace, name))
+
+    def list(self, kind: str, namespace: str | None = None) -> list[KObject]:
+        """Objects of a kind, sorted by namespace and name as the API server lists them."""
+        objs = self.objects.get(kind, {})
+        if namespace is None:
+            return [objs[k] for k in sorted(objs)]
+        return [objs[k] for k in sorted(objs) if k[0] == namespace]
+
+    def count(self, kind: str) -> int:
+        return len(self.objects.get(kind, {}))
+
+    def pods_on(self, node: str) -> dict[tuple[str, str], Pod]:
+        return self.pods_by_node.get(node, {})
+
+    def owned_by(self, uid: str) -> list[KObject]:
+        return list(self.by_owner.get(uid, {}).values())
+
+    def nodes(self) -> list[Node]:
+        return list(self.objects.get("Node", {}).values())  # type: ignore[arg-type]
+
+    # -- watches ---------------------------------------------------------------------------
+    def subscribe(self, kind: str, handler: Handler) -> None:
+        self.handlers.setdefault(kind, []).append(handler)
+
+    def _notify(self, event: str, obj: KObject) -> None:
+        for h in self.handlers.get(obj.kind, ()):
+            h(event, obj)
+
+    # -- writes ----------------------------------------------------------------------------
+    def check_writable(self) -> None:
+        if not self.quorum:
+            raise unavailable()
+
+    def add(self, obj: KObject) -> KObject:
+        self.check_writable()
+        self.resource_version += 1
+        obj.resource_version = self.resource_version
+        obj.creation_tick = self.tick
+        self.objects.setdefault(obj.kind, {})[obj.key] = obj
+        self._index(obj)
+        self._notify("ADDED", obj)
+        return obj
+
+    def modified(self, obj: KObject, status_only: bool = False) -> None:
+        """Record a change to an object already in the store and tell its watchers.
+
+        Status-only writes are the kubelets' and controllers' status updates; they go
+        through even without quorum only when a caller says so (see Cluster.kubelet_write).
+        """
+        if not status_only:
+            self.check_writable()
+        self.resource_version += 1
+        obj.resource_version = self.resource_version
+        self._notify("MODIFIED", obj)
+
+    def remove(self, obj: KObject) -> None:
+        self.check_writable()
+        objs = self.objects.get(obj.kind, {})
+        if objs.get(obj.key) is not obj:
+            return
+        del objs[obj.key]
+        self._unindex(obj)
+        self.resource_version += 1
+        self._notify("DELETED", obj)
+
+    def bind(self, pod: Pod, node_name: str) -> None:
+        """Set a pod's node and move it in the by-node index."""
+        old = self.pods_by_node.get(pod.node_name)
+        if old is not None:
+            old.pop(pod.key, None)
+        pod.node_name = node_name
+        pod.spec["nodeName"] = node_name
+        if node_name:
+            self.pods_by_node.setdefault(node_name, {})[pod.key] = pod
+
+    def set_owners(self, obj: KObject, refs: list[dict]) -> None:
+        self._unindex_owner(obj)
+        obj.owner_references = refs
+        self._index_owner(obj)
+
+    # -- indexes ---------------------------------------------------------------------------
+    def _index(self, obj: KObject) -> None:
+        if isinstance(obj, Pod) and obj.node_name:
+            self.pods_by_node.setdefault(obj.node_name, {})[obj.key] = obj
+        self._index_owner(obj)
+
+    def _unindex(self, obj: KObject) -> None:
+        if isinstance(obj, Pod) and obj.node_name:
+            self.pods_by_node.get(obj.node_name, {}).pop(obj.key, None)
+        self._unindex_owner(obj)
+
+    def _index_owner(self, obj: KObject) -> None:
+        for ref in obj.owner_references:
+            self.by_owner.setdefault(ref["uid"], {})[(obj.kind, obj.namespace, obj.name)] = obj
+
+    def _unindex_owner(self, obj: KObject) -> None:
+        for ref in obj.owner_references:
+            owned = self.by_owner.get(ref["uid"])
+            if owned is not None:
+                owned.pop((obj.kind, obj.namespace, obj.name), None)
+                if not owned:
+                    del self.by_owner[ref["uid"]]

@@ -1,0 +1,295 @@
+"""Traffic: requests in, served or failed, latency; the metrics HPA, `top` and objectives read.
+
+Demand is computed per Service from its endpoint counts, not per request: kube-proxy
+spreads connections evenly over a Service's endpoints, so each endpoint receives
+demand / endpoints. A pod serves up to its image's capacity; the rest fails. A pod on
+a dead node still receives its share (it is still an endpoint until the node is
+marked) and fails all of it. Requests are whole numbers, so arrived = served + failed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from kubegame.engine.objects import KObject, Pod
+
+if TYPE_CHECKING:
+    from kubegame.engine.cluster import Cluster
+
+SvcKey = tuple[str, str]
+
+
+@dataclass
+class Demand:
+    """One source of requests (LEVEL_FORMAT.md `traffic` entry)."""
+
+    key: str
+    service: SvcKey | None = None
+    host: str | None = None
+    path: str = "/"
+    rps: float = 0
+    pattern: str = "steady"          # steady | diurnal | ramp
+    amplitude: float = 0.0
+    period: int = 300
+    external: bool = False
+    carry: float = 0.0               # fractional requests carried to the next tick
+
+    def rate(self, tick: int, duration: int) -> float:
+        if self.pattern == "diurnal":
+            return max(0.0, self.rps * (1 + self.amplitude * math.sin(2 * math.pi * tick / max(1, self.period))))
+        if self.pattern == "ramp":
+            end = self.amplitude or 1.0
+            frac = min(1.0, tick / max(1, duration))
+            return self.rps * (1 + (end - 1) * frac)
+        return self.rps
+
+
+@dataclass
+class Sample:
+    """One Service's traffic in one tick."""
+
+    arrived: int = 0
+    served: int = 0
+    failed: int = 0
+    latency_ms: float = 0.0
+    endpoints: int = 0
+
+
+@dataclass
+class Totals:
+    arrived: int = 0
+    served: int = 0
+    failed: int = 0
+
+    @property
+    def availability(self) -> float:
+        return 100.0 if self.arrived == 0 else 100.0 * self.served / self.arrived
+
+
+@dataclass
+class _Backends:
+    """A Service's endpoints reduced to what serving needs: capacities of live ones, dead count."""
+
+    live: list[tuple[float, float]] = field(default_factory=list)   # (capacity rps, idle latency ms)
+    dead: int = 0
+
+    @property
+    def count(self) -> int:
+        return len(self.live) + self.dead
+
+
+class Traffic:
+    def __init__(self, cluster: Cluster):
+        self.cluster = cluster
+        self.demands: dict[str, Demand] = {}
+        self.spikes: dict[SvcKey | str, list[tuple[float, int]]] = {}   # target -> (factor, until tick)
+        self.duration = 0
+        self.last: dict[SvcKey, Sample] = {}
+        self.totals_by_service: dict[SvcKey, Totals] = {}
+        self.unrouted = Totals()          # host/path requests no Ingress rule matched (404)
+        self.backends: dict[SvcKey, _Backends] = {}
+        self.share: dict[SvcKey, float] = {}    # requests per endpoint last tick
+        cluster.store.subscribe("Ingress", lambda e, o: self._routes.clear())
+        cluster.store.subscribe("Service", self._on_service)
+        self._routes: dict[str, SvcKey | None] = {}
+
+    # -- set-up ----------------------------------------------------------------------------
+    def set_demand(self, key: str, service: SvcKey | None = None, host: str | None = None, path: str = "/",
+                   rps: float = 0, pattern: str = "steady", amplitude: float = 0.0, period: int = 300,
+                   external: bool = False) -> Demand:
+        d = Demand(key, service, host, path or "/", rps, pattern, amplitude, period, external)
+        self.demands[key] = d
+        return d
+
+    def spike(self, target: SvcKey | str, factor: float, until: int) -> None:
+        """Multiply a Service's (or a demand key's) demand until a tick (LoadSpike events)."""
+        self.spikes.setdefault(target, []).append((factor, until))
+
+    def _on_service(self, event: str, svc: KObject) -> None:
+        self._routes.clear()
+        self.backends.pop(svc.key, None)
+
+    # -- per tick ---------------------------------------------------------------------------
+    def _factor(self, target: SvcKey | str, now: int) -> float:
+        spikes = self.spikes.get(target)
+        if not spikes:
+            return 1.0
+        live = [(f, u) for f, u in spikes if u > now]
+        if len(live) != len(spikes):
+            self.spikes[target] = live
+        f = 1.0
+        for factor, _ in live:
+            f *= factor
+        return f
+
+    def route(self, d: Demand) -> SvcKey | None:
+        if d.service is not None:
+            return d.service
+        if d.key not in self._routes:
+            self._routes[d.key] = route_ingress(self.cluster, d.host or "", d.path)
+        return self._routes[d.key]
+
+    def sync(self) -> None:
+        now = self.cluster.now
+        for svc in list(self.cluster.endpoints.changed):
+            self.backends.pop(svc, None)
+        self.cluster.endpoints.changed.clear()
+        arrivals: dict[SvcKey, int] = {}
+        blocked: dict[SvcKey, int] = {}     # external requests to a Service not exposed outside
+        for d in self.demands.values():
+            rate = d.rate(now, self.duration) * self._factor(d.key, now)
+            target = self.route(d)
+            if target is not None:
+                rate *= self._factor(target, now)
+            exact = rate + d.carry
+            n = int(exact)
+            d.carry = exact - n
+            if target is None:
+                self.unrouted.arrived += n
+                self.unrouted.failed += n
+            elif d.external and not self.reachable_from_outside(target):
+                blocked[target] = blocked.get(target, 0) + n
+                arrivals.setdefault(target, 0)
+            else:
+                arrivals[target] = arrivals.get(target, 0) + n
+        self.last = {}
+        for svc, n in arrivals.items():
+            sample = self.serve(svc, n)
+            extra = blocked.get(svc, 0)
+            sample.arrived += extra
+            sample.failed += extra
+            self.last[svc] = sample
+            t = self.totals_by_service.setdefault(svc, Totals())
+            t.arrived += sample.arrived
+            t.served += sample.served
+            t.failed += sample.failed
+
+    def _backends(self, svc: SvcKey) -> _Backends:
+        b = self.backends.get(svc)
+        if b is None:
+            b = _Backends()
+            registry = self.cluster.registry
+            for pod in self.cluster.endpoints.endpoints(*svc):
+                node = self.cluster.node(pod.node_name)
+                if node is None or not node.alive or pod.state != "running":
+                    b.dead += 1
+                    continue
+                img = registry.resolve(pod.image)
+                b.live.append((img.capacity_rps, img.latency_ms) if img else (0.0, 0.0))
+            self.backends[svc] = b
+        return b
+
+    def serve(self, svc: SvcKey, arrived: int) -> Sample:
+        b = self._backends(svc)
+        if b.count == 0 or arrived == 0:
+            self.share[svc] = 0.0
+            return Sample(arrived, 0, arrived, 0.0, b.count)
+        share = arrived / b.count
+        self.share[svc] = share
+        served_f = 0.0
+        latency_sum = 0.0
+        for cap, lat in b.live:
+            s = min(share, cap)
+            served_f += s
+            u = min(0.95, s / cap) if cap else 0.95
+            latency_sum += s * lat / (1 - u)
+        served = min(arrived, int(served_f + 1e-9))
+        latency = latency_sum / served_f if served_f else 0.0
+        return Sample(arrived, served, arrived - served, round(latency, 1), b.count)
+
+    def reachable_from_outside(self, svc: SvcKey) -> bool:
+        """External clients reach a Service only through a NodePort or a provisioned LoadBalancer."""
+        obj = self.cluster.store.get("Service", *svc)
+        if obj is None:
+            return False
+        t = obj.spec.get("type", "ClusterIP")
+        if t == "NodePort":
+            return True
+        if t == "LoadBalancer":
+            return bool((obj.status.get("loadBalancer") or {}).get("ingress"))
+        return False
+
+    # -- metrics ----------------------------------------------------------------------------
+    def utilisation(self, pod: Pod) -> float:
+        """Requests per second this pod receives over what it can serve (may exceed 1)."""
+        if not pod.serving:
+            return 0.0
+        node = self.cluster.node(pod.node_name)
+        if node is None or not node.alive:
+            return 0.0
+        img = self.cluster.registry.resolve(pod.image)
+        if img is None or not img.capacity_rps:
+            return 0.0
+        load = sum(self.share.get(svc, 0.0) for svc in self.cluster.endpoints.pod_services.get(pod.key, ()))
+        return load / img.capacity_rps
+
+    def pod_usage(self, pod: Pod) -> tuple[int, int]:
+        """(cpu millicores, memory bytes) in use: what metrics-server would report for `kubectl top`."""
+        if pod.state != "running":
+            return (0, 0)
+        u = min(self.utilisation(pod), 2.0)
+        cpu_base = pod.cpu_request or 100
+        cpu = max(1, int(cpu_base * (0.02 + u)))
+        mem_base = pod.mem_request or 64 * 1024 * 1024
+        mem = int(mem_base * (0.3 + 0.2 * min(u, 1.0)))
+        return cpu, mem
+
+    def totals(self) -> dict[str, dict[str, int]]:
+        return {f"{ns}/{name}": {"arrived": t.arrived, "served": t.served, "failed": t.failed}
+                for (ns, name), t in sorted(self.totals_by_service.items())}
+
+
+def route_ingress(cluster: Cluster, host: str, path: str) -> SvcKey | None:
+    """Which Service an HTTP request reaches through the Ingress rules (networking.k8s.io/v1).
+
+    Host: exact, or a `*.` wildcard matching one label. Paths: Exact before Prefix;
+    the longest Prefix wins, matched element by element (`/foo` matches `/foo/bar`,
+    not `/foobar`). ImplementationSpecific is treated as Prefix. Falls back to the
+    Ingress's defaultBackend.
+    """
+    best: tuple[int, int, SvcKey] | None = None
+    default: SvcKey | None = None
+    for ing in cluster.store.list("Ingress"):
+        spec = ing.spec
+        for rule in spec.get("rules") or []:
+            rhost = rule.get("host") or ""
+            if rhost and not _host_matches(rhost, host):
+                continue
+            for p in ((rule.get("http") or {}).get("paths")) or []:
+                ptype = p.get("pathType", "ImplementationSpecific")
+                ppath = p.get("path") or "/"
+                backend = (p.get("backend") or {}).get("service") or {}
+                target = (ing.namespace, backend.get("name", ""))
+                host_rank = 2 if rhost == host else (1 if rhost else 0)
+                if ptype == "Exact":
+                    if path == ppath:
+                        rank = (host_rank, 10**6)
+                    else:
+                        continue
+                elif _prefix_matches(ppath, path):
+                    rank = (host_rank, len(ppath.rstrip("/")) + 1)
+                else:
+                    continue
+                if best is None or rank > best[:2]:
+                    best = (rank[0], rank[1], target)
+        db = ((spec.get("defaultBackend") or {}).get("service")) or {}
+        if db and default is None:
+            default = (ing.namespace, db.get("name", ""))
+    if best is not None:
+        return best[2]
+    return default
+
+
+def _host_matches(rule_host: str, host: str) -> bool:
+    if rule_host.startswith("*."):
+        suffix = rule_host[1:]
+        return host.endswith(suffix) and host.count(".") == rule_host.count(".")
+    return rule_host == host
+
+
+def _prefix_matches(prefix: str, path: str) -> bool:
+    pre = [s for s in prefix.split("/") if s]
+    parts = [s for s in path.split("/") if s]
+    return parts[:len(pre)] == pre

@@ -1,0 +1,517 @@
+"""Load and validate a level file (LEVEL_FORMAT.md) into a `Level`.
+
+`load_level(path)` returns a Level or raises `LevelInvalid` carrying every error of
+the file, each `PATH:LINE:COL: error: WHAT (expected ...)`. Loading never runs code
+and never reads a file other than the one named.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from typing import Any
+
+from kubegame.engine.images import Image, Registry
+from kubegame.level import manifests as mf
+from kubegame.level.errors import LevelError, LevelInvalid
+from kubegame.level.model import (
+    ClusterSpec,
+    Hint,
+    Level,
+    Manifest,
+    NodeGroup,
+    NodePool,
+    ObjectiveSpec,
+    ScenarioEvent,
+    Step,
+    TrafficSpec,
+)
+from kubegame.level.schema import (
+    DNS1123_LABEL,
+    INVALID,
+    Any_,
+    Bool,
+    Ctx,
+    Enum,
+    F,
+    Int,
+    ListOf,
+    MapOf,
+    Num,
+    Quantity,
+    Str,
+    Struct,
+    Tagged,
+    show_path,
+)
+from kubegame.level.yamlsafe import Document, parse_text, read_level_text
+
+LEVEL_API_VERSION = "kubegame/v1"
+DNS_HELP = "a DNS-1123 label: lower case letters, digits and '-', starting and ending with a letter or digit"
+IMAGE_RE = re.compile(r"^[a-z0-9][a-z0-9._/-]*:[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+LABEL = Str(DNS1123_LABEL, DNS_HELP)
+PERCENT = Num(0, 100, what="a percentage")
+TICK = Int(0)
+
+# -- the Level document's schema ------------------------------------------------------------
+
+TAINT = Struct("a taint", {
+    "key": F(Str(), required=True),
+    "value": F(Str(non_empty=False), default=""),
+    "effect": F(Enum("NoSchedule", "PreferNoSchedule", "NoExecute"), required=True),
+})
+
+
+def _machine_fields(named: bool) -> dict[str, F]:
+    fields: dict[str, F] = {}
+    if named:
+        fields["name"] = F(LABEL, required=True)
+        fields["count"] = F(Int(1, 1000), default=1)
+    fields.update({
+        "zone": F(LABEL, default="zone-a"),
+        "cpu": F(Quantity('"4" or 500m'), required=True),
+        "memory": F(Quantity("8Gi or 512Mi"), required=True),
+        "pods": F(Int(1, 1000), default=110),
+        "kernel": F(Str(), default="6.1"),
+        "labels": F(MapOf(), default=dict),
+        "taints": F(ListOf(TAINT), default=list),
+    })
+    return fields
+
+
+NODE = Struct("a node entry", _machine_fields(True))
+POOL = Struct("cluster.nodePool", {
+    "max": F(Int(1, 1000), required=True),
+    "bootTicks": F(Int(0), default=60),
+    "template": F(Struct("the node pool template", _machine_fields(False)), required=True),
+})
+CLUSTER = Struct("spec.cluster", {
+    "nodeMonitorGracePeriod": F(Int(1), default=40),
+    "defaultTolerationSeconds": F(Int(0), default=300),
+    "controlPlane": F(Struct("cluster.controlPlane", {"etcdMembers": F(ListOf(LABEL, 1), required=True)})),
+    "nodes": F(ListOf(NODE, 1), required=True),
+    "nodePool": F(POOL),
+    "costPerNodeTick": F(Num(0), default=1),
+})
+IMAGE = Struct("an image", {
+    "name": F(Str(IMAGE_RE, "repository:tag, such as shop:1.0"), required=True),
+    "sizeMB": F(Num(0, lo_open=True), default=100),
+    "layers": F(ListOf(Str()), default=list),
+    "startupTicks": F(Int(0), default=3),
+    "capacityRps": F(Num(0), default=100),
+    "latencyMs": F(Num(0), default=20),
+    "crashes": F(Bool(), default=False),
+    "crashOnKernels": F(ListOf(Str()), default=list),
+    "availableAt": F(TICK, default=0),
+    "runTicks": F(Int(1)),
+})
+
+
+def _traffic_check(v: dict, path: tuple, ctx: Ctx) -> None:
+    if (v["service"] is None) == (v["host"] is None):
+        ctx.error(path, "a traffic entry needs either `service` or `host`",
+                  "`service: NAME` (a Service in this file) or `host: HOST` (with an optional `path`)")
+    elif v["path"] is not None and v["host"] is None:
+        ctx.error(path + ("path",), "`path` is only for `host` traffic", "`host:` with `path:`")
+    elif v["external"] and v["host"] is not None:
+        ctx.error(path + ("external",), "`external` is only for `service` traffic (Ingress traffic comes from outside)",
+                  "`external: true` with `service:`")
+
+
+TRAFFIC = Struct("a traffic entry", {
+    "service": F(LABEL),
+    "host": F(Str()),
+    "path": F(Str(re.compile(r"^/"), "a path starting with /")),
+    "rps": F(Num(0), required=True),
+    "pattern": F(Enum("steady", "diurnal", "ramp"), default="steady"),
+    "amplitude": F(Num(0), default=0.0),
+    "period": F(Int(1), default=300),
+    "external": F(Bool(), default=False),
+}, validate=_traffic_check)
+
+
+def _event(fields: dict[str, F]) -> Struct:
+    base = {"at": F(TICK, required=True), "type": F(Any_(), required=True)}
+    base.update(fields)
+    return Struct("an event", base)
+
+
+EVENT = Tagged("event", {
+    "NodeFailure": _event({"node": F(Str(), required=True)}),
+    "NodeRecovery": _event({"node": F(Str(), required=True)}),
+    "ZoneOutage": _event({"zone": F(Str(), required=True), "duration": F(Int(1))}),
+    "LoadSpike": _event({"service": F(Str(), required=True), "factor": F(Num(0, lo_open=True), required=True),
+                         "duration": F(Int(1), required=True)}),
+    "ImageRelease": _event({"image": F(Str(), required=True)}),
+    "PodCrash": _event({"selector": F(MapOf(), required=True), "count": F(Int(1), default=1),
+                        "namespace": F(LABEL, default="default")}),
+    "EtcdMemberFailure": _event({"count": F(Int(1), default=1)}),
+    "EtcdMemberRecovery": _event({"count": F(Int(1), default=1)}),
+    "KernelUpgrade": _event({"nodes": F(ListOf(Str(), 1), required=True), "kernel": F(Str(), required=True)}),
+    "Message": _event({"text": F(Str(), required=True)}),
+})
+
+
+def _objective(fields: dict[str, F]) -> Struct:
+    base = {"type": F(Any_(), required=True)}
+    base.update(fields)
+    return Struct("an objective", base)
+
+
+OBJECTIVE = Tagged("objective", {
+    "availability": _objective({"service": F(Str(), required=True), "atLeast": F(PERCENT, required=True)}),
+    "survive": _objective({"service": F(Str(), required=True), "atLeast": F(PERCENT, required=True),
+                           "window": F(Int(1), default=30)}),
+    "rolloutComplete": _objective({"deployment": F(Str(), required=True), "image": F(Str(), required=True),
+                                   "byTick": F(TICK)}),
+    "readyReplicas": _objective({"kind": F(Enum("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet"),
+                                           default="Deployment"),
+                                 "name": F(Str(), required=True), "atLeast": F(Int(0), required=True),
+                                 "byTick": F(TICK), "hold": F(Bool(), default=False)}),
+    "jobComplete": _objective({"job": F(Str(), required=True), "byTick": F(TICK)}),
+    "daemonSetCoverage": _objective({"daemonSet": F(Str(), required=True)}),
+    "quorum": _objective({}),
+    "budget": _objective({}),
+})
+
+
+def _stars_check(v: dict, path: tuple, ctx: Ctx) -> None:
+    if v["two"] > v["three"]:
+        ctx.error(path + ("two",), f"stars.two ({v['two']}) is above stars.three ({v['three']})",
+                  "two <= three")
+
+
+SPEC = Struct("the Level spec", {
+    "title": F(Str(), required=True),
+    "chapter": F(Int(0)),
+    "concepts": F(ListOf(Str()), default=list),
+    "briefing": F(Str(), required=True),
+    "debrief": F(Str(non_empty=False), default=""),
+    "seed": F(Int(0), default=0),
+    "duration": F(Int(1, 1_000_000), required=True),
+    "cluster": F(CLUSTER, required=True),
+    "budget": F(Num(0, lo_open=True)),
+    "pullMBps": F(Num(0, lo_open=True), default=50),
+    "images": F(ListOf(IMAGE, 1), required=True),
+    "traffic": F(ListOf(TRAFFIC, 1), required=True),
+    "events": F(ListOf(EVENT), default=list),
+    "objectives": F(ListOf(OBJECTIVE, 1), required=True),
+    "stars": F(Struct("spec.stars", {"two": F(Int(0, 1000), default=700), "three": F(Int(0, 1000), default=900)},
+                      validate=_stars_check), default=lambda: {"two": 700, "three": 900}),
+    "hints": F(ListOf(Struct("a hint", {"text": F(Str(), required=True), "afterTick": F(TICK)})), default=list),
+    "solution": F(ListOf(Struct("a solution step", {"at": F(TICK, required=True),
+                                                    "run": F(Str(), required=True)})), default=list),
+})
+LEVEL = Struct("the Level document", {
+    "apiVersion": F(Enum(LEVEL_API_VERSION), required=True),
+    "kind": F(Enum("Level"), required=True),
+    "metadata": F(Struct("Level metadata", {"name": F(LABEL, required=True)}), required=True),
+    "spec": F(SPEC, required=True),
+})
+
+# -- loading --------------------------------------------------------------------------------
+
+
+def load_level(path: str | os.PathLike, require_solution: bool = False) -> Level:
+    """Read, parse and validate one level file; raise LevelInvalid with all its errors."""
+    p = os.fspath(path)
+    try:
+        text, data = read_level_text(p)
+    except LevelError as e:
+        raise LevelInvalid([e]) from None
+    level = load_text(text, p, require_solution=require_solution)
+    level.sha256 = hashlib.sha256(data).hexdigest()
+    return level
+
+
+def load_text(text: str, path: str = "<level>", require_solution: bool = False) -> Level:
+    """Parse and validate level text (`path` only names it in errors)."""
+    if len(text.encode("utf-8")) > 1024 * 1024:
+        raise LevelInvalid([LevelError(path, 1, 1, "the file is larger than 1 MiB",
+                                       "a level file of at most 1048576 bytes")])
+    try:
+        docs = parse_text(text, path)
+    except LevelError as e:
+        raise LevelInvalid([e]) from None
+    return _Validator(path, docs, require_solution).run(text)
+
+
+class _Validator:
+    def __init__(self, path: str, docs: list[Document], require_solution: bool):
+        self.path = path
+        self.docs = docs
+        self.require_solution = require_solution
+        self.errors: list[LevelError] = []
+        self.level_doc: Document | None = None
+        self.level_ctx: Ctx | None = None
+        self.manifests: list[tuple[Manifest, Document]] = []
+
+    def err_at(self, pos: tuple[int, int], what: str, expected: str) -> None:
+        self.errors.append(LevelError(self.path, pos[0], pos[1], what, expected))
+
+    def run(self, text: str) -> Level:
+        raw_level = None
+        for i, doc in enumerate(self.docs):
+            v = doc.value
+            if v is None:
+                continue          # an empty document (a trailing `---`)
+            if not isinstance(v, dict):
+                what = "a list" if isinstance(v, list) else f"a scalar ({v!r})" if not isinstance(v, str) else \
+                    f"a string ({v[:30]!r})"
+                self.err_at(doc.start, f"document {i + 1} is {what}, not a mapping",
+                            "each document to be a mapping: the Level or a Kubernetes manifest")
+                continue
+            if v.get("kind") == "Level" or str(v.get("apiVersion", "")).startswith("kubegame/"):
+                if self.level_doc is not None:
+                    self.err_at(doc.start, "a second Level document",
+                                f"exactly one Level document (the first is at line {self.level_doc.start[0]})")
+                    continue
+                self.level_doc = doc
+                self.level_ctx = Ctx(self.path, doc, self.errors)
+                raw_level = LEVEL.check(v, (), self.level_ctx)
+                continue
+            self.manifests.append((Manifest(v, doc.start[0], doc.start[1], i), doc))
+        if self.level_doc is None:
+            start = self.docs[0].start if self.docs else (1, 1)
+            self.err_at(start, "no Level document", f"one document with `apiVersion: {LEVEL_API_VERSION}` and `kind: Level`")
+        prepared = self.check_manifests()
+        spec = raw_level["spec"] if raw_level not in (None, INVALID) else None
+        if spec is not None:
+            self.cross_check(spec, prepared)
+        if self.errors:
+            raise LevelInvalid(self.errors)
+        assert raw_level is not None and spec is not None
+        level = build_level(raw_level, [m for m, _ in self.manifests], self.path)
+        level.text = text
+        level.sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return level
+
+    # -- manifests ------------------------------------------------------------------------
+    def check_manifests(self) -> dict[tuple[str, str, str], dict]:
+        """Schema and API checks; returns the prepared (defaulted) bodies by (kind, ns, name)."""
+        seen: dict[tuple[str, str, str], int] = {}
+        namespaces = list(mf.BUILTIN_NAMESPACES)
+        prepared: dict[tuple[str, str, str], dict] = {}
+        cluster = None
+        for m, doc in self.manifests:
+            ctx = Ctx(self.path, doc, self.errors)
+            if not mf.check_schema(m.body, ctx):
+                continue
+            key = (m.kind, m.namespace if m.kind != "Namespace" else "", m.name)
+            ns = (m.body.get("metadata") or {}).get("namespace")
+            if m.kind == "Namespace":
+                namespaces.append(m.name)
+            elif ns is not None and ns not in namespaces:
+                ctx.error(("metadata", "namespace"), f'{m.kind} "{m.name}": namespace {ns!r} does not exist',
+                          "a Namespace defined earlier in this file, or default")
+                continue
+            if key in seen:
+                ctx.error(("metadata", "name"), f'a second {m.kind} "{m.name}" in namespace {key[1] or "(cluster)"}',
+                          f"unique names (the first is at line {seen[key]})")
+                continue
+            seen[key] = m.line
+            if cluster is None:
+                cluster = _scratch_cluster()
+            body = mf.check_api(cluster, m.body, ctx)
+            if body is not None:
+                prepared[key] = body
+        return prepared
+
+    # -- cross references ----------------------------------------------------------------
+    def cross_check(self, spec: dict, prepared: dict) -> None:
+        ctx = self.level_ctx
+        assert ctx is not None
+        duration = spec["duration"]
+        sp = ("spec",)
+
+        def objs(kind: str) -> dict[str, dict]:
+            out: dict[str, dict] = {}
+            for m, _doc in self.manifests:
+                if m.kind == kind and isinstance(m.name, str):
+                    out.setdefault(m.name, m.body)
+            return out
+
+        services, deployments = objs("Service"), objs("Deployment")
+        kinds = {k: objs(k) for k in ("Job", "DaemonSet", "ReplicaSet", "StatefulSet")}
+        kinds["Deployment"] = deployments
+
+        def need(container: dict[str, Any], name: str, path: tuple, what: str) -> bool:
+            if name in container:
+                return True
+            known = ", ".join(sorted(container)) or "none in this file"
+            ctx.error(path, f"{what} {name!r} is not defined in this file", f"one of: {known}")
+            return False
+
+        # nodes, zones, images
+        node_names: list[str] = []
+        for i, g in enumerate(spec["cluster"]["nodes"]):
+            g_names = [g["name"]] if g["count"] == 1 else [f"{g['name']}-{k}" for k in range(1, g["count"] + 1)]
+            for n in g_names:
+                if n in node_names:
+                    ctx.error(sp + ("cluster", "nodes", i, "name"), f"node {n!r} is defined twice",
+                              "unique node names (a group with count N makes NAME-1 ... NAME-N)")
+                node_names.append(n)
+        zones = [g["zone"] for g in spec["cluster"]["nodes"]]
+        if spec["cluster"]["nodePool"]:
+            zones.append(spec["cluster"]["nodePool"]["template"]["zone"])
+        cp = spec["cluster"]["controlPlane"]
+        if cp:
+            for i, z in enumerate(cp["etcdMembers"]):
+                if z not in zones:
+                    ctx.error(sp + ("cluster", "controlPlane", "etcdMembers", i),
+                              f"etcd member zone {z!r} has no nodes",
+                              "a zone of the cluster's nodes: " + ", ".join(dict.fromkeys(zones)))
+            zones += cp["etcdMembers"]
+        zone_list = list(dict.fromkeys(zones))
+        image_names: list[str] = []
+        for i, img in enumerate(spec["images"]):
+            if img["name"] in image_names:
+                ctx.error(sp + ("images", i, "name"), f"image {img['name']!r} is listed twice", "unique image names")
+            image_names.append(img["name"])
+            if img["availableAt"] > duration:
+                ctx.error(sp + ("images", i, "availableAt"), f"availableAt {img['availableAt']} is after the level ends",
+                          f"a tick within [0, {duration}]")
+        registry = Registry()
+        for img in spec["images"]:
+            registry.add(Image(img["name"]))
+        for m, doc in self.manifests:
+            mctx = Ctx(self.path, doc, self.errors)
+            for path, ref in mf.images_of(m.body):
+                if registry.resolve(ref) is None:
+                    mctx.error(path, f'{m.kind} "{m.name}": image {ref!r} is not in spec.images',
+                               "one of: " + ", ".join(image_names))
+
+        def tick(path: tuple, value: int | None, field: str) -> None:
+            if value is not None and value > duration:
+                ctx.error(path, f"{field} {value} is after the level ends", f"a tick within [0, {duration}]")
+
+        # traffic
+        for i, t in enumerate(spec["traffic"]):
+            tp = sp + ("traffic", i)
+            if t["service"] is not None:
+                if need(services, t["service"], tp + ("service",), "Service") and t["external"]:
+                    stype = (services[t["service"]].get("spec") or {}).get("type", "ClusterIP")
+                    if stype not in ("NodePort", "LoadBalancer"):
+                        ctx.error(tp + ("external",), f"external traffic to Service {t['service']!r} of type {stype}",
+                                  "a Service of type NodePort or LoadBalancer")
+            elif t["host"] is not None:
+                hosts = []
+                for body in objs("Ingress").values():
+                    for rule in (body.get("spec") or {}).get("rules") or []:
+                        if isinstance(rule, dict) and rule.get("host"):
+                            hosts.append(rule["host"])
+                if t["host"] not in hosts:
+                    ctx.error(tp + ("host",), f"no Ingress rule in this file routes host {t['host']!r}",
+                              "one of: " + (", ".join(hosts) or "none (add an Ingress)"))
+            if t["pattern"] == "ramp" and t["amplitude"] == 0:
+                pass
+        # events
+        members = len(cp["etcdMembers"]) if cp else 1
+        for i, ev in enumerate(spec["events"]):
+            ep = sp + ("events", i)
+            tick(ep + ("at",), ev["at"], "at")
+            t = ev["type"]
+            if t in ("NodeFailure", "NodeRecovery"):
+                if ev["node"] not in node_names:
+                    ctx.error(ep + ("node",), f"node {ev['node']!r} does not exist", "one of: " + ", ".join(node_names))
+            elif t == "KernelUpgrade":
+                for j, n in enumerate(ev["nodes"]):
+                    if n not in node_names:
+                        ctx.error(ep + ("nodes", j), f"node {n!r} does not exist", "one of: " + ", ".join(node_names))
+            elif t == "ZoneOutage":
+                if ev["zone"] not in zone_list:
+                    ctx.error(ep + ("zone",), f"zone {ev['zone']!r} does not exist", "one of: " + ", ".join(zone_list))
+            elif t == "LoadSpike":
+                need(services, ev["service"], ep + ("service",), "Service")
+            elif t == "ImageRelease":
+                if ev["image"] not in image_names:
+                    ctx.error(ep + ("image",), f"image {ev['image']!r} is not in spec.images",
+                              "one of: " + ", ".join(image_names))
+            elif t in ("EtcdMemberFailure", "EtcdMemberRecovery") and ev["count"] > members:
+                ctx.error(ep + ("count",), f"count {ev['count']} is more than the {members} etcd member(s)",
+                          f"a count from 1 to {members}")
+        # objectives
+        for i, ob in enumerate(spec["objectives"]):
+            op = sp + ("objectives", i)
+            t = ob["type"]
+            tick(op + ("byTick",), ob.get("byTick"), "byTick")
+            if t in ("availability", "survive"):
+                need(services, ob["service"], op + ("service",), "Service")
+                if t == "survive" and ob["window"] > duration:
+                    ctx.error(op + ("window",), f"window {ob['window']} is longer than the level",
+                              f"a window within [1, {duration}]")
+            elif t == "rolloutComplete":
+                need(deployments, ob["deployment"], op + ("deployment",), "Deployment")
+                if ob["image"] not in image_names:
+                    ctx.error(op + ("image",), f"image {ob['image']!r} is not in spec.images",
+                              "one of: " + ", ".join(image_names))
+            elif t == "readyReplicas":
+                need(kinds[ob["kind"]], ob["name"], op + ("name",), ob["kind"])
+            elif t == "jobComplete":
+                need(kinds["Job"], ob["job"], op + ("job",), "Job")
+            elif t == "daemonSetCoverage":
+                need(kinds["DaemonSet"], ob["daemonSet"], op + ("daemonSet",), "DaemonSet")
+            elif t == "budget" and spec["budget"] is None:
+                ctx.error(op + ("type",), "a budget objective without spec.budget", "`budget:` in spec")
+        for i, h in enumerate(spec["hints"]):
+            tick(sp + ("hints", i, "afterTick"), h["afterTick"], "afterTick")
+        for i, s in enumerate(spec["solution"]):
+            tick(sp + ("solution", i, "at"), s["at"], "at")
+        if self.require_solution and not spec["solution"]:
+            ctx.error(sp, "a bundled level lacks `solution`", "a reference play: a list of {at, run}", at_key=True)
+
+
+def _scratch_cluster() -> Any:
+    from kubegame.engine.cluster import Cluster
+    return Cluster(0)
+
+
+def build_level(raw: dict, manifests: list[Manifest], path: str) -> Level:
+    """Turn the checked Level document (defaults filled) into the Level model."""
+    spec = raw["spec"]
+    c = spec["cluster"]
+
+    def group(g: dict, name: str = "pool") -> NodeGroup:
+        return NodeGroup(g.get("name", name), g["cpu"], g["memory"], g.get("count", 1), g["zone"], g["pods"],
+                         g["kernel"], dict(g["labels"]), [dict(t) for t in g["taints"]])
+
+    nodes = [group(g) for g in c["nodes"]]
+    pool = None
+    if c["nodePool"]:
+        pool = NodePool(c["nodePool"]["max"], c["nodePool"]["bootTicks"], group(c["nodePool"]["template"]))
+    etcd = list(c["controlPlane"]["etcdMembers"]) if c["controlPlane"] else [nodes[0].zone]
+    cluster = ClusterSpec(nodes, c["nodeMonitorGracePeriod"], c["defaultTolerationSeconds"], etcd, pool,
+                          c["costPerNodeTick"])
+    images = [Image(i["name"], size_mb=i["sizeMB"], layers=tuple(i["layers"]), startup_ticks=i["startupTicks"],
+                    capacity_rps=i["capacityRps"], latency_ms=i["latencyMs"], crashes=i["crashes"],
+                    crash_on_kernels=tuple(i["crashOnKernels"]), available_at=i["availableAt"],
+                    run_ticks=i["runTicks"]) for i in spec["images"]]
+    svc_ns = {m.name: m.namespace for m in manifests if m.kind == "Service"}
+    traffic = [TrafficSpec(t["rps"], t["service"], svc_ns.get(t["service"] or "", "default"), t["host"], t["path"],
+                           t["pattern"], t["amplitude"], t["period"], t["external"]) for t in spec["traffic"]]
+    events = [ScenarioEvent(e["at"], e["type"], {k: v for k, v in e.items() if k not in ("at", "type")})
+              for e in spec["events"]]
+    events.sort(key=lambda e: e.at)   # stable: same tick keeps file order
+    objectives = [ObjectiveSpec(o["type"], {k: v for k, v in o.items() if k != "type"}, i)
+                  for i, o in enumerate(spec["objectives"])]
+    return Level(
+        name=raw["metadata"]["name"], title=spec["title"], briefing=spec["briefing"], duration=spec["duration"],
+        cluster=cluster, images=images, traffic=traffic, chapter=spec["chapter"], concepts=list(spec["concepts"]),
+        debrief=spec["debrief"], seed=spec["seed"], budget=spec["budget"], pull_mbps=spec["pullMBps"],
+        events=events, objectives=objectives, stars_two=spec["stars"]["two"], stars_three=spec["stars"]["three"],
+        hints=[Hint(h["text"], h["afterTick"]) for h in spec["hints"]],
+        solution=[Step(s["at"], s["run"]) for s in spec["solution"]], manifests=manifests, path=path)
+
+
+def errors_of(path: str | os.PathLike) -> list[LevelError]:
+    """All errors of one file (empty when it is valid)."""
+    try:
+        load_level(path)
+    except LevelInvalid as e:
+        return e.errors
+    return []
+
+
+def show(path: tuple) -> str:
+    return show_path(path)
