@@ -280,3 +280,46 @@ def field_matches(reqs: list[tuple[str, str, str]], d: dict) -> bool:
         if (op == "=") != (str(got) == val):
             return False
     return True
+
+
+def tabwrite(text: str, minwidth: int, padding: int) -> str:
+    """Go's text/tabwriter (no flags): column blocks of consecutive lines, cells ended by a tab."""
+    lines = [ln.split("\t") for ln in text.split("\n")]
+    out: list[str] = []
+    widths: list[int] = []
+
+    def write_lines(a: int, b: int) -> None:
+        for ln in lines[a:b]:
+            parts = []
+            for j, cell in enumerate(ln):
+                if j < len(ln) - 1 and j < len(widths):
+                    parts.append(cell.ljust(widths[j]))
+                else:
+                    parts.append(cell)
+            out.append("".join(parts))
+
+    def fmt(line0: int, line1: int) -> None:
+        column = len(widths)
+        this = line0
+        while this < line1:
+            ln = lines[this]
+            if column >= len(ln) - 1:
+                this += 1
+                continue
+            write_lines(line0, this)
+            line0 = this
+            width = minwidth
+            while this < line1:
+                ln = lines[this]
+                if column >= len(ln) - 1:
+                    break
+                width = max(width, len(ln[column]) + padding)
+                this += 1
+            widths.append(width)
+            fmt(line0, this)
+            widths.pop()
+            line0 = this
+        write_lines(line0, line1)
+
+    fmt(0, len(lines))
+    return "\n".join(out)

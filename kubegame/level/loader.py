@@ -29,7 +29,6 @@ from kubegame.level.model import (
 )
 from kubegame.level.schema import (
     DNS1123_LABEL,
-    INVALID,
     Any_,
     Bool,
     Ctx,
@@ -43,6 +42,7 @@ from kubegame.level.schema import (
     Str,
     Struct,
     Tagged,
+    q,
     show_path,
 )
 from kubegame.level.yamlsafe import Document, parse_text, read_level_text
@@ -176,6 +176,9 @@ OBJECTIVE = Tagged("objective", {
 })
 
 
+SOLUTION_STEPS = ListOf(Struct("a solution step", {"at": F(TICK, required=True), "run": F(Str(), required=True)}))
+
+
 def _stars_check(v: dict, path: tuple, ctx: Ctx) -> None:
     if v["two"] > v["three"]:
         ctx.error(path + ("two",), f"stars.two ({v['two']}) is above stars.three ({v['three']})",
@@ -200,8 +203,7 @@ SPEC = Struct("the Level spec", {
     "stars": F(Struct("spec.stars", {"two": F(Int(0, 1000), default=700), "three": F(Int(0, 1000), default=900)},
                       validate=_stars_check), default=lambda: {"two": 700, "three": 900}),
     "hints": F(ListOf(Struct("a hint", {"text": F(Str(), required=True), "afterTick": F(TICK)})), default=list),
-    "solution": F(ListOf(Struct("a solution step", {"at": F(TICK, required=True),
-                                                    "run": F(Str(), required=True)})), default=list),
+    "solution": F(SOLUTION_STEPS, default=list),
 })
 LEVEL = Struct("the Level document", {
     "apiVersion": F(Enum(LEVEL_API_VERSION), required=True),
@@ -257,8 +259,8 @@ class _Validator:
             if v is None:
                 continue          # an empty document (a trailing `---`)
             if not isinstance(v, dict):
-                what = "a list" if isinstance(v, list) else f"a scalar ({v!r})" if not isinstance(v, str) else \
-                    f"a string ({v[:30]!r})"
+                what = "a list" if isinstance(v, list) else f"a scalar ({q(v)})" if not isinstance(v, str) else \
+                    f"a string ({q(v[:30])})"
                 self.err_at(doc.start, f"document {i + 1} is {what}, not a mapping",
                             "each document to be a mapping: the Level or a Kubernetes manifest")
                 continue
@@ -276,12 +278,12 @@ class _Validator:
             start = self.docs[0].start if self.docs else (1, 1)
             self.err_at(start, "no Level document", f"one document with `apiVersion: {LEVEL_API_VERSION}` and `kind: Level`")
         prepared = self.check_manifests()
-        spec = raw_level["spec"] if raw_level not in (None, INVALID) else None
-        if spec is not None:
+        spec = raw_level.get("spec") if isinstance(raw_level, dict) else None
+        if isinstance(spec, dict):
             self.cross_check(spec, prepared)
         if self.errors:
             raise LevelInvalid(self.errors)
-        assert raw_level is not None and spec is not None
+        assert isinstance(raw_level, dict)
         level = build_level(raw_level, [m for m, _ in self.manifests], self.path)
         level.text = text
         level.sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -303,7 +305,7 @@ class _Validator:
             if m.kind == "Namespace":
                 namespaces.append(m.name)
             elif ns is not None and ns not in namespaces:
-                ctx.error(("metadata", "namespace"), f'{m.kind} "{m.name}": namespace {ns!r} does not exist',
+                ctx.error(("metadata", "namespace"), f'{m.kind} "{m.name}": namespace {q(ns)} does not exist',
                           "a Namespace defined earlier in this file, or default")
                 continue
             if key in seen:
@@ -320,10 +322,15 @@ class _Validator:
 
     # -- cross references ----------------------------------------------------------------
     def cross_check(self, spec: dict, prepared: dict) -> None:
+        """Names the Level uses exist; ticks lie within the level. Runs on partially valid data."""
         ctx = self.level_ctx
         assert ctx is not None
-        duration = spec["duration"]
         sp = ("spec",)
+        duration = spec.get("duration") if isinstance(spec.get("duration"), int) else None
+
+        def items(key: str) -> list[tuple[int, dict]]:
+            v = spec.get(key)
+            return [(i, x) for i, x in enumerate(v) if isinstance(x, dict)] if isinstance(v, list) else []
 
         def objs(kind: str) -> dict[str, dict]:
             out: dict[str, dict] = {}
@@ -332,133 +339,146 @@ class _Validator:
                     out.setdefault(m.name, m.body)
             return out
 
-        services, deployments = objs("Service"), objs("Deployment")
-        kinds = {k: objs(k) for k in ("Job", "DaemonSet", "ReplicaSet", "StatefulSet")}
-        kinds["Deployment"] = deployments
+        services = objs("Service")
+        kinds = {k: objs(k) for k in ("Deployment", "Job", "DaemonSet", "ReplicaSet", "StatefulSet")}
 
-        def need(container: dict[str, Any], name: str, path: tuple, what: str) -> bool:
+        def need(container: dict[str, Any], name: Any, path: tuple, what: str) -> bool:
+            if not isinstance(name, str):
+                return False
             if name in container:
                 return True
-            known = ", ".join(sorted(container)) or "none in this file"
-            ctx.error(path, f"{what} {name!r} is not defined in this file", f"one of: {known}")
+            known = ", ".join(sorted(container)) or f"none: this file defines no {what}"
+            ctx.error(path, f"{what} {q(name)} is not defined in this file", f"one of: {known}")
             return False
 
-        # nodes, zones, images
-        node_names: list[str] = []
-        for i, g in enumerate(spec["cluster"]["nodes"]):
-            g_names = [g["name"]] if g["count"] == 1 else [f"{g['name']}-{k}" for k in range(1, g["count"] + 1)]
-            for n in g_names:
-                if n in node_names:
-                    ctx.error(sp + ("cluster", "nodes", i, "name"), f"node {n!r} is defined twice",
-                              "unique node names (a group with count N makes NAME-1 ... NAME-N)")
-                node_names.append(n)
-        zones = [g["zone"] for g in spec["cluster"]["nodes"]]
-        if spec["cluster"]["nodePool"]:
-            zones.append(spec["cluster"]["nodePool"]["template"]["zone"])
-        cp = spec["cluster"]["controlPlane"]
-        if cp:
-            for i, z in enumerate(cp["etcdMembers"]):
-                if z not in zones:
-                    ctx.error(sp + ("cluster", "controlPlane", "etcdMembers", i),
-                              f"etcd member zone {z!r} has no nodes",
-                              "a zone of the cluster's nodes: " + ", ".join(dict.fromkeys(zones)))
-            zones += cp["etcdMembers"]
-        zone_list = list(dict.fromkeys(zones))
-        image_names: list[str] = []
-        for i, img in enumerate(spec["images"]):
-            if img["name"] in image_names:
-                ctx.error(sp + ("images", i, "name"), f"image {img['name']!r} is listed twice", "unique image names")
-            image_names.append(img["name"])
-            if img["availableAt"] > duration:
-                ctx.error(sp + ("images", i, "availableAt"), f"availableAt {img['availableAt']} is after the level ends",
-                          f"a tick within [0, {duration}]")
-        registry = Registry()
-        for img in spec["images"]:
-            registry.add(Image(img["name"]))
-        for m, doc in self.manifests:
-            mctx = Ctx(self.path, doc, self.errors)
-            for path, ref in mf.images_of(m.body):
-                if registry.resolve(ref) is None:
-                    mctx.error(path, f'{m.kind} "{m.name}": image {ref!r} is not in spec.images',
-                               "one of: " + ", ".join(image_names))
-
-        def tick(path: tuple, value: int | None, field: str) -> None:
-            if value is not None and value > duration:
+        def tick(path: tuple, value: Any, field: str) -> None:
+            if duration is not None and isinstance(value, int) and value > duration:
                 ctx.error(path, f"{field} {value} is after the level ends", f"a tick within [0, {duration}]")
 
+        def one_of(value: Any, allowed: list[str], path: tuple, what: str) -> None:
+            if isinstance(value, str) and value not in allowed:
+                ctx.error(path, f"{what} {q(value)} does not exist", "one of: " + ", ".join(allowed))
+
+        # nodes, zones, images
+        cl = spec.get("cluster") if isinstance(spec.get("cluster"), dict) else {}
+        node_names: list[str] = []
+        zones: list[str] = []
+        groups = cl.get("nodes") if isinstance(cl.get("nodes"), list) else []
+        for i, g in enumerate(groups):
+            if not isinstance(g, dict) or not isinstance(g.get("name"), str) or not isinstance(g.get("count"), int):
+                continue
+            if isinstance(g.get("zone"), str):
+                zones.append(g["zone"])
+            count = g["count"]
+            for n in [g["name"]] if count == 1 else [f"{g['name']}-{k}" for k in range(1, count + 1)]:
+                if n in node_names:
+                    ctx.error(sp + ("cluster", "nodes", i, "name"), f"node {q(n)} is defined twice",
+                              "unique node names (a group with count N makes NAME-1 ... NAME-N)")
+                node_names.append(n)
+        pool = cl.get("nodePool")
+        if isinstance(pool, dict) and isinstance(pool.get("template"), dict) and \
+                isinstance(pool["template"].get("zone"), str):
+            zones.append(pool["template"]["zone"])
+        cp = cl.get("controlPlane")
+        members = 1
+        if isinstance(cp, dict) and isinstance(cp.get("etcdMembers"), list):
+            members = len(cp["etcdMembers"])
+            node_zones = list(dict.fromkeys(zones))
+            for i, z in enumerate(cp["etcdMembers"]):
+                if isinstance(z, str) and z not in node_zones:
+                    ctx.error(sp + ("cluster", "controlPlane", "etcdMembers", i),
+                              f"etcd member zone {q(z)} has no nodes", "a zone of the cluster's nodes: "
+                              + ", ".join(node_zones))
+            zones += [z for z in cp["etcdMembers"] if isinstance(z, str)]
+        zone_list = list(dict.fromkeys(zones))
+        image_names: list[str] = []
+        registry = Registry()
+        for i, img in items("images"):
+            name = img.get("name")
+            if not isinstance(name, str):
+                continue
+            if name in image_names:
+                ctx.error(sp + ("images", i, "name"), f"image {q(name)} is listed twice", "unique image names")
+            image_names.append(name)
+            registry.add(Image(name))
+            tick(sp + ("images", i, "availableAt"), img.get("availableAt"), "availableAt")
+        if isinstance(spec.get("images"), list):
+            for m, doc in self.manifests:
+                mctx = Ctx(self.path, doc, self.errors)
+                for path, ref in mf.images_of(m.body):
+                    if registry.resolve(ref) is None:
+                        mctx.error(path, f'{m.kind} "{m.name}": image {q(ref)} is not in spec.images',
+                                   "one of: " + (", ".join(image_names) or "(no images listed)"))
         # traffic
-        for i, t in enumerate(spec["traffic"]):
+        for i, t in items("traffic"):
             tp = sp + ("traffic", i)
-            if t["service"] is not None:
-                if need(services, t["service"], tp + ("service",), "Service") and t["external"]:
+            if isinstance(t.get("service"), str):
+                if need(services, t["service"], tp + ("service",), "Service") and t.get("external") is True:
                     stype = (services[t["service"]].get("spec") or {}).get("type", "ClusterIP")
                     if stype not in ("NodePort", "LoadBalancer"):
-                        ctx.error(tp + ("external",), f"external traffic to Service {t['service']!r} of type {stype}",
+                        ctx.error(tp + ("external",), f"external traffic to Service {q(t['service'])} of type {stype}",
                                   "a Service of type NodePort or LoadBalancer")
-            elif t["host"] is not None:
+            elif isinstance(t.get("host"), str):
                 hosts = []
                 for body in objs("Ingress").values():
                     for rule in (body.get("spec") or {}).get("rules") or []:
                         if isinstance(rule, dict) and rule.get("host"):
                             hosts.append(rule["host"])
                 if t["host"] not in hosts:
-                    ctx.error(tp + ("host",), f"no Ingress rule in this file routes host {t['host']!r}",
-                              "one of: " + (", ".join(hosts) or "none (add an Ingress)"))
-            if t["pattern"] == "ramp" and t["amplitude"] == 0:
-                pass
+                    ctx.error(tp + ("host",), f"no Ingress rule in this file routes host {q(t['host'])}",
+                              ("one of: " + ", ".join(hosts)) if hosts else
+                              "an Ingress (networking.k8s.io/v1) in this file with a rule for this host")
         # events
-        members = len(cp["etcdMembers"]) if cp else 1
-        for i, ev in enumerate(spec["events"]):
+        for i, ev in items("events"):
             ep = sp + ("events", i)
-            tick(ep + ("at",), ev["at"], "at")
-            t = ev["type"]
+            tick(ep + ("at",), ev.get("at"), "at")
+            t = ev.get("type")
             if t in ("NodeFailure", "NodeRecovery"):
-                if ev["node"] not in node_names:
-                    ctx.error(ep + ("node",), f"node {ev['node']!r} does not exist", "one of: " + ", ".join(node_names))
-            elif t == "KernelUpgrade":
+                one_of(ev.get("node"), node_names, ep + ("node",), "node")
+            elif t == "KernelUpgrade" and isinstance(ev.get("nodes"), list):
                 for j, n in enumerate(ev["nodes"]):
-                    if n not in node_names:
-                        ctx.error(ep + ("nodes", j), f"node {n!r} does not exist", "one of: " + ", ".join(node_names))
+                    one_of(n, node_names, ep + ("nodes", j), "node")
             elif t == "ZoneOutage":
-                if ev["zone"] not in zone_list:
-                    ctx.error(ep + ("zone",), f"zone {ev['zone']!r} does not exist", "one of: " + ", ".join(zone_list))
+                one_of(ev.get("zone"), zone_list, ep + ("zone",), "zone")
             elif t == "LoadSpike":
-                need(services, ev["service"], ep + ("service",), "Service")
+                need(services, ev.get("service"), ep + ("service",), "Service")
             elif t == "ImageRelease":
-                if ev["image"] not in image_names:
-                    ctx.error(ep + ("image",), f"image {ev['image']!r} is not in spec.images",
+                if isinstance(ev.get("image"), str) and ev["image"] not in image_names:
+                    ctx.error(ep + ("image",), f"image {q(ev['image'])} is not in spec.images",
                               "one of: " + ", ".join(image_names))
-            elif t in ("EtcdMemberFailure", "EtcdMemberRecovery") and ev["count"] > members:
+            elif t in ("EtcdMemberFailure", "EtcdMemberRecovery") and isinstance(ev.get("count"), int) \
+                    and ev["count"] > members:
                 ctx.error(ep + ("count",), f"count {ev['count']} is more than the {members} etcd member(s)",
                           f"a count from 1 to {members}")
         # objectives
-        for i, ob in enumerate(spec["objectives"]):
+        for i, ob in items("objectives"):
             op = sp + ("objectives", i)
-            t = ob["type"]
+            t = ob.get("type")
             tick(op + ("byTick",), ob.get("byTick"), "byTick")
             if t in ("availability", "survive"):
-                need(services, ob["service"], op + ("service",), "Service")
-                if t == "survive" and ob["window"] > duration:
-                    ctx.error(op + ("window",), f"window {ob['window']} is longer than the level",
+                need(services, ob.get("service"), op + ("service",), "Service")
+                w = ob.get("window")
+                if t == "survive" and duration is not None and isinstance(w, int) and w > duration:
+                    ctx.error(op + ("window",), f"window {w} is longer than the level",
                               f"a window within [1, {duration}]")
             elif t == "rolloutComplete":
-                need(deployments, ob["deployment"], op + ("deployment",), "Deployment")
-                if ob["image"] not in image_names:
-                    ctx.error(op + ("image",), f"image {ob['image']!r} is not in spec.images",
+                need(kinds["Deployment"], ob.get("deployment"), op + ("deployment",), "Deployment")
+                if isinstance(ob.get("image"), str) and ob["image"] not in image_names:
+                    ctx.error(op + ("image",), f"image {q(ob['image'])} is not in spec.images",
                               "one of: " + ", ".join(image_names))
-            elif t == "readyReplicas":
-                need(kinds[ob["kind"]], ob["name"], op + ("name",), ob["kind"])
+            elif t == "readyReplicas" and ob.get("kind") in kinds:
+                need(kinds[ob["kind"]], ob.get("name"), op + ("name",), ob["kind"])
             elif t == "jobComplete":
-                need(kinds["Job"], ob["job"], op + ("job",), "Job")
+                need(kinds["Job"], ob.get("job"), op + ("job",), "Job")
             elif t == "daemonSetCoverage":
-                need(kinds["DaemonSet"], ob["daemonSet"], op + ("daemonSet",), "DaemonSet")
-            elif t == "budget" and spec["budget"] is None:
-                ctx.error(op + ("type",), "a budget objective without spec.budget", "`budget:` in spec")
-        for i, h in enumerate(spec["hints"]):
-            tick(sp + ("hints", i, "afterTick"), h["afterTick"], "afterTick")
-        for i, s in enumerate(spec["solution"]):
-            tick(sp + ("solution", i, "at"), s["at"], "at")
-        if self.require_solution and not spec["solution"]:
+                need(kinds["DaemonSet"], ob.get("daemonSet"), op + ("daemonSet",), "DaemonSet")
+            elif t == "budget" and spec.get("budget") is None:
+                ctx.error(op + ("type",), "a budget objective, but spec.budget is not set", "`budget:` in spec")
+        for i, h in items("hints"):
+            tick(sp + ("hints", i, "afterTick"), h.get("afterTick"), "afterTick")
+        for i, s in items("solution"):
+            tick(sp + ("solution", i, "at"), s.get("at"), "at")
+        if self.require_solution and not spec.get("solution"):
             ctx.error(sp, "a bundled level lacks `solution`", "a reference play: a list of {at, run}", at_key=True)
 
 

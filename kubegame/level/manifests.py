@@ -15,7 +15,7 @@ from typing import Any
 from kubegame.engine.errors import ApiError
 from kubegame.engine.quantity import QuantityError, parse_quantity
 from kubegame.level.k8s_schema import DEFS, ROOTS
-from kubegame.level.schema import Ctx, describe, show_path
+from kubegame.level.schema import Ctx, describe, q, show_path
 from kubegame.level.yamlsafe import Path
 
 SUPPORTED = {key.split(" ", 1)[1]: key.split(" ", 1)[0] for key in ROOTS}   # kind -> apiVersion
@@ -61,14 +61,14 @@ class SchemaChecker:
                 if k not in fields:
                     if k == "status" and not path:
                         continue
-                    self.err(path + (k,), f"unknown field {show_path(path + (k,))!r}",
+                    self.err(path + (k,), f"unknown field {q(show_path(path + (k,)))}",
                              "one of: " + ", ".join(fields), at_key=True)
                     continue
                 self.walk(v, fields[k], path + (k,))
             for r in d["r"]:
                 if value.get(r) is None:
                     where = show_path(path) if path else "the manifest"
-                    self.err(path, f"{where} lacks the required field {r!r}",
+                    self.err(path, f"{where} lacks the required field {q(r)}",
                              f"`{r}:` {_type_word(fields.get(r, 'any'))}", at_key=True)
             return
         if t.startswith("["):
@@ -105,13 +105,13 @@ class SchemaChecker:
                 try:
                     parse_quantity(value)
                 except QuantityError:
-                    self.err(path, f"{show_path(path)} {value!r} is not a quantity",
+                    self.err(path, f"{show_path(path)} {q(value)} is not a quantity",
                              "a Kubernetes quantity such as 500m, 2, 512Mi or 8Gi")
                     return
         if not ok:
             expected = TYPE_WORDS.get(t, "a value")
             if t == "string" and isinstance(value, (int, float, bool)):
-                expected = f'a string (quote it: "{value if not isinstance(value, bool) else str(value).lower()}")'
+                expected = f'a string (quote it: "{self.ctx.raw(path, value)}")'
             self.err(path, f"{show_path(path)} is {describe(value)}", expected)
 
 
@@ -123,15 +123,15 @@ def check_schema(body: dict, ctx: Ctx) -> bool:
     name = (body.get("metadata") or {}).get("name") if isinstance(body.get("metadata"), dict) else None
     if kind is None or api_version is None:
         missing = "kind" if kind is None else "apiVersion"
-        ctx.error((), f"a manifest lacks the required field {missing!r}",
+        ctx.error((), f"a manifest lacks the required field {q(missing)}",
                   "every document to have `apiVersion:` and `kind:` (a Kubernetes manifest or the kubegame/v1 Level)")
         return False
     if not isinstance(kind, str) or kind not in SUPPORTED:
-        ctx.error(("kind",), f"kind {kind!r} is not supported in a level",
+        ctx.error(("kind",), f"kind {q(kind)} is not supported in a level",
                   "one of: " + ", ".join(sorted(SUPPORTED)))
         return False
     if api_version != SUPPORTED[kind]:
-        ctx.error(("apiVersion",), f"{kind} is not served as {api_version!r}",
+        ctx.error(("apiVersion",), f"{kind} is not served as {q(api_version)}",
                   f"apiVersion: {SUPPORTED[kind]}")
         return False
     label = f'{kind} "{name}"' if isinstance(name, str) and name else kind

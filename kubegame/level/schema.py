@@ -27,6 +27,11 @@ class _Invalid:
 INVALID: Any = _Invalid()
 
 
+def q(s: object) -> str:
+    """A name in double quotes, as Kubernetes quotes field names and values."""
+    return '"' + str(s).replace('"', '\\"') + '"'
+
+
 def show_path(path: Path) -> str:
     out = ""
     for p in path:
@@ -64,6 +69,10 @@ class Ctx:
     errors: list[LevelError]
     prefix: Path = ()
 
+    def raw(self, path: Path, value: Any) -> str:
+        """The text a scalar was written as (6.10 stays 6.10, not 6.1)."""
+        return self.doc.raw.get(self.prefix + tuple(path), str(value))
+
     def error(self, path: Path, what: str, expected: str = "", at_key: bool = False) -> None:
         full = self.prefix + tuple(path)
         line, col = self.doc.key_at(full) if at_key else self.doc.at(full)
@@ -91,7 +100,7 @@ class Str(Schema):
 
     def check(self, value, path, ctx):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            ctx.error(path, f"{show_path(path)} is {describe(value)}", f'a string (quote it: "{value}")')
+            ctx.error(path, f"{show_path(path)} is {describe(value)}", f'a string (quote it: "{ctx.raw(path, value)}")')
             return INVALID
         if not isinstance(value, str):
             return self.wrong_type(value, path, ctx)
@@ -99,7 +108,7 @@ class Str(Schema):
             ctx.error(path, f"{show_path(path)} is empty", "a non-empty string")
             return INVALID
         if self.pattern is not None and not self.pattern.match(value):
-            ctx.error(path, f"{show_path(path)} {value!r} is not valid", self.pattern_help)
+            ctx.error(path, f"{show_path(path)} {q(value)} is not valid", self.pattern_help)
             return INVALID
         return value
 
@@ -168,7 +177,7 @@ class Enum(Schema):
 
     def check(self, value, path, ctx):
         if value not in self.values or not isinstance(value, str):
-            ctx.error(path, f"{show_path(path)} {value!r} is not supported", self.expected)
+            ctx.error(path, f"{show_path(path)} {q(value)} is not supported", self.expected)
             return INVALID
         return value
 
@@ -181,12 +190,12 @@ class Quantity(Schema):
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             return self.wrong_type(value, path, ctx)
         try:
-            q = parse_quantity(value)
+            amount = parse_quantity(value)
         except QuantityError:
-            ctx.error(path, f"{show_path(path)} {value!r} is not a quantity", self.expected)
+            ctx.error(path, f"{show_path(path)} {q(value)} is not a quantity", self.expected)
             return INVALID
-        if q <= 0:
-            ctx.error(path, f"{show_path(path)} {value!r} is not positive", self.expected)
+        if amount <= 0:
+            ctx.error(path, f"{show_path(path)} {q(value)} is not positive", self.expected)
             return INVALID
         return str(value)
 
@@ -203,8 +212,7 @@ class ListOf(Schema):
         if len(value) < self.min_len:
             ctx.error(path, f"{show_path(path)} is empty", self.expected)
             return INVALID
-        out = [self.item.check(v, path + (i,), ctx) for i, v in enumerate(value)]
-        return INVALID if any(v is INVALID for v in out) else out
+        return [self.item.check(v, path + (i,), ctx) for i, v in enumerate(value)]
 
 
 class MapOf(Schema):
@@ -217,7 +225,8 @@ class MapOf(Schema):
         for k, v in value.items():
             if not isinstance(v, str):
                 ctx.error(path + (k,), f"{show_path(path + (k,))} is {describe(v)}",
-                          f'a string (quote it: "{v}")' if isinstance(v, (int, float)) else "a string")
+                          f'a string (quote it: "{ctx.raw(path + (k,), v)}")' if isinstance(v, (int, float))
+                          else "a string")
                 return INVALID
             out[str(k)] = v
         return out
@@ -256,15 +265,16 @@ class Struct(Schema):
         ok = True
         for k in value:
             if k not in self.fields:
-                ctx.error(path + (k,), f"unknown field {show_path(path + (k,))!r} in {self.what}",
+                ctx.error(path + (k,), f"unknown field {q(show_path(path + (k,)))} in {self.what}",
                           "one of: " + ", ".join(self.fields), at_key=True)
                 ok = False
         for name, f in self.fields.items():
             if name not in value or value[name] is None:
                 if f.required:
-                    ctx.error(path, f"{self.what} lacks the required field {name!r}",
+                    ctx.error(path, f"{self.what} lacks the required field {q(name)}",
                               f"`{name}:` {f.schema.expected}", at_key=True)
                     ok = False
+                    out[name] = INVALID
                 else:
                     out[name] = f.default() if callable(f.default) else f.default
                 continue
@@ -272,13 +282,8 @@ class Struct(Schema):
             if v is INVALID:
                 ok = False
             out[name] = v
-        if not ok:
-            return INVALID
-        if self.validate is not None:
-            n = len(ctx.errors)
+        if ok and self.validate is not None:
             self.validate(out, path, ctx)
-            if len(ctx.errors) > n:
-                return INVALID
         return out
 
 
@@ -296,11 +301,11 @@ class Tagged(Schema):
             return INVALID
         t = value.get("type")
         if t is None:
-            ctx.error(path, f"{self.what} lacks the required field 'type'",
+            ctx.error(path, f"{self.what} lacks the required field \"type\"",
                       "`type:` one of: " + ", ".join(self.variants), at_key=True)
             return INVALID
         if t not in self.variants:
-            ctx.error(path + ("type",), f"{show_path(path + ('type',))} {t!r} is not a known {self.what} type",
+            ctx.error(path + ("type",), f"{show_path(path + ('type',))} {q(t)} is not a known {self.what} type",
                       "one of: " + ", ".join(self.variants))
             return INVALID
         return self.variants[t].check(value, path, ctx)

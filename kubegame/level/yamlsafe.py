@@ -38,6 +38,7 @@ class Document:
     start: tuple[int, int]
     values: dict[Path, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    raw: dict[Path, str] = field(default_factory=dict)     # the text of scalars that are not strings
 
     def at(self, path: Path) -> tuple[int, int]:
         """Where the value at `path` starts, or its nearest existing ancestor."""
@@ -56,6 +57,10 @@ class Document:
         return self.at(p)
 
 
+def short_tag(tag: str) -> str:
+    return "!!" + tag[len(STD):] if tag.startswith(STD) else tag
+
+
 def _pos(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
@@ -66,39 +71,59 @@ class _Converter:
         self.loader = loader
         self.aliases = 0
         self.nodes = 0
-        self.seen: dict[int, int] = {}       # id(node) -> times converted (aliases repeat nodes)
+        self.seen: set[int] = set()          # ids of nodes converted once (an alias repeats a node)
         self.stack: list[int] = []
+        self.in_alias = 0                    # > 0 while expanding the target of an alias
+        self.alias_site: Node | None = None  # the container of the outermost alias being expanded
 
     def err(self, node: Node, what: str, expected: str) -> LevelError:
         line, col = _pos(node)
         return LevelError(self.path, line, col, what, expected)
 
-    def convert(self, node: Node, doc: Document, path: Path) -> Any:
+    def convert(self, node: Node, doc: Document, path: Path, parent: Node | None = None) -> Any:
+        """Convert one node. `parent` (the containing node) locates an alias, which has no mark of its own."""
+        where = parent if parent is not None else node
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise self.err(node, f"the document expands to more than {MAX_NODES} values (an alias bomb?)",
+            if self.in_alias and self.alias_site is not None:
+                where = self.alias_site
+            raise self.err(where, f"the document expands to more than {MAX_NODES} values (an alias bomb?)",
                            f"a level of at most {MAX_NODES} values after aliases are expanded")
-        if id(node) in self.seen:
+        if id(node) in self.stack:
+            raise self.err(where, "a recursive alias refers to the node that contains it",
+                           "aliases that refer to complete, earlier nodes")
+        alias = id(node) in self.seen and self.in_alias == 0
+        if alias:
             self.aliases += 1
             if self.aliases > MAX_ALIASES:
-                raise self.err(node, f"more than {MAX_ALIASES} aliases (an alias bomb?)",
+                raise self.err(where, f"more than {MAX_ALIASES} aliases (an alias bomb?)",
                                f"at most {MAX_ALIASES} uses of YAML aliases")
-        self.seen[id(node)] = self.seen.get(id(node), 0) + 1
-        if id(node) in self.stack:
-            raise self.err(node, "a recursive alias refers to the node that contains it",
-                           "aliases that refer to complete, earlier nodes")
+            if self.in_alias == 0:
+                self.alias_site = where
+            self.in_alias += 1
+        try:
+            return self._convert(node, doc, path)
+        finally:
+            if alias:
+                self.in_alias -= 1
+
+    def _convert(self, node: Node, doc: Document, path: Path) -> Any:
+        self.seen.add(id(node))
         if node.tag not in ALLOWED_TAGS:
-            raise self.err(node, f"the tag {node.tag!r} is not allowed",
+            raise self.err(node, f"the tag {short_tag(node.tag)} is not allowed",
                            "plain YAML: mappings, lists, strings, numbers, booleans and null")
         doc.values.setdefault(path, _pos(node))
         if isinstance(node, ScalarNode):
-            return self.scalar(node)
+            value = self.scalar(node)
+            if not isinstance(value, str):
+                doc.raw[path] = node.value
+            return value
         self.stack.append(id(node))
         try:
             if isinstance(node, SequenceNode):
                 out = []
                 for i, child in enumerate(node.value):
-                    out.append(self.convert(child, doc, path + (i,)))
+                    out.append(self.convert(child, doc, path + (i,), node))
                 return out
             if isinstance(node, MappingNode):
                 return self.mapping(node, doc, path)
@@ -123,7 +148,7 @@ class _Converter:
         for knode, vnode in node.value:
             if knode.tag == STD + "merge":
                 self.nodes += 1
-                value = self.convert(vnode, doc, path + ("<<",))
+                value = self.convert(vnode, doc, path + ("<<",), node)
                 sources = value if isinstance(value, list) else [value]
                 for src in sources:
                     if not isinstance(src, dict):
@@ -136,15 +161,15 @@ class _Converter:
                 raise self.err(knode, "a mapping key must be a plain scalar", "a field name such as `name:`")
             self.nodes += 1
             if knode.tag not in SCALAR_TAGS:
-                raise self.err(knode, f"the tag {knode.tag!r} is not allowed",
+                raise self.err(knode, f"the tag {short_tag(knode.tag)} is not allowed",
                                "plain YAML: mappings, lists, strings, numbers, booleans and null")
             key = self.scalar(knode)
             if isinstance(key, bool) or key is None:
                 key = knode.value      # `on:`/`yes:`/`null:` as keys are field names, not booleans
             if key in out:
-                raise self.err(knode, f"duplicate key {key!r}", "each key at most once in a mapping")
+                raise self.err(knode, f'duplicate key "{key}"' , "each key at most once in a mapping")
             doc.keys[path + (key,)] = _pos(knode)
-            out[key] = self.convert(vnode, doc, path + (key,))
+            out[key] = self.convert(vnode, doc, path + (key,), node)
         for k, v in merged.items():
             out.setdefault(k, v)
         return out

@@ -7,6 +7,7 @@ Messages follow pkg/kubelet (images/image_manager.go, kuberuntime, container/bac
 
 from __future__ import annotations
 
+import heapq
 from typing import TYPE_CHECKING
 
 from kubegame.engine.controllers.base import Controller
@@ -27,6 +28,7 @@ class Kubelet(Controller):
     def __init__(self, cluster: Cluster):
         super().__init__(cluster)
         self.timers: dict[int, dict[tuple[str, str], Pod]] = {}
+        self.heap: list[int] = []          # the ticks that have timers, earliest first
         self.store.subscribe("Pod", self._on_pod)
 
     # -- watch ------------------------------------------------------------------------------
@@ -40,8 +42,14 @@ class Kubelet(Controller):
         self.at(self.cluster.now, pod)
 
     def at(self, tick: int, pod: Pod) -> None:
+        if pod.timer is not None and pod.timer != tick:
+            self.timers.get(pod.timer, {}).pop(pod.key, None)
         pod.timer = tick
-        self.timers.setdefault(tick, {})[pod.key] = pod
+        slot = self.timers.get(tick)
+        if slot is None:
+            slot = self.timers[tick] = {}
+            heapq.heappush(self.heap, tick)
+        slot[pod.key] = pod
 
     def release(self, pod: Pod) -> None:
         if pod.timer is not None:
@@ -55,18 +63,21 @@ class Kubelet(Controller):
             pod = self.store.get("Pod", *key)
             if isinstance(pod, Pod) and pod.node_name and pod.start_tick is None:
                 self.at(now, pod)
-        while True:
-            due = self.timers.pop(now, None)
+        while self.heap and self.heap[0] <= now:
+            when = self.heap[0]
+            due = self.timers.get(when)
             if not due:
-                break
-            for pod in list(due.values()):
-                if pod.timer != now or self.store.get("Pod", pod.namespace, pod.name) is not pod:
-                    continue
-                pod.timer = None
-                node = self.cluster.node(pod.node_name)
-                if node is None or not node.alive:
-                    continue          # a dead kubelet does nothing; recovery resyncs its pods
-                self._step(pod, node)
+                heapq.heappop(self.heap)
+                self.timers.pop(when, None)
+                continue
+            pod = due.pop(next(iter(due)))
+            if pod.timer != when or self.store.get("Pod", pod.namespace, pod.name) is not pod:
+                continue
+            pod.timer = None
+            node = self.cluster.node(pod.node_name)
+            if node is None or not node.alive:
+                continue          # a dead kubelet does nothing; recovery resyncs its pods
+            self._step(pod, node)
 
     def _write(self, pod: Pod) -> None:
         self.store.modified(pod, status_only=True)

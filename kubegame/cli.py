@@ -1,0 +1,445 @@
+"""`kubegame`: the command line.
+
+    kubegame [play [LEVEL]]          the full-screen game (kubegame.tui)
+    kubegame levels [--json]         the bundled campaign with your best stars
+    kubegame validate PATH...        check level files; exit 2 when any is invalid
+    kubegame simulate LEVEL [--solution | --script FILE] [--seed N] [--json]
+    kubegame verify [PATH...]        validates, doing nothing loses, the solution wins; exit 1 on failure
+    kubegame shell LEVEL [--seed N] [--record FILE]   a plain line console
+    kubegame replay FILE [--json]    play a recorded session again
+    kubegame export LEVEL DIR        the level's manifests as plain YAML for kubectl apply -f DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+import kubegame
+from kubegame.level.catalog import bundled_paths, find_level, level_files
+from kubegame.level.errors import LevelError, LevelInvalid
+from kubegame.level.loader import load_level
+from kubegame.level.model import Level, Step
+
+EXIT_OK, EXIT_FAIL, EXIT_INVALID = 0, 1, 2
+GLYPH = {"met": "✓", "at risk": "!", "failed": "✗"}
+
+
+def _err(msg: str) -> None:
+    print(msg, file=sys.stderr)
+
+
+def _report_invalid(exc: LevelInvalid) -> int:
+    for e in exc.errors:
+        _err(str(e))
+    return EXIT_INVALID
+
+
+def _load(ref: str) -> Level:
+    return find_level(ref)
+
+
+# -- play ------------------------------------------------------------------------------------
+
+def cmd_play(args: argparse.Namespace) -> int:
+    level = None
+    if args.level:
+        try:
+            level = _load(args.level)
+        except LevelInvalid as exc:
+            return _report_invalid(exc)
+    try:
+        app = importlib.import_module("kubegame.tui.app")
+    except ModuleNotFoundError as exc:
+        if exc.name and not exc.name.startswith("kubegame.tui"):
+            raise
+        _err("kubegame: the full-screen game is not available in this build (kubegame.tui.app is missing).\n"
+             "Try the line console instead: kubegame shell " + (args.level or "first-pod"))
+        return EXIT_FAIL
+    return int(app.run(level=level, seed=args.seed) or 0)
+
+
+# -- levels ----------------------------------------------------------------------------------
+
+def cmd_levels(args: argparse.Namespace) -> int:
+    from kubegame.progress import Progress
+    progress = Progress()
+    for w in progress.warnings:
+        _err(w)
+    rows = []
+    bad = 0
+    for p in bundled_paths():
+        try:
+            lv = load_level(p)
+        except LevelInvalid as exc:
+            bad += 1
+            _report_invalid(exc)
+            continue
+        best = progress.best(lv.name)
+        rows.append({"chapter": lv.chapter, "name": lv.name, "title": lv.title,
+                     "stars": int(best.get("stars", 0)), "bestScore": int(best.get("bestScore", 0)),
+                     "_key": lv.sort_key})
+    rows.sort(key=lambda r: r.pop("_key"))
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        w = max([len(r["name"]) for r in rows] + [4])
+        print(f"{'CH':>3}  {'NAME':<{w}}  {'STARS':<5}  TITLE")
+        for r in rows:
+            stars = "★" * r["stars"] + "☆" * (3 - r["stars"])
+            ch = "" if r["chapter"] is None else str(r["chapter"])
+            print(f"{ch:>3}  {r['name']:<{w}}  {stars:<5}  {r['title']}")
+    return EXIT_INVALID if bad else EXIT_OK
+
+
+# -- validate --------------------------------------------------------------------------------
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    files = level_files(args.paths)
+    if not files:
+        _err("kubegame validate: no level files found")
+        return EXIT_INVALID
+    bad = 0
+    for f in files:
+        try:
+            load_level(f)
+            print(f"{f}: ok")
+        except LevelInvalid as exc:
+            bad += 1
+            for e in exc.errors:
+                print(str(e))
+    if bad:
+        print(f"{bad} of {len(files)} file(s) invalid")
+    return EXIT_INVALID if bad else EXIT_OK
+
+
+# -- simulate --------------------------------------------------------------------------------
+
+def load_script(path: str) -> list[Step]:
+    """A YAML list of {at, run} (like `solution`), checked like a level."""
+    from kubegame.level.loader import SOLUTION_STEPS
+    from kubegame.level.schema import Ctx
+    from kubegame.level.yamlsafe import parse_text, read_level_text
+    try:
+        text, _ = read_level_text(path)
+        docs = [d for d in parse_text(text, path) if d.value is not None]
+    except LevelError as e:
+        raise LevelInvalid([e]) from None
+    if len(docs) != 1:
+        raise LevelInvalid([LevelError(path, 1, 1, f"a script has {len(docs)} documents",
+                                       "one YAML list of {at, run}")])
+    errors: list[LevelError] = []
+    value = SOLUTION_STEPS.check(docs[0].value, (), Ctx(path, docs[0], errors))
+    if errors:
+        raise LevelInvalid(errors)
+    return [Step(s["at"], s["run"]) for s in value]
+
+
+def _print_result(res: Any, out: TextIO = sys.stdout) -> None:
+    verdict = "WON" if res.won else "LOST"
+    print(f"level {res.level} (seed {res.seed}): {verdict} after {res.ticks} ticks", file=out)
+    if res.lost_reason and not res.won:
+        print(f"  reason: {res.lost_reason}", file=out)
+    sc = res.score
+    print(f"score {sc.total}/1000  stars {sc.stars}  (availability {sc.availability}, objectives "
+          f"{sc.objectives}, thrift {sc.thrift}, calm {sc.calm})", file=out)
+    for o in res.objectives:
+        print(f"  {'✓' if o.passed else '✗'} {o.label}: {o.value} - {o.detail}", file=out)
+    av = ", ".join(f"{k} {v:.2f}%" for k, v in res.availability.items())
+    print(f"availability: {av or 'no traffic'}", file=out)
+    print(f"cost: {res.cost:g}", file=out)
+    print(f"state: {res.state_hash}", file=out)
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from kubegame.game import Game, GameSetupError
+    try:
+        level = _load(args.level)
+        steps: list[Step] = []
+        if args.solution:
+            steps = list(level.solution)
+        elif args.script:
+            steps = load_script(args.script)
+    except LevelInvalid as exc:
+        return _report_invalid(exc)
+    try:
+        game = Game(level, seed=args.seed)
+    except GameSetupError as exc:
+        _err(f"error: {exc}")
+        return EXIT_INVALID
+    res = game.play_to_end(steps)
+    if args.json:
+        print(json.dumps(res.to_json(), indent=2))
+    else:
+        _print_result(res)
+    return EXIT_OK
+
+
+# -- verify ----------------------------------------------------------------------------------
+
+def verify_level(path: Path) -> dict[str, Any]:
+    from kubegame.game import Game, GameSetupError
+    row: dict[str, Any] = {"path": str(path), "name": path.stem, "valid": False, "idleLoses": False,
+                           "solutionWins": False, "score": None, "problems": []}
+    try:
+        level = load_level(path, require_solution=True)
+    except LevelInvalid as exc:
+        row["problems"] = [str(e) for e in exc.errors]
+        return row
+    row["name"] = level.name
+    row["valid"] = True
+    try:
+        idle = Game(level).play_to_end()
+        row["idleLoses"] = not idle.won
+        if idle.won:
+            row["problems"].append("doing nothing wins")
+        sol = Game(level).play_to_end(level.solution)
+        row["solutionWins"] = sol.won
+        row["score"] = sol.score.total
+        if not sol.won:
+            row["problems"].append(f"the solution loses: {sol.lost_reason}")
+    except GameSetupError as exc:
+        row["problems"].append(str(exc))
+    except Exception as exc:  # noqa: BLE001 - report, never a traceback
+        row["problems"].append(f"internal error: {type(exc).__name__}: {exc}")
+    return row
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    files = level_files(args.paths) if args.paths else bundled_paths()
+    rows = [verify_level(f) for f in files]
+    w = max([len(r["name"]) for r in rows] + [5])
+    yes = {True: "ok", False: "FAIL"}
+    print(f"{'LEVEL':<{w}}  VALID  IDLE LOSES  SOLUTION WINS  SCORE")
+    failed = 0
+    for r in rows:
+        ok = r["valid"] and r["idleLoses"] and r["solutionWins"]
+        failed += not ok
+        score = "" if r["score"] is None else str(r["score"])
+        print(f"{r['name']:<{w}}  {yes[r['valid']]:<5}  {yes[r['idleLoses']]:<10}  "
+              f"{yes[r['solutionWins']]:<13}  {score}")
+        for p in r["problems"]:
+            print(f"  {p}")
+    print(f"{len(rows) - failed} of {len(rows)} level(s) verified")
+    return EXIT_FAIL if failed or not rows else EXIT_OK
+
+
+# -- shell -----------------------------------------------------------------------------------
+
+SHELL_HELP = """commands:
+  kubectl ... | k ...             the kubectl language
+  node add [--zone Z] [--count N] node remove NAME
+  etcd add-member --zone Z        etcd remove-member NAME
+  tick [N]                        advance N ticks (default 1) and print their events
+  status                          tick, objectives, availability, cost, score
+  hint                            the next hint
+  help                            this text
+  quit                            leave
+"""
+
+
+def _status(game: Any, out: TextIO) -> None:
+    print(f"tick {game.now}/{game.duration}  cost {game.cost:g}"
+          + (f"/{game.level.budget:g}" if game.level.budget is not None else "")
+          + f"  score {game.score().total}", file=out)
+    for o in game.objective_states:
+        print(f"  {GLYPH.get(o.status, '?')} {o.label}: {o.value} ({o.status}) - {o.detail}", file=out)
+    for k, v in game.availability().items():
+        print(f"  {k}: {v:.2f}% served", file=out)
+    if game.finished:
+        print("level " + ("won" if game.won else f"lost: {game.lost_reason}"), file=out)
+
+
+def _event_line(e: Any) -> str:
+    obj = f" {e.object}" if e.object else ""
+    return f"[{e.tick}] {e.type} {e.reason}{obj}: {e.message}"
+
+
+def run_shell(game: Any, lines: TextIO, out: TextIO, echo: bool) -> None:
+    lv = game.level
+    print(f"kubegame shell: {lv.name} - {lv.title} (seed {game.seed}, {lv.duration} ticks). "
+          "Type help for commands.", file=out)
+    prompt = not echo
+    while True:
+        if prompt:
+            print("kubegame> ", end="", file=out, flush=True)
+        raw = lines.readline()
+        if not raw:
+            break
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if echo:
+            print(f"$ {line}", file=out)
+        words = line.split()
+        if words[0] in ("quit", "exit"):
+            break
+        if words[0] == "help":
+            print(SHELL_HELP, end="", file=out)
+        elif words[0] == "status":
+            _status(game, out)
+        elif words[0] == "hint":
+            h = game.next_hint()
+            print(h or "no hint yet", file=out)
+        elif words[0] == "tick":
+            try:
+                n = int(words[1]) if len(words) > 1 else 1
+                if n < 1 or len(words) > 2:
+                    raise ValueError
+            except ValueError:
+                print("error: usage: tick [N] (N a positive number)", file=out)
+                continue
+            if game.finished:
+                print("the level is over", file=out)
+                continue
+            for rep in game.run(n):
+                for e in rep.events:
+                    print(_event_line(e), file=out)
+            print(f"tick {game.now}/{game.duration}", file=out)
+            if game.finished:
+                print("level " + ("won" if game.won else f"lost: {game.lost_reason}") +
+                      f"; score {game.score().total}, stars {game.score().stars}", file=out)
+        else:
+            res = game.submit(line)
+            text = res.output + res.error
+            if res.edit is not None:
+                text += "(kubectl edit needs the full-screen game; use kubectl patch or apply here)\n"
+            print(text, end="" if text.endswith("\n") or not text else "\n", file=out)
+
+
+def cmd_shell(args: argparse.Namespace) -> int:
+    from kubegame.game import Game, GameSetupError
+    try:
+        level = _load(args.level)
+        game = Game(level, seed=args.seed)
+    except LevelInvalid as exc:
+        return _report_invalid(exc)
+    except GameSetupError as exc:
+        _err(f"error: {exc}")
+        return EXIT_INVALID
+    run_shell(game, sys.stdin, sys.stdout, echo=not sys.stdin.isatty())
+    if args.record:
+        from kubegame.progress import atomic_write
+        atomic_write(args.record, json.dumps(game.replay(), indent=2) + "\n")
+    return EXIT_OK
+
+
+# -- replay ----------------------------------------------------------------------------------
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from kubegame.game import run_replay
+    try:
+        data = json.loads(Path(args.file).read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or "level" not in data or "commands" not in data:
+            raise ValueError("not a kubegame replay (expected keys level, levelSha256, seed, commands)")
+    except (OSError, ValueError) as exc:
+        _err(f"{args.file}: error: cannot read the replay: {exc}")
+        return EXIT_INVALID
+    ref = str(data.get("levelPath") or data["level"])
+    try:
+        level = find_level(ref) if Path(ref).exists() else find_level(str(data["level"]))
+    except LevelInvalid as exc:
+        return _report_invalid(exc)
+    if data.get("levelSha256") and data["levelSha256"] != level.sha256:
+        _err(f"{args.file}: error: the level {data['level']!r} has changed since this replay was recorded "
+             f"(level file sha256 {level.sha256[:12]}..., the replay expects {str(data['levelSha256'])[:12]}...); "
+             "a replay only plays on the exact level file it was recorded on")
+        return EXIT_INVALID
+    outcome = run_replay(level, data)
+    res = outcome.result
+    if args.json:
+        doc = res.to_json()
+        doc["replayMatches"] = outcome.matches
+        print(json.dumps(doc, indent=2))
+    else:
+        _print_result(res)
+        if outcome.expected_hash:
+            print("replay: state matches the recording" if outcome.matches else
+                  f"replay: state DIFFERS from the recording (expected {outcome.expected_hash})")
+    return EXIT_OK if outcome.matches or not outcome.expected_hash else EXIT_FAIL
+
+
+# -- export ----------------------------------------------------------------------------------
+
+def cmd_export(args: argparse.Namespace) -> int:
+    import yaml
+    try:
+        level = _load(args.level)
+    except LevelInvalid as exc:
+        return _report_invalid(exc)
+    out = Path(args.dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for i, m in enumerate(level.manifests, 1):
+            name = re.sub(r"[^a-z0-9.-]", "-", f"{i:02d}-{m.kind.lower()}-{m.name}")
+            path = out / f"{name}.yaml"
+            path.write_text(yaml.safe_dump(m.body, sort_keys=False, default_flow_style=False), encoding="utf-8")
+            print(path)
+    except OSError as exc:
+        _err(f"error: cannot write to {out}: {exc.strerror or exc}")
+        return EXIT_FAIL
+    return EXIT_OK
+
+
+# -- main ------------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kubegame", description="Keep a simulated Kubernetes cluster healthy.")
+    p.add_argument("--version", action="version", version=f"kubegame {kubegame.__version__}")
+    sub = p.add_subparsers(dest="command")
+    s = sub.add_parser("play", help="the full-screen game")
+    s.add_argument("level", nargs="?")
+    s.add_argument("--seed", type=int)
+    s.set_defaults(func=cmd_play)
+    s = sub.add_parser("levels", help="the bundled levels in campaign order")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_levels)
+    s = sub.add_parser("validate", help="check level files")
+    s.add_argument("paths", nargs="+")
+    s.set_defaults(func=cmd_validate)
+    s = sub.add_parser("simulate", help="play a level headless to its end")
+    s.add_argument("level")
+    g = s.add_mutually_exclusive_group()
+    g.add_argument("--solution", action="store_true")
+    g.add_argument("--script")
+    s.add_argument("--seed", type=int)
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_simulate)
+    s = sub.add_parser("verify", help="every level: valid, idle loses, solution wins")
+    s.add_argument("paths", nargs="*")
+    s.set_defaults(func=cmd_verify)
+    s = sub.add_parser("shell", help="a plain line console")
+    s.add_argument("level")
+    s.add_argument("--seed", type=int)
+    s.add_argument("--record", help="write the session's replay to this file at the end")
+    s.set_defaults(func=cmd_shell)
+    s = sub.add_parser("replay", help="play a recorded session again")
+    s.add_argument("file")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_replay)
+    s = sub.add_parser("export", help="write the level's manifests for kubectl apply -f DIR")
+    s.add_argument("level")
+    s.add_argument("dir")
+    s.set_defaults(func=cmd_export)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if not getattr(args, "func", None):
+        args = build_parser().parse_args(["play"])
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

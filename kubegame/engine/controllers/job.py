@@ -1,0 +1,195 @@
+"""Job controller: run pods until `completions` succeed, at most `parallelism` at a time.
+
+A reading of pkg/controller/job/job_controller.go (NonIndexed completion mode):
+
+- The API server gives a Job the selector `batch.kubernetes.io/controller-uid=<uid>` and
+  labels its template with controller-uid and job-name (both the batch.kubernetes.io/
+  and the legacy keys) unless `manualSelector` is set.
+- active wanted = min(parallelism, completions - succeeded); with no completions set, pods
+  run until one succeeds.
+- Failures: with restartPolicy Never each Failed pod counts; with OnFailure the kubelet
+  restarts the container in place and the restarts count. More than `backoffLimit`
+  (default 6) failures fail the Job (condition Failed, reason BackoffLimitExceeded,
+  `Job has reached the specified backoff limit`) and its running pods are deleted.
+- A replacement for a failed pod waits 10 s doubled per failure, capped at 6 minutes
+  (DefaultJobPodFailureBackOff, MaxJobPodFailureBackOff).
+- Done: condition Complete, completionTime, event Completed `Job completed`.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from kubegame.engine.controllers.base import Controller
+from kubegame.engine.errors import ApiError
+from kubegame.engine.objects import KObject, Pod, timestamp
+
+BACKOFF_BASE = 10
+BACKOFF_MAX = 360
+
+
+def finished_condition(job: KObject) -> str:
+    """"Complete", "Failed" or "" (still running)."""
+    for c in job.status.get("conditions") or []:
+        if c.get("type") in ("Complete", "Failed") and c.get("status") == "True":
+            return str(c["type"])
+    return ""
+
+
+class JobController(Controller):
+    name = "job-controller"
+
+    def __init__(self, cluster):
+        super().__init__(cluster)
+        self.wakeups: dict[int, dict[tuple[str, str], bool]] = {}
+        self.failed_at: dict[str, int] = {}       # pod uid -> tick its failure was seen
+        self.store.subscribe("Job", self._on_job)
+        self.store.subscribe("Pod", self._on_pod)
+
+    def _on_job(self, event: str, job: KObject) -> None:
+        if event == "ADDED":
+            self._default_selector(job)
+        if event != "DELETED":
+            self.enqueue(job.key)
+
+    def _default_selector(self, job: KObject) -> None:
+        """What the API server's job strategy does on create (generateSelector)."""
+        if job.spec.get("manualSelector"):
+            return
+        labels = {"batch.kubernetes.io/controller-uid": job.uid, "batch.kubernetes.io/job-name": job.name,
+                  "controller-uid": job.uid, "job-name": job.name}
+        job.spec["selector"] = {"matchLabels": {"batch.kubernetes.io/controller-uid": job.uid}}
+        tpl = job.spec.setdefault("template", {})
+        md = tpl.setdefault("metadata", {})
+        md.setdefault("labels", {}).update(labels)
+
+    def _on_pod(self, event: str, pod: Pod) -> None:  # type: ignore[override]
+        ref = pod.controller_ref()
+        if ref and ref.get("kind") == "Job":
+            self.enqueue((pod.namespace, ref["name"]))
+
+    def sync(self) -> None:
+        for key in self.wakeups.pop(self.cluster.now, {}):
+            self.enqueue(key)
+        for key in self.take():
+            job = self.store.get("Job", *key)
+            if job is None or job.deletion_tick is not None:
+                continue
+            try:
+                self.reconcile(job)
+            except ApiError:
+                self.enqueue(key)          # no quorum: retry next tick
+
+    def reconcile(self, job: KObject) -> None:
+        now = self.cluster.now
+        if finished_condition(job):
+            return
+        pods = [p for p in self.store.owned_by(job.uid) if isinstance(p, Pod)]
+        active = [p for p in pods if p.active]
+        succeeded = sum(1 for p in pods if p.phase == "Succeeded")
+        failed_pods = [p for p in pods if p.phase == "Failed"]
+        for p in failed_pods:
+            self.failed_at.setdefault(p.uid, now)
+        succeeded = max(succeeded, int(job.status.get("succeeded", 0) or 0))
+        failed = max(len(failed_pods), int(job.status.get("failed", 0) or 0))
+        spec = job.spec
+        completions = spec.get("completions")
+        parallelism = int(spec.get("parallelism", 1))
+        backoff_limit = int(spec.get("backoffLimit", 6))
+        policy = ((spec.get("template") or {}).get("spec") or {}).get("restartPolicy", "Never")
+        restarts = sum(p.restart_count for p in active) if policy == "OnFailure" else 0
+        st = dict(job.status)
+        st.setdefault("startTime", timestamp(now))
+        conditions = list(st.get("conditions") or [])
+
+        if failed + restarts > backoff_limit:
+            for p in active:
+                self._delete(job, p)
+            conditions.append(self._condition("Failed", "BackoffLimitExceeded",
+                                              "Job has reached the specified backoff limit"))
+            self.cluster.record(job, "Warning", "BackoffLimitExceeded",
+                                "Job has reached the specified backoff limit", self.name)
+            active = []
+        elif (completions is not None and succeeded >= int(completions)) or (
+                completions is None and succeeded > 0 and not active):
+            for p in active:
+                self._delete(job, p)
+            active = []
+            conditions.append(self._condition("Complete", "", ""))
+            st["completionTime"] = timestamp(now)
+            self.cluster.record(job, "Normal", "Completed", "Job completed", self.name)
+        elif spec.get("suspend"):
+            for p in active:
+                self._delete(job, p)
+            active = []
+        else:
+            if completions is None:
+                want = 0 if succeeded > 0 else parallelism
+            else:
+                want = min(parallelism, int(completions) - succeeded)
+            diff = want - len(active)
+            if diff > 0:
+                ready_at = self._backoff_until(failed_pods) if policy == "Never" else now
+                if ready_at > now:
+                    self.wakeups.setdefault(ready_at, {})[job.key] = True
+                else:
+                    for _ in range(diff):
+                        active.append(self.create_pod(job))
+            elif diff < 0:
+                for p in sorted(active, key=lambda p: (p.ready, -p.creation_tick, p.name))[:-diff]:
+                    self._delete(job, p)
+                    active.remove(p)
+
+        st["active"] = len(active)
+        st["ready"] = sum(1 for p in active if p.ready)
+        st["succeeded"] = succeeded
+        st["failed"] = failed
+        st["terminating"] = sum(1 for p in pods if p.deletion_tick is not None)
+        st["uncountedTerminatedPods"] = {}
+        if conditions:
+            st["conditions"] = conditions
+        st = {k: v for k, v in st.items() if v or k in ("ready", "terminating", "uncountedTerminatedPods")}
+        if st != job.status:
+            job.status = st
+            self.store.modified(job, status_only=True)
+
+    def _backoff_until(self, failed_pods: list[Pod]) -> int:
+        if not failed_pods:
+            return self.cluster.now
+        last = max(self.failed_at.get(p.uid, self.cluster.now) for p in failed_pods)
+        delay = min(BACKOFF_BASE * 2 ** (len(failed_pods) - 1), BACKOFF_MAX)
+        return last + delay
+
+    def _condition(self, type_: str, reason: str, message: str) -> dict:
+        ts = timestamp(self.cluster.now)
+        c = {"lastProbeTime": ts, "lastTransitionTime": ts, "status": "True", "type": type_}
+        if reason:
+            c["reason"] = reason
+            c["message"] = message
+        return c
+
+    def create_pod(self, job: KObject) -> Pod:
+        tpl = job.spec.get("template") or {}
+        md = tpl.get("metadata") or {}
+        body = {"apiVersion": "v1", "kind": "Pod",
+                "metadata": {"generateName": job.name + "-", "namespace": job.namespace,
+                             "labels": copy.deepcopy(md.get("labels") or {}),
+                             **({"annotations": copy.deepcopy(md["annotations"])} if md.get("annotations") else {})},
+                "spec": copy.deepcopy(tpl.get("spec") or {})}
+        pod = self.cluster.create(body, owner=job)
+        self.cluster.record(job, "Normal", "SuccessfulCreate", f"Created pod: {pod.name}", self.name)
+        return pod  # type: ignore[return-value]
+
+    def _delete(self, job: KObject, pod: Pod) -> None:
+        self.cluster.delete_pod(pod)
+        self.cluster.record(job, "Normal", "SuccessfulDelete", f"Deleted pod: {pod.name}", self.name)
+
+
+def completions_column(job: KObject) -> str:
+    """`kubectl get jobs` COMPLETIONS: `succeeded/completions` (or `succeeded/1 of parallelism`)."""
+    succeeded = int(job.status.get("succeeded", 0) or 0)
+    completions = job.spec.get("completions")
+    if completions is None:
+        parallelism = int(job.spec.get("parallelism", 1))
+        return f"{succeeded}/1 of {parallelism}" if parallelism > 1 else f"{succeeded}/1"
+    return f"{succeeded}/{completions}"

@@ -1,0 +1,624 @@
+"""A play session: Cluster + Level + clock + objectives + score + replay log.
+
+The UI drives a `Game` and renders what it returns; it never computes game rules.
+
+    game = Game(level, seed=None)          # the level's seed unless given
+    res = game.submit("kubectl get pods")  # runs now, between ticks; recorded in the replay
+    report = game.step()                   # one tick: scenario, cluster, cost, objectives
+    game.finished, game.won, game.result(), game.view()
+
+Time: "at T" (solution steps, script steps, scenario events, replays) means "when the
+clock reads T, before it advances to T+1"; commands at T run before the events at T.
+"""
+
+from __future__ import annotations
+
+import importlib
+import shlex
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import kubegame
+from kubegame.engine.cluster import Cluster, NodeSpec
+from kubegame.engine.errors import ApiError
+from kubegame.level import objectives as obj
+from kubegame.level import score as scoring
+from kubegame.level.controlplane import ControlPlane
+from kubegame.level.model import Level, Step
+from kubegame.level.objectives import ObjectiveState, World
+from kubegame.level.scenario import GameMessage, Scenario
+
+# kubectl commands that only read: they never count as churn
+READ_ONLY = {"get", "describe", "logs", "top", "explain", "api-resources", "api-versions", "version",
+             "cluster-info", "events", "diff", "wait", "auth", "config", "completion", "help", "options"}
+READ_ONLY_ROLLOUT = {"status", "history"}
+HISTORY = 120           # ticks of per-Service availability kept for sparklines
+
+
+class GameSetupError(Exception):
+    """The level's manifests could not be applied to a fresh cluster (an engine/level mismatch)."""
+
+
+@dataclass
+class CommandResult:
+    """The answer to one submitted line."""
+
+    line: str
+    tick: int
+    output: str = ""
+    error: str = ""
+    exit_code: int = 0
+    changed: bool = False            # counted as a change (churn) for the score
+    edit: Any = None                 # a kubectl EditRequest: the UI shows `edit.text`, then calls game.finish_edit
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+    @property
+    def text(self) -> str:
+        return self.output + self.error
+
+
+@dataclass
+class GameEvent:
+    """One line of the event log: a Kubernetes Event, a scenario message or a game notice."""
+
+    tick: int
+    type: str            # Normal | Warning
+    reason: str          # NodeNotReady, Scheduled, NodeFailure, Message, Hint ...
+    message: str
+    object: str = ""     # node/worker-2, pod/shop-7d9-x2kqp ("" for game messages)
+    source: str = "kubernetes"   # kubernetes | scenario | game
+
+    def to_dict(self) -> dict:
+        return {"tick": self.tick, "type": self.type, "reason": self.reason, "message": self.message,
+                "object": self.object, "source": self.source}
+
+
+@dataclass
+class TickReport:
+    """What one `step()` produced."""
+
+    tick: int
+    events: list[GameEvent]              # everything of this tick, in order: scenario first, then Kubernetes
+    messages: list[GameMessage]          # only the scenario/game messages (for a news ticker)
+    objectives: list[ObjectiveState]
+    finished: bool
+    won: bool | None                     # None while playing
+    lost_reason: str | None
+    cost: float
+    score: int                           # live estimate, final when finished
+    availability: dict[str, float]       # Service key -> % served so far
+
+
+@dataclass
+class PodView:
+    name: str
+    namespace: str
+    state: str            # running | starting | pending | lost | crash | done | terminating
+    status: str           # kubectl's STATUS column
+    ready: bool
+
+
+@dataclass
+class NodeView:
+    name: str
+    zone: str
+    status: str           # Ready | NotReady | Unknown | Booting
+    alive: bool
+    cordoned: bool
+    kernel: str
+    cpu_pct: float        # requests / allocatable
+    mem_pct: float
+    pods: list[PodView]
+    silent_for: int       # ticks since the last heartbeat (0 when alive)
+
+
+@dataclass
+class ServiceView:
+    key: str              # "shop" or "ns/shop"
+    namespace: str
+    name: str
+    ready: int            # Ready endpoints
+    desired: int          # pods the Service selects
+    availability: float   # % served over the level so far
+    arrived: int          # requests this tick
+    served: int
+    latency_ms: float
+    history: list[float]  # % served per tick, the last HISTORY ticks
+
+
+@dataclass
+class GameView:
+    tick: int
+    duration: int
+    cost: float
+    budget: float | None
+    score: int
+    nodes: list[NodeView]
+    services: list[ServiceView]
+    objectives: list[ObjectiveState]
+    etcd: list[dict]                  # {name, zone, up}
+    quorum: bool
+    pool_left: int | None             # nodes the player may still add (None: no pool)
+    finished: bool
+    won: bool | None
+
+
+@dataclass
+class GameResult:
+    level: str
+    seed: int
+    ticks: int
+    won: bool
+    lost_reason: str | None
+    score: scoring.ScoreCard
+    objectives: list[ObjectiveState]
+    availability: dict[str, float]
+    cost: float
+    state_hash: str
+
+    @property
+    def stars(self) -> int:
+        return self.score.stars
+
+    def to_json(self) -> dict:
+        """The `kubegame simulate --json` object."""
+        return {"level": self.level, "seed": self.seed, "ticks": self.ticks, "won": self.won,
+                "score": self.score.total, "stars": self.score.stars,
+                "objectives": [{"type": o.type, "passed": bool(o.passed), "detail": o.detail}
+                               for o in self.objectives],
+                "availability": {k: round(v, 3) for k, v in self.availability.items()},
+                "cost": self.cost, "stateHash": self.state_hash}
+
+
+def _kubectl() -> Any:
+    try:
+        return importlib.import_module("kubegame.kubectl")
+    except ImportError:  # pragma: no cover - kubectl ships with the game
+        return None
+
+
+class Game:
+    def __init__(self, level: Level, seed: int | None = None):
+        self.level = level
+        self.seed = level.seed if seed is None else int(seed)
+        self.cluster = Cluster(self.seed, images=list(level.images), config=level.cluster_config())
+        for g in level.cluster.nodes:
+            for spec in g.specs():
+                self.cluster.add_node(spec)
+        for m in level.manifests:
+            try:
+                self.cluster.apply(m.body)
+            except ApiError as exc:
+                raise GameSetupError(f"{level.path}:{m.line}:{m.col}: {m.kind} {m.name!r}: {exc.message}") from None
+        for t in level.traffic:
+            self.cluster.traffic.set_demand(
+                t.key, service=(t.namespace, t.service) if t.service else None, host=t.host,
+                path=t.path or "/", rps=t.rps, pattern=t.pattern, amplitude=t.amplitude, period=t.period,
+                external=t.external)
+        self.cluster.traffic.duration = level.duration
+        self.control_plane = ControlPlane(list(level.cluster.etcd_members))
+        self.quorum = self.control_plane.apply(self.cluster)
+        self.scenario = Scenario(level)
+        self.objectives = obj.build(level)
+        self.cost = 0.0
+        self.base_cost = level.cluster.cost_per_node_tick * len(level.cluster.node_names()) * level.duration
+        self.changes = 0
+        self.pool_added = 0
+        self.commands: list[dict] = []           # the replay log: {"tick", "run"[, "edit"]}
+        self.finished = False
+        self.won: bool | None = None
+        self.lost_reason: str | None = None
+        self.script: deque[Step] = deque()
+        self.history: dict[str, deque[float]] = {t.key: deque(maxlen=HISTORY) for t in level.traffic
+                                                 if t.service}
+        self.log: deque[GameEvent] = deque(maxlen=500)   # recent events for the UI
+        self.hints_shown = 0
+        self._states: list[ObjectiveState] = self._evaluate()
+        self._last_report: TickReport | None = None
+
+    # -- clock -------------------------------------------------------------------------------
+    @property
+    def now(self) -> int:
+        return self.cluster.now
+
+    @property
+    def tick(self) -> int:
+        return self.cluster.now
+
+    @property
+    def duration(self) -> int:
+        return self.level.duration
+
+    # -- commands ----------------------------------------------------------------------------
+    def submit(self, line: str, *, stdin: str | None = None, record: bool = True) -> CommandResult:
+        """Run one command now (between ticks). `kubectl ...`/`k ...` or a game verb."""
+        line = line.strip()
+        res = CommandResult(line, self.now)
+        if not line:
+            return res
+        if self.finished:
+            res.error, res.exit_code = "error: the level is over\n", 1
+            return res
+        words = line.split()
+        if words[0] in ("kubectl", "k"):
+            kubectl = _kubectl()
+            if kubectl is None:  # pragma: no cover
+                res.error, res.exit_code = "error: kubectl is not available\n", 1
+            else:
+                r = kubectl.run(self.cluster, line, stdin=stdin)
+                res.output, res.error, res.exit_code, res.edit = r.output, r.error, r.exit_code, r.edit
+            res.changed = res.ok and not _read_only(words[1:]) and res.edit is None
+        elif words[0] in ("node", "etcd"):
+            res.output, res.error, res.exit_code = self._game_verb(line)
+            res.changed = res.ok
+        else:
+            res.error = (f"{words[0]}: command not found (expected kubectl ..., k ..., node add|remove, "
+                         "etcd add-member|remove-member)\n")
+            res.exit_code = 127
+        if res.changed:
+            self.changes += 1
+        self.quorum = self.control_plane.apply(self.cluster)
+        if record:
+            entry: dict[str, Any] = {"tick": self.now, "run": line}
+            if stdin is not None:
+                entry["stdin"] = stdin
+            self.commands.append(entry)
+        return res
+
+    def finish_edit(self, res: CommandResult, new_text: str) -> CommandResult:
+        """Save what the player edited after `kubectl edit` (the replay records the text)."""
+        out = CommandResult(res.line, self.now)
+        if res.edit is None or self.finished:
+            out.error, out.exit_code = "error: nothing to edit\n", 1
+            return out
+        r = res.edit.apply(new_text)
+        out.output, out.error, out.exit_code = r.output, r.error, r.exit_code
+        out.changed = out.ok and "edited" in out.output
+        if out.changed:
+            self.changes += 1
+        for entry in reversed(self.commands):
+            if entry["run"] == res.line and "edit" not in entry:
+                entry["edit"] = new_text
+                break
+        return out
+
+    def _game_verb(self, line: str) -> tuple[str, str, int]:
+        try:
+            words = shlex.split(line)
+        except ValueError as exc:
+            return "", f"error: {exc}\n", 1
+        verb = " ".join(words[:2])
+        args = words[2:]
+        opts: dict[str, str] = {}
+        pos: list[str] = []
+        i = 0
+        while i < len(args):
+            a = args[i]
+            if a.startswith("--"):
+                if "=" in a:
+                    k, v = a[2:].split("=", 1)
+                elif i + 1 < len(args):
+                    k, v = a[2:], args[i + 1]
+                    i += 1
+                else:
+                    return "", f"error: flag needs an argument: {a}\n", 1
+                opts[k] = v
+            else:
+                pos.append(a)
+            i += 1
+        if verb == "node add":
+            return self._node_add(opts, pos)
+        if verb == "node remove":
+            if len(pos) != 1 or opts:
+                return "", "error: usage: node remove NAME\n", 1
+            if self.cluster.node(pos[0]) is None:
+                return "", f'Error from server (NotFound): nodes "{pos[0]}" not found\n', 1
+            try:
+                self.cluster.remove_node(pos[0])
+            except ApiError as exc:
+                return "", f"Error from server ({exc.reason}): {exc.message}\n", 1
+            return f"node/{pos[0]} removed\n", "", 0
+        if verb == "etcd add-member":
+            zone = opts.get("zone")
+            if not zone or pos or set(opts) - {"zone"}:
+                return "", "error: usage: etcd add-member --zone ZONE\n", 1
+            if zone not in self.level.cluster.zones():
+                return "", f"error: unknown zone {zone!r} (expected one of: {', '.join(self.level.cluster.zones())})\n", 1
+            if not self.control_plane.quorum:
+                return "", "Error: etcdserver: unhealthy cluster (adding a member needs quorum)\n", 1
+            m = self.control_plane.add(zone)
+            cp = self.control_plane
+            return f"Member {m.name} added to cluster in {zone} ({cp.up}/{cp.size} up, quorum {cp.needed})\n", "", 0
+        if verb == "etcd remove-member":
+            if len(pos) != 1 or opts:
+                return "", "error: usage: etcd remove-member NAME\n", 1
+            if self.control_plane.member(pos[0]) is None:
+                names = ", ".join(m.name for m in self.control_plane.members)
+                return "", f"Error: etcdserver: member {pos[0]} not found (members: {names})\n", 1
+            if not self.control_plane.quorum:
+                return "", "Error: etcdserver: unhealthy cluster (removing a member needs quorum)\n", 1
+            if self.control_plane.size == 1:
+                return "", "Error: etcdserver: cannot remove the last member\n", 1
+            self.control_plane.remove(pos[0])
+            cp = self.control_plane
+            return f"Member {pos[0]} removed from cluster ({cp.up}/{cp.size} up, quorum {cp.needed})\n", "", 0
+        return "", ("error: unknown game command (expected: node add [--zone Z] [--count N], node remove NAME, "
+                    "etcd add-member --zone Z, etcd remove-member NAME)\n"), 1
+
+    def _node_add(self, opts: dict[str, str], pos: list[str]) -> tuple[str, str, int]:
+        pool = self.level.cluster.node_pool
+        if pos or set(opts) - {"zone", "count"}:
+            return "", "error: usage: node add [--zone ZONE] [--count N]\n", 1
+        if pool is None:
+            return "", "error: this level has no node pool: no nodes can be added\n", 1
+        try:
+            count = int(opts.get("count", "1"))
+        except ValueError:
+            return "", f"error: --count must be a number, not {opts['count']!r}\n", 1
+        if count < 1:
+            return "", "error: --count must be at least 1\n", 1
+        zone = opts.get("zone", pool.template.zone)
+        if zone not in self.level.cluster.zones():
+            return "", f"error: unknown zone {zone!r} (expected one of: {', '.join(self.level.cluster.zones())})\n", 1
+        left = pool.max - self.pool_added
+        if count > left:
+            return "", f"error: the node pool allows {left} more node(s) (max {pool.max})\n", 1
+        out = []
+        for _ in range(count):
+            n = 1
+            while self.cluster.node(f"pool-{n}") is not None:
+                n += 1
+            t = pool.template
+            spec = NodeSpec(f"pool-{n}", t.cpu, t.memory, t.pods, zone, t.kernel, dict(t.labels),
+                            [dict(x) for x in t.taints])
+            try:
+                self.cluster.add_node(spec, boot_ticks=pool.boot_ticks, pool=True)
+            except ApiError as exc:
+                return "".join(out), f"Error from server ({exc.reason}): {exc.message}\n", 1
+            self.pool_added += 1
+            out.append(f"node/pool-{n} added in {zone}: Ready in about {pool.boot_ticks}s\n")
+        return "".join(out), "", 0
+
+    # -- the tick ----------------------------------------------------------------------------
+    def queue(self, steps: list[Step]) -> None:
+        """Commands to run at their ticks (a solution, a script, a replay)."""
+        self.script.extend(sorted(steps, key=lambda s: s.at))
+
+    def run_due(self) -> list[CommandResult]:
+        out = []
+        while self.script and self.script[0].at <= self.now and not self.finished:
+            s = self.script.popleft()
+            out.append(self.submit(s.run))
+        return out
+
+    def step(self) -> TickReport:
+        """Advance one tick and report what happened."""
+        if self.finished:
+            assert self._last_report is not None
+            return self._last_report
+        self.run_due()
+        now = self.now
+        messages = self.scenario.fire(now, self.cluster, self.control_plane)
+        self.quorum = self.control_plane.apply(self.cluster)
+        k8s_events = self.cluster.tick()
+        kubectl = _kubectl()
+        if kubectl is not None and hasattr(kubectl, "step_drains"):
+            kubectl.step_drains(self.cluster)
+        self.quorum = self.control_plane.apply(self.cluster)
+        nodes = self.cluster.nodes()
+        burn = self.level.cluster.cost_per_node_tick * len(nodes)
+        self.cost += burn
+        for h in self.level.hints:
+            if h.after_tick is not None and h.after_tick == self.now:
+                messages.append(GameMessage(self.now, "Normal", "Hint", "a hint is available (press h)", "game"))
+        for key, hist in self.history.items():
+            t = next(t for t in self.level.traffic if t.key == key)
+            s = self.cluster.traffic.last.get((t.namespace, t.service))
+            hist.append(100.0 if s is None or s.arrived == 0 else 100.0 * s.served / s.arrived)
+        world = self._world(burn)
+        for o in self.objectives:
+            o.update(world)
+        states = [o.state(world) for o in self.objectives]
+        budget = self.level.budget
+        if budget is not None and self.cost > budget:
+            self.lost_reason = f"over budget: spent {self.cost:g} of {budget:g}"
+        else:
+            final = [s for s in states if s.final and s.passed is False]
+            if final:
+                self.lost_reason = f"{final[0].label}: {final[0].detail}"
+        if self.lost_reason is not None:
+            self.finished, self.won = True, False
+            messages.append(GameMessage(self.now, "Warning", "LevelLost", self.lost_reason, "game"))
+        elif self.now >= self.level.duration:
+            self.finished = True
+        if self.finished:
+            world.ended = True
+            states = [o.state(world) for o in self.objectives]
+            if self.won is None:
+                self.won = all(s.passed for s in states)
+                if not self.won:
+                    failed = next(s for s in states if not s.passed)
+                    self.lost_reason = f"{failed.label}: {failed.detail}"
+            messages.append(GameMessage(self.now, "Normal" if self.won else "Warning",
+                                        "LevelWon" if self.won else "LevelEnded",
+                                        "all objectives hold: level complete" if self.won else
+                                        f"level lost: {self.lost_reason}", "game"))
+        self._states = states
+        events = [GameEvent(m.tick, m.type, m.reason, m.message, "", m.source) for m in messages if
+                  m.source != "game" or m.reason == "Hint"]
+        events += [GameEvent(e.tick, e.type, e.reason, e.message, e.object_ref, "kubernetes") for e in k8s_events]
+        events += [GameEvent(m.tick, m.type, m.reason, m.message, "", m.source) for m in messages if
+                   m.source == "game" and m.reason != "Hint"]
+        self.log.extend(events)
+        report = TickReport(self.now, events, messages, states, self.finished, self.won, self.lost_reason,
+                            self.cost, self.score().total, self.availability())
+        self._last_report = report
+        return report
+
+    def run(self, ticks: int) -> list[TickReport]:
+        out = []
+        for _ in range(ticks):
+            if self.finished:
+                break
+            out.append(self.step())
+        return out
+
+    def play_to_end(self, steps: list[Step] | None = None, until: int | None = None) -> GameResult:
+        """Headless play: queue `steps`, tick to the end (or to tick `until`), return the result."""
+        if steps:
+            self.queue(steps)
+        end = self.level.duration if until is None else min(until, self.level.duration)
+        while not self.finished and self.now < end:
+            self.step()
+        self.run_due()
+        return self.result()
+
+    # -- evaluation -------------------------------------------------------------------------
+    def _world(self, burn: float | None = None) -> World:
+        if burn is None:
+            burn = self.level.cluster.cost_per_node_tick * len(self.cluster.nodes())
+        return World(self.cluster, self.now, self.level.duration, self.cost, burn, self.level.budget, self.quorum,
+                     ended=self.finished)
+
+    def _evaluate(self) -> list[ObjectiveState]:
+        w = self._world()
+        return [o.state(w) for o in self.objectives]
+
+    @property
+    def objective_states(self) -> list[ObjectiveState]:
+        return list(self._states)
+
+    def availability(self) -> dict[str, float]:
+        """% of requests served so far, per Service the level sends traffic to."""
+        out: dict[str, float] = {}
+        for t in self.level.traffic:
+            if not t.service:
+                continue
+            tot = self.cluster.traffic.totals_by_service.get((t.namespace, t.service))
+            out[t.key] = 100.0 if tot is None or tot.arrived == 0 else 100.0 * tot.served / tot.arrived
+        return out
+
+    def score(self) -> scoring.ScoreCard:
+        tr = self.cluster.traffic
+        arrived = sum(t.arrived for t in tr.totals_by_service.values()) + tr.unrouted.arrived
+        served = sum(t.served for t in tr.totals_by_service.values())
+        passed = sum(1 for s in self._states if (s.passed if s.passed is not None else s.status == obj.MET))
+        return scoring.compute(arrived=arrived, served=served, passed=passed, total_objectives=len(self._states),
+                               cost=self.cost, base_cost=self.base_cost, budget=self.level.budget,
+                               changes=self.changes, solution_steps=len(self.level.solution),
+                               won=self.won if self.finished else None,
+                               two=self.level.stars_two, three=self.level.stars_three)
+
+    def result(self) -> GameResult:
+        return GameResult(self.level.name, self.seed, self.now, bool(self.won), self.lost_reason, self.score(),
+                          list(self._states), self.availability(), self.cost, self.cluster.state_hash())
+
+    def hints(self) -> list[str]:
+        """Hints the player may read now: those without afterTick, and those whose tick has come."""
+        return [h.text for h in self.level.hints if h.after_tick is None or h.after_tick <= self.now]
+
+    def next_hint(self) -> str | None:
+        avail = self.hints()
+        if not avail:
+            return None
+        text = avail[min(self.hints_shown, len(avail) - 1)]
+        self.hints_shown = min(self.hints_shown + 1, len(avail))
+        return text
+
+    # -- replay -----------------------------------------------------------------------------
+    def replay(self) -> dict:
+        return {"kubegame": kubegame.__version__, "level": self.level.name, "levelSha256": self.level.sha256,
+                "levelPath": self.level.path, "seed": self.seed, "commands": list(self.commands),
+                "ticks": self.now, "stateHash": self.cluster.state_hash(),
+                "won": self.won, "score": self.score().total}
+
+    # -- what the UI renders -----------------------------------------------------------------
+    def view(self) -> GameView:
+        nodes = []
+        for n in self.cluster.nodes():
+            pods = [PodView(p.name, p.namespace, _pod_state(p, n), p.status_reason(), bool(p.ready))
+                    for p in sorted(self.cluster.store.pods_on(n.name).values(), key=lambda p: p.name)]
+            status = "Booting" if n.booting_until is not None and n.booting_until > self.now else \
+                {"True": "Ready", "False": "NotReady", "Unknown": "Unknown"}.get(n.ready_status, n.ready_status)
+            nodes.append(NodeView(n.name, n.zone, status, n.alive, n.unschedulable, n.kernel,
+                                  100.0 * n.cpu_used / n.cpu if n.cpu else 0.0,
+                                  100.0 * n.mem_used / n.memory if n.memory else 0.0, pods,
+                                  0 if n.alive else self.now - n.last_heartbeat))
+        services = []
+        avail = self.availability()
+        for t in self.level.traffic:
+            if not t.service:
+                continue
+            eps = self.cluster.endpoints.endpoints(t.namespace, t.service)
+            selected = self.cluster.endpoints.selected(t.namespace, t.service)
+            s = self.cluster.traffic.last.get((t.namespace, t.service))
+            services.append(ServiceView(t.key, t.namespace, t.service, len(eps), len(selected), avail[t.key],
+                                        s.arrived if s else 0, s.served if s else 0, s.latency_ms if s else 0.0,
+                                        list(self.history.get(t.key, []))))
+        pool = self.level.cluster.node_pool
+        return GameView(self.now, self.level.duration, self.cost, self.level.budget, self.score().total, nodes,
+                        services, list(self._states),
+                        [{"name": m.name, "zone": m.zone, "up": m.up} for m in self.control_plane.members],
+                        self.quorum, None if pool is None else pool.max - self.pool_added, self.finished, self.won)
+
+
+def _pod_state(p: Any, node: Any) -> str:
+    if not node.alive:
+        return "lost"
+    if p.deletion_tick is not None:
+        return "terminating"
+    if p.phase in ("Succeeded",):
+        return "done"
+    if p.waiting_reason in ("CrashLoopBackOff", "ErrImagePull", "ImagePullBackOff", "CreateContainerConfigError") \
+            or p.phase == "Failed" or (p.state == "terminated" and p.exit_code):
+        return "crash"
+    if p.ready:
+        return "running"
+    return "starting"
+
+
+def _read_only(words: list[str]) -> bool:
+    """Is a kubectl command (words after `kubectl`) one that only reads?"""
+    verbs = [w for w in words if not w.startswith("-")]
+    if not verbs:
+        return True
+    if verbs[0] == "rollout":
+        return len(verbs) > 1 and verbs[1] in READ_ONLY_ROLLOUT
+    if "--dry-run" in " ".join(words):
+        return True
+    return verbs[0] in READ_ONLY
+
+
+def replay_steps(commands: list[dict]) -> list[Step]:
+    return [Step(int(c["tick"]), str(c["run"])) for c in commands]
+
+
+@dataclass
+class ReplayOutcome:
+    result: GameResult
+    matches: bool
+    expected_hash: str
+    notes: list[str] = field(default_factory=list)
+
+
+def run_replay(level: Level, data: dict) -> ReplayOutcome:
+    """Play a recorded session again (same level, seed, commands at their ticks)."""
+    game = Game(level, seed=int(data.get("seed", level.seed)))
+    ticks = int(data.get("ticks", level.duration))
+    pending = deque(sorted(data.get("commands") or [], key=lambda c: int(c["tick"])))
+    while True:
+        while pending and int(pending[0]["tick"]) <= game.now:
+            c = pending.popleft()
+            r = game.submit(str(c["run"]), stdin=c.get("stdin"))
+            if "edit" in c and r.edit is not None:
+                game.finish_edit(r, c["edit"])
+        if game.finished or game.now >= ticks:
+            break
+        game.step()
+    res = game.result()
+    expected = str(data.get("stateHash", ""))
+    return ReplayOutcome(res, res.state_hash == expected, expected)

@@ -1,0 +1,128 @@
+"""The kubectl command language: parse a line, act on the cluster, answer like real kubectl.
+
+    run(cluster, "kubectl get pods -o wide") -> Result(output, error, exit_code, edit)
+    complete(cluster, "kubectl get po") -> ["pods", "poddisruptionbudgets", ...]
+    pending_drains(cluster) -> the drains still retrying refused evictions (step them each tick)
+"""
+
+from __future__ import annotations
+
+import traceback
+
+from kubegame.engine.errors import ApiError
+from kubegame.kubectl.complete import complete
+from kubegame.kubectl.core import Ctx
+from kubegame.kubectl.drain import DrainJob, pending_drains, step_drains
+from kubegame.kubectl.parser import UsageError, parse
+from kubegame.kubectl.result import EditRequest, Result
+from kubegame.kubectl.util import KubectlError
+
+__all__ = ["DrainJob", "EditRequest", "Result", "complete", "pending_drains", "run", "step_drains"]
+
+
+def _handlers() -> dict:
+    from kubegame.kubectl import cmd_get, cmd_info, cmd_nodes, cmd_rollout, cmd_sim, cmd_write, describe
+
+    return {
+        "get": cmd_get.cmd_get,
+        "describe": describe.cmd_describe,
+        "create": cmd_write.cmd_create_file,
+        "create deployment": cmd_write.cmd_create_deployment,
+        "create service clusterip": cmd_write.cmd_create_service,
+        "create service nodeport": cmd_write.cmd_create_service,
+        "create service loadbalancer": cmd_write.cmd_create_service,
+        "create configmap": cmd_write.cmd_create_configmap,
+        "create secret generic": cmd_write.cmd_create_secret,
+        "create job": cmd_write.cmd_create_job,
+        "create namespace": cmd_write.cmd_create_namespace,
+        "apply": cmd_write.cmd_apply,
+        "delete": cmd_write.cmd_delete,
+        "scale": cmd_write.cmd_scale,
+        "autoscale": cmd_write.cmd_autoscale,
+        "label": cmd_write.cmd_label,
+        "annotate": cmd_write.cmd_label,
+        "patch": cmd_write.cmd_patch,
+        "edit": cmd_write.cmd_edit,
+        "set image": cmd_write.cmd_set_image,
+        "set resources": cmd_write.cmd_set_resources,
+        "expose": cmd_write.cmd_expose,
+        "run": cmd_sim.cmd_run,
+        "logs": cmd_sim.cmd_logs,
+        "exec": cmd_sim.cmd_exec,
+        "rollout status": cmd_rollout.cmd_status,
+        "rollout history": cmd_rollout.cmd_history,
+        "rollout undo": cmd_rollout.cmd_undo,
+        "rollout restart": cmd_rollout.cmd_restart,
+        "rollout pause": cmd_rollout.cmd_pause,
+        "rollout resume": cmd_rollout.cmd_pause,
+        "top node": cmd_nodes.cmd_top_node,
+        "top pod": cmd_nodes.cmd_top_pod,
+        "cordon": cmd_nodes.cmd_cordon,
+        "uncordon": cmd_nodes.cmd_cordon,
+        "drain": cmd_nodes.cmd_drain,
+        "taint": cmd_nodes.cmd_taint,
+        "explain": cmd_info.cmd_explain,
+        "api-resources": cmd_info.cmd_api_resources,
+        "version": cmd_info.cmd_version,
+        "cluster-info": cmd_info.cmd_cluster_info,
+        "events": cmd_info.cmd_events,
+        "options": cmd_info.cmd_options,
+    }
+
+
+def _hint(path: str, kind: str) -> str:
+    if kind == "usage":
+        return f"See 'kubectl {path or ''}{' ' if path else ''}--help' for usage.\n".replace("kubectl --help",
+                                                                                               "kubectl --help")
+    return ""
+
+
+def run(cluster, line: str, *, stdin: str | None = None, files: dict[str, str] | None = None) -> Result:
+    """Run one kubectl command line against the cluster. Never raises."""
+    try:
+        return _run(cluster, line, stdin=stdin, files=files)
+    except Exception as exc:  # noqa: BLE001 - the game must never see a traceback
+        last = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        where = f" ({last.filename.rsplit('/', 1)[-1]}:{last.lineno})" if last else ""
+        return Result("", f"error: internal error in kubegame's kubectl: {type(exc).__name__}: {exc}{where}\n", 1)
+
+
+def _run(cluster, line: str, *, stdin: str | None, files: dict[str, str] | None) -> Result:
+    text = line.strip()
+    words0 = text.split(None, 1)
+    if not words0 or words0[0] not in ("kubectl", "k"):
+        first = words0[0] if words0 else ""
+        return Result("", f"{first or 'command'}: command not found (type kubectl ... or k ...)\n" if first
+                      else "", 127 if first else 0)
+    try:
+        p = parse(text)
+    except UsageError as exc:
+        if exc.hint == "usage":
+            from kubegame.kubectl.parser import find_command, split_line
+            try:
+                path, _ = find_command(split_line(text)[1:])
+            except UsageError:
+                path = ""
+            return Result("", f"error: {exc.message}\nSee 'kubectl {path + ' ' if path else ''}--help' for usage.\n", 1)
+        return Result("", f"error: {exc.message}" + ("" if exc.message.endswith("\n") else "\n"), 1)
+    if p.help:
+        return Result(p.spec.help if p.spec else "", "", 0)
+    ctx = Ctx(cluster, p, stdin=stdin, files=files)
+    handler = _handlers().get(p.path)
+    if handler is None:
+        # a command group without a verb prints its help (as cobra does)
+        if p.path and p.args:
+            return Result("", f'error: unknown command "{" ".join(p.args)}"\nSee \'kubectl {p.path} -h\' for help '
+                              "and examples\n", 1)
+        return Result(p.spec.help if p.spec else "", "", 0)
+    try:
+        res = handler(ctx)
+    except KubectlError as exc:
+        ctx.error(f"error: {exc.message}", exc.exit_code)
+        res = None
+    except ApiError as exc:
+        ctx.api_error(exc)
+        res = None
+    if isinstance(res, Result):
+        return res
+    return Result("".join(ctx.out), "".join(ctx.err), ctx.exit_code, getattr(ctx, "edit", None))

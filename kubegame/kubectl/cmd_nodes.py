@@ -1,0 +1,306 @@
+"""Cluster management: cordon, uncordon, drain, taint; `top nodes|pods`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kubegame.engine.errors import ApiError
+from kubegame.kubectl.cmd_write import _targets, update_object
+from kubegame.kubectl.core import Ctx, parse_refs
+from kubegame.kubectl.drain import RETRY_TICKS, DrainJob, add_drain, evict
+from kubegame.kubectl.util import KubectlError, parse_selector, selector_matches, table
+
+
+def _nodes(ctx: Ctx, verb: str) -> list[Any]:
+    p = ctx.p
+    if not p.args and not p.flags.get("selector"):
+        raise KubectlError(f"USAGE: {verb} NODE [flags]\nSee 'kubectl {verb} -h' for help and examples")
+    if p.flags.get("selector"):
+        reqs = parse_selector(p.flags["selector"])
+        return [n for n in ctx.cluster.nodes() if selector_matches(reqs, n.labels)]
+    out = []
+    for a in p.args:
+        name = a.split("/", 1)[1] if a.startswith(("node/", "nodes/", "no/")) else a
+        node = ctx.cluster.node(name)
+        if node is None:
+            raise ApiError("NotFound", f'nodes "{name}" not found', 404)
+        out.append(node)
+    return out
+
+
+def _set_unschedulable(ctx: Ctx, node: Any, value: bool) -> str:
+    verb = "cordoned" if value else "uncordoned"
+    if bool(node.spec.get("unschedulable")) == value:
+        return f"node/{node.name} already {verb}"
+    body = ctx.cluster.render(node)
+    if value:
+        body["spec"]["unschedulable"] = True
+        taints = [t for t in body["spec"].get("taints") or [] if t.get("key") != "node.kubernetes.io/unschedulable"]
+        taints.append({"effect": "NoSchedule", "key": "node.kubernetes.io/unschedulable",
+                       "timeAdded": body["metadata"]["creationTimestamp"]})
+        body["spec"]["taints"] = taints
+    else:
+        body["spec"].pop("unschedulable", None)
+        taints = [t for t in body["spec"].get("taints") or [] if t.get("key") != "node.kubernetes.io/unschedulable"]
+        if taints:
+            body["spec"]["taints"] = taints
+        else:
+            body["spec"].pop("taints", None)
+    if ctx.dry_run == "none":
+        update_object(ctx, node, body)
+        _node_changed(ctx, node)
+    return f"node/{node.name} {verb}{ctx.dry_suffix()}"
+
+
+def _node_changed(ctx: Ctx, node: Any) -> None:
+    sched = getattr(ctx.cluster, "scheduler", None)
+    if sched is not None and hasattr(sched, "node_changed"):
+        sched.node_changed(node)
+
+
+def cmd_cordon(ctx: Ctx) -> None:
+    value = ctx.p.path == "cordon"
+    for node in _nodes(ctx, ctx.p.path):
+        ctx.print(_set_unschedulable(ctx, node, value))
+
+
+def cmd_drain(ctx: Ctx) -> None:
+    """k8s.io/kubectl/pkg/drain: cordon, filter pods, evict; refused evictions retry every 5 ticks."""
+    p = ctx.p
+    nodes = _nodes(ctx, "drain")
+    grace = int(p.get("grace-period", -1))
+    grace_v = None if grace < 0 else grace
+    for node in nodes:
+        ctx.print(_set_unschedulable(ctx, node, True))
+        pods = [pd for pd in ctx.cluster.pods() if pd.node_name == node.name]
+        errors, warnings, to_evict = [], [], []
+        ds_pods, unmanaged, emptydir = [], [], []
+        for pod in pods:
+            if pod.phase in ("Succeeded", "Failed"):
+                to_evict.append(pod)
+                continue
+            ref = pod.controller_ref()
+            if ref and ref.get("kind") == "DaemonSet":
+                ds_pods.append(pod)
+                continue
+            if ref is None:
+                unmanaged.append(pod)
+            if any("emptyDir" in (v or {}) for v in pod.spec.get("volumes") or []):
+                emptydir.append(pod)
+            to_evict.append(pod)
+        if ds_pods:
+            names = ", ".join(f"{x.namespace}/{x.name}" for x in ds_pods)
+            if p.flags.get("ignore-daemonsets"):
+                warnings.append(f"ignoring DaemonSet-managed Pods: {names}")
+            else:
+                errors.append(f"cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): {names}")
+        if unmanaged:
+            names = ", ".join(f"{x.namespace}/{x.name}" for x in unmanaged)
+            if p.flags.get("force"):
+                warnings.append("deleting Pods that declare no controller: " + names)
+            else:
+                errors.append("cannot delete Pods that declare no controller (use --force to override): " + names)
+        if emptydir:
+            names = ", ".join(f"{x.namespace}/{x.name}" for x in emptydir)
+            if not p.flags.get("delete-emptydir-data"):
+                errors.append("cannot delete Pods with local storage (use --delete-emptydir-data to override): "
+                              + names)
+        if errors:
+            ctx.error("error: unable to drain node \"" + node.name + "\" due to error: cannot delete "
+                      + "; ".join(e[len("cannot delete "):] for e in errors) + ", continuing command...\n"
+                      "There are pending nodes to be drained:\n " + node.name + "\n"
+                      + "".join(f"error: {e}\n" for e in errors))
+            continue
+        for w in warnings:
+            ctx.err.append(f"Warning: {w}\n")
+        if ctx.dry_run != "none":
+            for pod in to_evict:
+                ctx.print(f"evicting pod {pod.namespace}/{pod.name}{ctx.dry_suffix()}")
+            ctx.print(f"node/{node.name} drained{ctx.dry_suffix()}")
+            continue
+        refused = []
+        for pod in to_evict:
+            try:
+                evict(ctx.cluster, pod, grace_v)
+                ctx.print(f"evicting pod {pod.namespace}/{pod.name}")
+            except ApiError as exc:
+                if exc.code == 429:
+                    ctx.print(f"evicting pod {pod.namespace}/{pod.name}")
+                    ctx.err.append(f'error when evicting pods/"{pod.name}" -n "{pod.namespace}" (will retry after '
+                                   f"5s): {exc.message}\n")
+                    refused.append((pod.namespace, pod.name))
+                else:
+                    ctx.api_error(exc)
+        if refused:
+            add_drain(ctx.cluster, DrainJob(node.name, refused, grace_v, ctx.cluster.now + RETRY_TICKS))
+            ctx.print(f"(kubegame) the drain of node/{node.name} keeps retrying in the background every "
+                      f"{RETRY_TICKS} ticks")
+        else:
+            for pod in to_evict:
+                ctx.print(f"pod/{pod.name} evicted")
+            ctx.print(f"node/{node.name} drained")
+
+
+def parse_taint(spec: str) -> tuple[str, str, str, bool]:
+    """`key=value:Effect`, `key:Effect`, `key:Effect-`, `key-`."""
+    remove = spec.endswith("-")
+    s = spec[:-1] if remove else spec
+    key_val, _, effect = s.partition(":")
+    key, _, value = key_val.partition("=")
+    if effect and effect not in ("NoSchedule", "PreferNoSchedule", "NoExecute"):
+        raise KubectlError(f"invalid taint effect: {effect}, unsupported taint effect")
+    if not remove and not effect:
+        raise KubectlError(f"invalid taint spec: {spec}, unknown taint spec: {spec}")
+    if not key:
+        raise KubectlError(f"invalid taint spec: {spec}")
+    return key, value, effect, remove
+
+
+def cmd_taint(ctx: Ctx) -> None:
+    p = ctx.p
+    args = list(p.args)
+    if not args:
+        raise KubectlError("at least one taint update is required")
+    if args[0] in ("node", "nodes", "no"):
+        args = args[1:]
+    names, specs = [], []
+    for a in args:
+        if ":" in a or a.endswith("-") or "=" in a:
+            specs.append(a)
+        else:
+            names.append(a.split("/", 1)[1] if "/" in a else a)
+    if not specs:
+        raise KubectlError("at least one taint update is required")
+    parsed = [parse_taint(s) for s in specs]
+    nodes = []
+    if p.flags.get("all"):
+        nodes = ctx.cluster.nodes()
+    else:
+        if p.flags.get("selector"):
+            reqs = parse_selector(p.flags["selector"])
+            nodes = [n for n in ctx.cluster.nodes() if selector_matches(reqs, n.labels)]
+        for n in names:
+            node = ctx.cluster.node(n)
+            if node is None:
+                raise ApiError("NotFound", f'nodes "{n}" not found', 404)
+            nodes.append(node)
+    for node in nodes:
+        body = ctx.cluster.render(node)
+        taints = list(body["spec"].get("taints") or [])
+        verb = "tainted"
+        for key, value, effect, remove in parsed:
+            if remove:
+                before = len(taints)
+                taints = [t for t in taints if not (t.get("key") == key and (not effect or t.get("effect") == effect))]
+                if len(taints) == before:
+                    raise KubectlError(f"taint \"{key}{':' + effect if effect else ''}\" not found")
+                verb = "untainted"
+            else:
+                existing = [t for t in taints if t.get("key") == key and t.get("effect") == effect]
+                if existing and not p.flags.get("overwrite"):
+                    raise KubectlError(f"node {node.name} already has {key} taint(s) with same effect(s) and "
+                                       "--overwrite is false")
+                taints = [t for t in taints if not (t.get("key") == key and t.get("effect") == effect)]
+                t = {"effect": effect, "key": key}
+                if value:
+                    t["value"] = value
+                taints.append(t)
+        if taints:
+            body["spec"]["taints"] = taints
+        else:
+            body["spec"].pop("taints", None)
+        if ctx.dry_run == "none":
+            update_object(ctx, node, body)
+            _node_changed(ctx, node)
+            kubelet = getattr(ctx.cluster, "nodelifecycle", None)
+            if kubelet is not None and hasattr(kubelet, "taints_changed"):
+                kubelet.taints_changed(node)
+        ctx.print(f"node/{node.name} {verb}{ctx.dry_suffix()}")
+
+
+# -- top ----------------------------------------------------------------------------------------
+
+def _usage(ctx: Ctx, pod: Any) -> tuple[int, int]:
+    traffic = getattr(ctx.cluster, "traffic", None)
+    fn = getattr(traffic, "pod_usage", None)
+    if callable(fn):
+        return fn(pod)
+    return (pod.cpu_request if pod.phase == "Running" else 0, pod.mem_request if pod.phase == "Running" else 0)
+
+
+def _mi(b: int) -> str:
+    return f"{b // (1024 * 1024)}Mi"
+
+
+def cmd_top_node(ctx: Ctx) -> None:
+    """kubectl top node: CPU(cores) CPU% MEMORY(bytes) MEMORY% (pkg/cmd/top/top_node.go)."""
+    p = ctx.p
+    nodes = ctx.cluster.nodes()
+    if p.args:
+        want = p.args[0]
+        nodes = [n for n in nodes if n.name == want]
+        if not nodes:
+            raise ApiError("NotFound", f'nodes "{want}" not found', 404)
+    if p.flags.get("selector"):
+        reqs = parse_selector(p.flags["selector"])
+        nodes = [n for n in nodes if selector_matches(reqs, n.labels)]
+    rows = []
+    missing = []
+    for n in nodes:
+        if not n.alive or n.ready_status != "True":
+            missing.append(n.name)
+            continue
+        cpu = mem = 0
+        for pod in ctx.cluster.pods():
+            if pod.node_name == n.name:
+                c, m = _usage(ctx, pod)
+                cpu += c
+                mem += m
+        cpu += 50            # the system daemons' own share, as metrics-server reports it
+        mem += 512 * 1024 * 1024
+        rows.append((n.name, cpu, mem, n.cpu, n.memory))
+    if p.get("sort-by") == "cpu":
+        rows.sort(key=lambda r: -r[1])
+    elif p.get("sort-by") == "memory":
+        rows.sort(key=lambda r: -r[2])
+    out = [] if p.flags.get("no-headers") else [["NAME", "CPU(cores)", "CPU(%)", "MEMORY(bytes)", "MEMORY(%)"]]
+    for name, cpu, mem, ccap, mcap in rows:
+        out.append([name, f"{cpu}m", f"{cpu * 100 // max(ccap, 1)}%", _mi(mem), f"{mem * 100 // max(mcap, 1)}%"])
+    for name in missing:
+        out.append([name, "<unknown>", "<unknown>", "<unknown>", "<unknown>"])
+    ctx.out.append(table(out))
+
+
+def cmd_top_pod(ctx: Ctx) -> None:
+    p = ctx.p
+    ns = None if ctx.all_namespaces else ctx.namespace
+    pods = [pd for pd in ctx.cluster.pods(ns) if pd.phase == "Running" and pd.deletion_tick is None]
+    if p.args:
+        pods = [pd for pd in pods if pd.name == p.args[0]]
+        if not pods:
+            raise KubectlError(f'Metrics not available for pod {ctx.namespace}/{p.args[0]}, age: unknown'
+                               if ctx.cluster.get("Pod", ctx.namespace, p.args[0]) else
+                               f'pods "{p.args[0]}" not found')
+    if p.flags.get("selector"):
+        reqs = parse_selector(p.flags["selector"])
+        pods = [pd for pd in pods if selector_matches(reqs, pd.labels)]
+    if not pods:
+        if ns is None:
+            ctx.error("error: Metrics not available for pods", 1)
+        else:
+            ctx.error(f"error: Metrics not available for pod {ns}", 1) if False else ctx.err.append(
+                f"No resources found in {ns} namespace.\n")
+        return
+    rows = [(pd, *_usage(ctx, pd)) for pd in pods]
+    if p.get("sort-by") == "cpu":
+        rows.sort(key=lambda r: -r[1])
+    elif p.get("sort-by") == "memory":
+        rows.sort(key=lambda r: -r[2])
+    hdr = (["NAMESPACE"] if ns is None else []) + ["NAME", "CPU(cores)", "MEMORY(bytes)"]
+    out = [] if p.flags.get("no-headers") else [hdr]
+    for pd, cpu, mem in rows:
+        out.append(([pd.namespace] if ns is None else []) + [pd.name, f"{cpu}m", _mi(mem)])
+    ctx.out.append(table(out))
+
+
+__all__ = ["cmd_cordon", "cmd_drain", "cmd_taint", "cmd_top_node", "cmd_top_pod", "parse_refs", "_targets"]

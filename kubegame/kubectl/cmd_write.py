@@ -1,0 +1,822 @@
+"""Commands that change the cluster: create, apply, delete, scale, autoscale, label, annotate,
+patch, edit, set image/resources, expose."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import re
+from typing import Any
+
+import yaml
+
+from kubegame.engine.errors import ApiError
+from kubegame.engine.kinds import BY_KIND, Resource
+from kubegame.kubectl.core import (
+    Ctx,
+    Manifest,
+    get_object,
+    list_objects,
+    load_manifests,
+    manifest_resource,
+    parse_refs,
+)
+from kubegame.kubectl.printers import kind_prefix, to_json, to_yaml
+from kubegame.kubectl.result import EditRequest, Result
+from kubegame.kubectl.util import KubectlError, parse_selector, selector_matches
+
+RESOURCE_ARGS_HELP = ("You must provide one or more resources by argument or filename.\n"
+                      "Example resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n"
+                      "   '<resource> <name>'\n   '<resource>'")
+
+
+def ref_name(res: Resource, name: str) -> str:
+    return f"{kind_prefix(res.kind)}/{name}"
+
+
+def print_obj_or(ctx: Ctx, body: dict, res: Resource, name: str, verb: str) -> None:
+    """-o yaml/json/name or the `kind/name verb` line."""
+    fmt = ctx.p.flags.get("output") or ""
+    if fmt == "yaml":
+        ctx.print(to_yaml(body))
+    elif fmt == "json":
+        ctx.print(to_json(body))
+    elif fmt == "name":
+        ctx.print(ref_name(res, name))
+    elif fmt:
+        raise KubectlError(f'unable to match a printer suitable for the output format "{fmt}", allowed formats '
+                           "are: json,name,yaml")
+    else:
+        ctx.print(f"{ref_name(res, name)} {verb}{ctx.dry_suffix()}")
+
+
+def clean_for_write(body: dict) -> dict:
+    """What a client sends back: drop status and server-owned metadata."""
+    body = copy.deepcopy(body)
+    body.pop("status", None)
+    md = body.get("metadata")
+    if isinstance(md, dict):
+        for k in ("creationTimestamp", "resourceVersion", "uid", "generation", "managedFields",
+                  "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"):
+            md.pop(k, None)
+    return body
+
+
+# -- create ---------------------------------------------------------------------------------------
+
+def _create_body(ctx: Ctx, body: dict, res: Resource, verb: str = "created") -> None:
+    """Create (or with --dry-run=client -o yaml, print) a generated object."""
+    dry = ctx.dry_run
+    name = body["metadata"]["name"]
+    if dry == "client":
+        print_obj_or(ctx, body, res, name, verb)
+        return
+    obj = ctx.cluster.create(body, ctx.namespace, dry_run=dry == "server")
+    if res.kind == "Namespace" and not obj.status:
+        obj.status = {"phase": "Active"}
+    print_obj_or(ctx, ctx.cluster.render(obj) if dry == "none" else body, res, name, verb)
+
+
+def cmd_create_file(ctx: Ctx) -> None:
+    if ctx.p.args:
+        raise KubectlError(f"Unexpected args: [{' '.join(ctx.p.args)}]\nSee 'kubectl create -h' for help and examples")
+    if not ctx.p.flags.get("filename"):
+        raise KubectlError("must specify one of -f and -k")
+    dry = ctx.dry_run
+    for m in load_manifests(ctx):
+        res = manifest_resource(m)
+        try:
+            obj = ctx.cluster.create(clean_for_write(m.body), ctx.p.flags.get("namespace"), dry_run=dry != "none")
+        except ApiError as exc:
+            ctx.api_error(exc, m.source, "creating")
+            continue
+        print_obj_or(ctx, ctx.cluster.render(obj), res, obj.name, "created")
+
+
+def _image_container_name(image: str) -> str:
+    """kubectl create deployment: the container is named after the image's last path element."""
+    name = image.rsplit("/", 1)[-1].split("@", 1)[0].split(":", 1)[0]
+    name = re.sub(r"[^a-z0-9-]", "-", name.lower()).strip("-")
+    return name or "container"
+
+
+def _one_name(ctx: Ctx, what: str) -> str:
+    if not ctx.p.args:
+        raise KubectlError(f"exactly one NAME is required, got 0\nSee 'kubectl {ctx.p.path} -h' for help and examples")
+    if len(ctx.p.args) > 1 and ctx.p.dash < 0:
+        raise KubectlError(f"exactly one NAME is required, got {len(ctx.p.args)}\nSee 'kubectl {ctx.p.path} -h' "
+                           "for help and examples")
+    return ctx.p.args[0]
+
+
+def cmd_create_deployment(ctx: Ctx) -> None:
+    name = _one_name(ctx, "deployment")
+    p = ctx.p
+    images = p.flags["image"] if isinstance(p.flags["image"], list) else [p.flags["image"]]
+    images = [i for img in images for i in img.split(",")] if images else []
+    replicas = int(p.get("replicas", 1))
+    port = int(p.get("port", -1))
+    containers = []
+    for img in images:
+        c: dict[str, Any] = {"image": img, "name": _image_container_name(img), "resources": {}}
+        if port >= 0:
+            c["ports"] = [{"containerPort": port}]
+        containers.append(c)
+    if ctx.p.dash >= 0 and ctx.p.args[ctx.p.dash:] and containers:
+        containers[0]["command"] = ctx.p.args[ctx.p.dash:]
+    body = {"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"creationTimestamp": None, "labels": {"app": name}, "name": name},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}}, "strategy": {},
+                     "template": {"metadata": {"creationTimestamp": None, "labels": {"app": name}},
+                                  "spec": {"containers": containers}}},
+            "status": {}}
+    if ctx.p.flags.get("namespace"):
+        body["metadata"]["namespace"] = ctx.namespace
+    _create_body(ctx, body, BY_KIND["Deployment"])
+
+
+def cmd_create_service(ctx: Ctx) -> None:
+    name = _one_name(ctx, "service")
+    p = ctx.p
+    stype = {"clusterip": "ClusterIP", "nodeport": "NodePort", "loadbalancer": "LoadBalancer"}[p.path.split()[-1]]
+    tcp = p.flags.get("tcp") or []
+    if isinstance(tcp, str):
+        tcp = [tcp]
+    tcp = [t for item in tcp for t in item.split(",") if t]
+    if not tcp and not (stype == "ClusterIP" and p.flags.get("clusterip") == "None"):
+        raise KubectlError("at least one tcp port specifier must be provided")
+    ports = []
+    for spec in tcp:
+        port_s, _, target_s = spec.partition(":")
+        try:
+            port = int(port_s)
+            target: Any = int(target_s) if target_s else port
+        except ValueError:
+            raise KubectlError(f'invalid port: "{spec}"') from None
+        pp: dict[str, Any] = {"name": f"{port}-{target}", "port": port, "protocol": "TCP", "targetPort": target}
+        if stype == "NodePort" and p.get("node-port", 0):
+            pp["nodePort"] = int(p.get("node-port"))
+        ports.append(pp)
+    body = {"apiVersion": "v1", "kind": "Service",
+            "metadata": {"creationTimestamp": None, "labels": {"app": name}, "name": name},
+            "spec": {"ports": ports, "selector": {"app": name}, "type": stype}, "status": {"loadBalancer": {}}}
+    if p.flags.get("clusterip"):
+        body["spec"]["clusterIP"] = p.flags["clusterip"]
+    _create_body(ctx, body, BY_KIND["Service"])
+
+
+def _literal(s: str) -> tuple[str, str]:
+    k, eq, v = s.partition("=")
+    if not eq or not k:
+        raise KubectlError(f"invalid literal source {s}, expected key=value")
+    return k, v
+
+
+def cmd_create_configmap(ctx: Ctx) -> None:
+    name = _one_name(ctx, "configmap")
+    data = dict(_literal(s) for s in ctx.p.flags.get("from-literal") or [])
+    body: dict[str, Any] = {"apiVersion": "v1", "kind": "ConfigMap",
+                            "metadata": {"creationTimestamp": None, "name": name}}
+    if data:
+        body["data"] = data
+    _create_body(ctx, body, BY_KIND["ConfigMap"])
+
+
+def cmd_create_secret(ctx: Ctx) -> None:
+    name = _one_name(ctx, "secret")
+    data = {k: base64.b64encode(v.encode()).decode() for k, v in
+            (_literal(s) for s in ctx.p.flags.get("from-literal") or [])}
+    body: dict[str, Any] = {"apiVersion": "v1", "kind": "Secret",
+                            "metadata": {"creationTimestamp": None, "name": name},
+                            "type": ctx.p.flags.get("type") or "Opaque"}
+    if data:
+        body["data"] = data
+    _create_body(ctx, body, BY_KIND["Secret"])
+
+
+def cmd_create_job(ctx: Ctx) -> None:
+    name = _one_name(ctx, "job")
+    image = ctx.p.flags.get("image")
+    if not image:
+        raise KubectlError("either --image or --from must be specified")
+    c: dict[str, Any] = {"image": image, "name": name, "resources": {}}
+    if ctx.p.dash >= 0 and ctx.p.args[ctx.p.dash:]:
+        c["command"] = ctx.p.args[ctx.p.dash:]
+    body = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"creationTimestamp": None, "name": name},
+            "spec": {"template": {"metadata": {"creationTimestamp": None},
+                                  "spec": {"containers": [c], "restartPolicy": "Never"}}},
+            "status": {}}
+    _create_body(ctx, body, BY_KIND["Job"])
+
+
+def cmd_create_namespace(ctx: Ctx) -> None:
+    name = _one_name(ctx, "namespace")
+    body = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"creationTimestamp": None, "name": name},
+            "spec": {}, "status": {}}
+    _create_body(ctx, body, BY_KIND["Namespace"])
+
+
+# -- apply ----------------------------------------------------------------------------------------
+
+def cmd_apply(ctx: Ctx) -> None:
+    if not ctx.p.flags.get("filename"):
+        raise KubectlError("must specify one of -f and -k")
+    if ctx.p.args:
+        raise KubectlError(f"Unexpected args: {ctx.p.args}\nSee 'kubectl apply -h' for help and examples")
+    dry = ctx.dry_run
+    for m in load_manifests(ctx):
+        res = manifest_resource(m)
+        try:
+            obj, verb = ctx.cluster.apply(clean_for_write(m.body), ctx.p.flags.get("namespace"),
+                                          dry_run=dry != "none")
+        except ApiError as exc:
+            existing = _exists(ctx, m, res)
+            ctx.api_error(exc, m.source, "applying patch" if existing else "creating")
+            continue
+        if res.kind == "Namespace" and not obj.status and dry == "none":
+            obj.status = {"phase": "Active"}
+        fmt = ctx.p.flags.get("output") or ""
+        if fmt:
+            print_obj_or(ctx, ctx.cluster.render(obj), res, obj.name, verb)
+        else:
+            ctx.print(f"{ref_name(res, obj.name)} {verb}{ctx.dry_suffix()}")
+
+
+def _exists(ctx: Ctx, m: Manifest, res: Resource) -> bool:
+    md = m.body.get("metadata") or {}
+    ns = md.get("namespace") or ctx.namespace
+    return ctx.cluster.get(res.kind, ns if res.namespaced else "", str(md.get("name", ""))) is not None
+
+
+# -- delete ---------------------------------------------------------------------------------------
+
+def _targets(ctx: Ctx, allow_all: bool = True, verb: str = "delete") -> list[tuple[Resource, Any]]:
+    """Objects named by args, -f, -l or --all: (resource, engine object)."""
+    p = ctx.p
+    out: list[tuple[Resource, Any]] = []
+    if p.flags.get("filename"):
+        for m in load_manifests(ctx):
+            res = manifest_resource(m)
+            md = m.body.get("metadata") or {}
+            ns = md.get("namespace") or ctx.namespace
+            try:
+                out.append((res, get_object(ctx, res, ns, str(md.get("name", ""))).obj))
+            except ApiError as exc:
+                if not p.flags.get("ignore-not-found"):
+                    ctx.api_error(exc)
+        return out
+    if not p.args:
+        raise KubectlError(RESOURCE_ARGS_HELP)
+    refs, _ = parse_refs(p.args)
+    sel = p.flags.get("selector")
+    everything = p.flags.get("all") and allow_all
+    ns = None if ctx.all_namespaces else ctx.namespace
+    for r in refs:
+        if r.name is None:
+            if not sel and not everything and not p.flags.get("field-selector"):
+                raise KubectlError("resource(s) were provided, but no name was specified")
+            items = list_objects(ctx, r.res, ns)
+            if sel:
+                reqs = parse_selector(sel)
+                items = [i for i in items if selector_matches(reqs, i.labels)]
+            if p.flags.get("field-selector"):
+                from kubegame.kubectl.cmd_get import filter_items
+                items = filter_items(ctx, r.res.kind, items)
+            out.extend((r.res, i.obj) for i in items)
+        else:
+            if sel:
+                raise KubectlError("name cannot be provided when a selector is specified")
+            try:
+                out.append((r.res, get_object(ctx, r.res, ctx.namespace, r.name).obj))
+            except ApiError as exc:
+                if not p.flags.get("ignore-not-found"):
+                    ctx.api_error(exc)
+    return out
+
+
+def cmd_delete(ctx: Ctx) -> None:
+    p = ctx.p
+    grace = int(p.get("grace-period", -1))
+    force = bool(p.flags.get("force"))
+    if p.flags.get("now"):
+        if grace != -1:
+            raise KubectlError("--now and --grace-period cannot be specified together")
+        grace = 1
+    if grace == 0 and not force:
+        grace = 1
+    if force and grace < 0:
+        grace = 0
+    cascade = p.flags.get("cascade", "background")
+    if cascade in ("true",):
+        cascade = "background"
+    if cascade == "false":
+        cascade = "orphan"
+    if cascade not in ("background", "foreground", "orphan"):
+        raise KubectlError(f'invalid cascade value ({cascade}). Must be "background", "foreground", or "orphan".')
+    dry = ctx.dry_run
+    targets = _targets(ctx)
+    if not targets and ctx.exit_code == 0:
+        if p.flags.get("selector") or p.flags.get("all"):
+            ctx.err.append("No resources found\n")
+        return
+    if force and grace == 0:
+        ctx.err.append("Warning: Immediate deletion does not wait for confirmation that the running resource has "
+                       "been terminated. The resource may continue to run on the cluster indefinitely.\n")
+    for res, obj in targets:
+        word = "force deleted" if force and grace == 0 else "deleted"
+        if p.flags.get("output") == "name":
+            line = ref_name(res, obj.name)
+        else:
+            line = f'{kind_prefix(res.kind)} "{obj.name}" {word}'
+        if dry != "none":
+            ctx.print(line + ctx.dry_suffix())
+            continue
+        if res.kind == "Event":
+            try:
+                ctx.cluster.events.remove(obj)
+            except ValueError:
+                pass
+            ctx.print(line)
+            continue
+        try:
+            ctx.cluster.delete(res.kind, obj.namespace, obj.name, grace=None if grace < 0 else grace,
+                               propagation={"background": "Background", "foreground": "Foreground",
+                                            "orphan": "Orphan"}[cascade])
+        except ApiError as exc:
+            ctx.api_error(exc)
+            continue
+        ctx.print(line)
+
+
+# -- scale / autoscale ---------------------------------------------------------------------------
+
+SCALABLE = ("Deployment", "ReplicaSet", "StatefulSet")
+
+
+def cmd_scale(ctx: Ctx) -> None:
+    p = ctx.p
+    n = int(p.flags["replicas"])
+    if n < 0:
+        raise KubectlError("The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0")
+    targets = _targets(ctx, allow_all=True, verb="scale")
+    cur = int(p.get("current-replicas", -1))
+    for res, obj in targets:
+        if res.kind not in SCALABLE:
+            ctx.error(f'error: no scaler has been implemented for {{"{res.group}" "{res.kind}"}}')
+            continue
+        if cur >= 0 and int(obj.spec.get("replicas", 1)) != cur:
+            ctx.error(f"error: Expected replicas to be {cur}, was {obj.spec.get('replicas', 1)}")
+            continue
+        if ctx.dry_run == "none":
+            try:
+                ctx.cluster.scale(res.kind, obj.namespace, obj.name, n)
+            except ApiError as exc:
+                ctx.api_error(exc)
+                continue
+        ctx.print(f"{ref_name(res, obj.name)} scaled{ctx.dry_suffix()}")
+
+
+def cmd_autoscale(ctx: Ctx) -> None:
+    p = ctx.p
+    targets = _targets(ctx, allow_all=False, verb="autoscale")
+    mx = int(p.flags["max"])
+    mn = int(p.get("min", -1))
+    cpu = int(p.get("cpu-percent", -1))
+    if mx < 1:
+        raise KubectlError("--max=MAXPODS is required and must be at least 1, max: 0")
+    if mn > mx:
+        raise KubectlError(f"--max=MAXPODS must be larger or equal to --min=MINPODS, max: {mx}, min: {mn}")
+    for res, obj in targets:
+        if res.kind not in SCALABLE:
+            ctx.error(f"error: cannot autoscale a {res.kind}: not scalable")
+            continue
+        name = p.flags.get("name") or obj.name
+        spec: dict[str, Any] = {"maxReplicas": mx,
+                                "scaleTargetRef": {"apiVersion": res.api_version, "kind": res.kind, "name": obj.name}}
+        if mn >= 0:
+            spec["minReplicas"] = mn
+        if cpu >= 0:
+            spec["metrics"] = [{"type": "Resource", "resource": {"name": "cpu", "target": {
+                "type": "Utilization", "averageUtilization": cpu}}}]
+        body = {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+                "metadata": {"creationTimestamp": None, "name": name, "namespace": obj.namespace},
+                "spec": spec, "status": {"currentMetrics": None, "desiredReplicas": 0}}
+        hres = BY_KIND["HorizontalPodAutoscaler"]
+        if ctx.dry_run == "client":
+            print_obj_or(ctx, body, hres, name, "autoscaled")
+            continue
+        try:
+            ctx.cluster.create(body, obj.namespace, dry_run=ctx.dry_run == "server")
+        except ApiError as exc:
+            ctx.api_error(exc)
+            continue
+        ctx.print(f"{ref_name(hres, name)} autoscaled{ctx.dry_suffix()}")
+
+
+# -- updates through the API (label, annotate, patch, edit, set) -----------------------------------
+
+def update_object(ctx: Ctx, obj: Any, body: dict) -> bool:
+    """PUT a changed body; returns whether anything changed."""
+    _, changed = ctx.cluster.update(clean_for_write(body), obj.namespace or None, dry_run=ctx.dry_run != "none")
+    return changed
+
+
+def cmd_label(ctx: Ctx) -> None:
+    p = ctx.p
+    annotate = p.path == "annotate"
+    field = "annotations" if annotate else "labels"
+    noun = "annotation" if annotate else "label"
+    # args: TYPE NAME... KEY=VAL... KEY-...  (or TYPE/NAME)
+    args = list(p.args)
+    changes = [a for a in args if "=" in a or (a.endswith("-") and len(a) > 1)]
+    resources = [a for a in args if a not in changes]
+    if not resources and not p.flags.get("filename"):
+        raise KubectlError("one or more resources must be specified as <resource> <name> or <resource>/<name>")
+    if not changes and not p.flags.get("list"):
+        raise KubectlError(f"at least one {noun} update is required")
+    sets: dict[str, str] = {}
+    removes: list[str] = []
+    for c in changes:
+        if c.endswith("-") and "=" not in c:
+            removes.append(c[:-1])
+        else:
+            k, _, v = c.partition("=")
+            if not annotate and not re.fullmatch(r"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?", v):
+                raise KubectlError(f"invalid label value: \"{c}\": a valid label must be an empty string or consist "
+                                   "of alphanumeric characters, '-', '_' or '.', and must start and end with an "
+                                   "alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used "
+                                   "for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')")
+            sets[k] = v
+    ctx.p.args = resources
+    targets = _targets(ctx, allow_all=True)
+    for res, obj in targets:
+        current = dict(getattr(obj, field))
+        if not p.flags.get("overwrite"):
+            for k, v in sets.items():
+                if k in current and current[k] != v:
+                    raise KubectlError(f"'{k}' already has a value ({current[k]}), and --overwrite is false")
+        new = dict(current)
+        new.update(sets)
+        for k in removes:
+            new.pop(k, None)
+        verb = ("annotated" if annotate else "labeled")
+        if new == current:
+            ctx.print(f"{ref_name(res, obj.name)} not {verb}")
+            continue
+        body = ctx.cluster.render(obj)
+        body["metadata"][field] = new
+        try:
+            update_object(ctx, obj, body)
+        except ApiError as exc:
+            ctx.api_error(exc)
+            continue
+        ctx.print(f"{ref_name(res, obj.name)} {verb}{ctx.dry_suffix()}")
+
+
+MERGE_KEYS = {"containers": "name", "initContainers": "name", "env": "name", "volumes": "name",
+              "volumeMounts": "mountPath", "imagePullSecrets": "name"}
+
+
+def merge_patch(target: Any, patch: Any, strategic: bool = False, key: str = "") -> Any:
+    """RFC 7386 JSON merge patch; with strategic, lists of known kinds merge by their merge key."""
+    if not isinstance(patch, dict):
+        if strategic and isinstance(patch, list) and isinstance(target, list):
+            mk = MERGE_KEYS.get(key) or ("containerPort" if key == "ports" and patch and "containerPort" in
+                                         (patch[0] if isinstance(patch[0], dict) else {}) else
+                                         "port" if key == "ports" else None)
+            if mk and all(isinstance(x, dict) for x in patch + target):
+                out = [copy.deepcopy(x) for x in target]
+                for item in patch:
+                    if item.get("$patch") == "delete":
+                        out = [x for x in out if x.get(mk) != item.get(mk)]
+                        continue
+                    for i, x in enumerate(out):
+                        if x.get(mk) == item.get(mk):
+                            out[i] = merge_patch(x, item, True)
+                            break
+                    else:
+                        out.append(copy.deepcopy(item))
+                return out
+        return copy.deepcopy(patch)
+    result = copy.deepcopy(target) if isinstance(target, dict) else {}
+    for k, v in patch.items():
+        if v is None:
+            result.pop(k, None)
+        else:
+            result[k] = merge_patch(result.get(k), v, strategic, k)
+    return result
+
+
+def _pointer(path: str) -> list[str]:
+    if path == "":
+        return []
+    if not path.startswith("/"):
+        raise KubectlError(f'invalid JSON pointer "{path}"')
+    return [p.replace("~1", "/").replace("~0", "~") for p in path[1:].split("/")]
+
+
+def json_patch(doc: Any, ops: Any) -> Any:
+    """RFC 6902 JSON patch: add, remove, replace, move, copy, test."""
+    if not isinstance(ops, list):
+        raise KubectlError("json: cannot unmarshal object into Go value of type jsonpatch.Patch")
+    doc = copy.deepcopy(doc)
+
+    def parent(path: str) -> tuple[Any, str]:
+        parts = _pointer(path)
+        if not parts:
+            raise KubectlError("jsonpatch: cannot operate on the whole document")
+        cur = doc
+        for part in parts[:-1]:
+            if isinstance(cur, list):
+                cur = cur[int(part)]
+            elif isinstance(cur, dict) and part in cur:
+                cur = cur[part]
+            else:
+                raise KubectlError(f"jsonpatch add operation does not apply: doc is missing path: \"{path}\"")
+        return cur, parts[-1]
+
+    def getv(path: str) -> Any:
+        c, last = parent(path)
+        if isinstance(c, list):
+            return c[int(last)]
+        if last not in c:
+            raise KubectlError(f'jsonpatch: doc is missing key: "{path}"')
+        return c[last]
+
+    for op in ops:
+        kind, path = op.get("op"), op.get("path", "")
+        try:
+            if kind == "add":
+                c, last = parent(path)
+                if isinstance(c, list):
+                    c.insert(len(c) if last == "-" else int(last), copy.deepcopy(op.get("value")))
+                else:
+                    c[last] = copy.deepcopy(op.get("value"))
+            elif kind == "remove":
+                c, last = parent(path)
+                if isinstance(c, list):
+                    c.pop(int(last))
+                elif last in c:
+                    del c[last]
+                else:
+                    raise KubectlError(f'jsonpatch remove operation does not apply: doc is missing path: "{path}"')
+            elif kind == "replace":
+                c, last = parent(path)
+                if isinstance(c, list):
+                    c[int(last)] = copy.deepcopy(op.get("value"))
+                elif last in c:
+                    c[last] = copy.deepcopy(op.get("value"))
+                else:
+                    raise KubectlError(f'jsonpatch replace operation does not apply: doc is missing key: {path}')
+            elif kind in ("move", "copy"):
+                v = getv(op.get("from", ""))
+                if kind == "move":
+                    json_patch_remove = [{"op": "remove", "path": op.get("from", "")}]
+                    doc = json_patch(doc, json_patch_remove)
+                doc = json_patch(doc, [{"op": "add", "path": path, "value": v}])
+            elif kind == "test":
+                if getv(path) != op.get("value"):
+                    raise KubectlError("testing value " + path + " failed: test failed")
+            else:
+                raise KubectlError(f'Unexpected kind: {kind}')
+        except (IndexError, ValueError, TypeError):
+            raise KubectlError(f"jsonpatch {kind} operation does not apply: doc is missing path: \"{path}\"") from None
+    return doc
+
+
+def cmd_patch(ctx: Ctx) -> None:
+    p = ctx.p
+    text = p.flags.get("patch")
+    if text is None and p.flags.get("patch-file"):
+        pf = p.flags["patch-file"]
+        if ctx.files is not None and pf in ctx.files:
+            text = ctx.files[pf]
+        else:
+            raise KubectlError(f"unable to read patch file: open {pf}: no such file or directory")
+    if not text:
+        raise KubectlError("must specify --patch or --patch-file containing the contents of the patch")
+    ptype = p.flags.get("type", "strategic")
+    if ptype not in ("json", "merge", "strategic"):
+        raise KubectlError(f"--type must be one of [json merge strategic], not \"{ptype}\"")
+    try:
+        patch = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise KubectlError(f"unable to parse \"{text}\": yaml: {getattr(exc, 'problem', exc)}") from None
+    targets = _targets(ctx, allow_all=False, verb="patch")
+    for res, obj in targets:
+        body = ctx.cluster.render(obj)
+        if ptype == "json":
+            new = json_patch(body, patch)
+        else:
+            if not isinstance(patch, dict):
+                raise KubectlError(f"unable to parse \"{text}\": json: cannot unmarshal into map")
+            new = merge_patch(body, patch, strategic=ptype == "strategic")
+        try:
+            changed = update_object(ctx, obj, new)
+        except ApiError as exc:
+            ctx.api_error(exc)
+            continue
+        ctx.print(f"{ref_name(res, obj.name)} patched{'' if changed else ' (no change)'}{ctx.dry_suffix()}")
+
+
+EDIT_HEADER = ("# Please edit the object below. Lines beginning with a '#' will be ignored,\n"
+               "# and an empty file will abort the edit. If an error occurs while saving this file will be\n"
+               "# reopened with the relevant failures.\n#\n")
+
+
+def cmd_edit(ctx: Ctx) -> Result | None:
+    targets = _targets(ctx, allow_all=False, verb="edit")
+    if not targets:
+        return None
+    if len(targets) > 1:
+        raise KubectlError("kubegame edits one object at a time; name a single object")
+    res, obj = targets[0]
+    cluster = ctx.cluster
+    fmt = "json" if ctx.p.flags.get("output") == "json" else "yaml"
+    body = cluster.render(obj)
+    text = EDIT_HEADER + (to_json(body) if fmt == "json" else to_yaml(body))
+    original = text
+
+    def apply(new_text: str) -> Result:
+        try:
+            return _apply_edit(cluster, res, obj, original, new_text)
+        except Exception as exc:  # noqa: BLE001
+            return Result("", f"error: {exc}\n", 1)
+
+    ctx.edit = EditRequest(text, apply)  # type: ignore[attr-defined]
+    return Result("", "", 0, ctx.edit)  # type: ignore[attr-defined]
+
+
+def _apply_edit(cluster: Any, res: Resource, obj: Any, original: str, new_text: str) -> Result:
+    stripped = "\n".join(ln for ln in new_text.splitlines() if not ln.lstrip().startswith("#"))
+    if not stripped.strip():
+        return Result("", "Edit cancelled, no changes made.\n", 0)
+    if new_text == original:
+        return Result("", "Edit cancelled, no changes made.\n", 0)
+    try:
+        body = yaml.safe_load(stripped)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f"line {mark.line + 1}: " if mark is not None else ""
+        return Result("", f"error: error parsing edited object: yaml: {line}{getattr(exc, 'problem', exc)}\n", 1)
+    if not isinstance(body, dict):
+        return Result("", "error: the edited file did not contain an object\n", 1)
+    md = body.get("metadata") or {}
+    if body.get("kind") != obj.kind or md.get("name") != obj.name:
+        return Result("", "error: At least one of apiVersion, kind and name was changed\n", 1)
+    try:
+        _, changed = cluster.update(clean_for_write(body), obj.namespace or None)
+    except ApiError as exc:
+        from kubegame.kubectl.core import format_api_error
+        return Result("", f"error: {kind_prefix(obj.kind)}s \"{obj.name}\" could not be patched: "
+                      if False else format_api_error(exc) + "\n", 1)
+    if not changed:
+        return Result("", "Edit cancelled, no changes made.\n", 0)
+    return Result(f"{ref_name(res, obj.name)} edited\n", "", 0)
+
+
+def _pod_template(obj: Any) -> dict | None:
+    if obj.kind == "Pod":
+        return {"spec": obj.spec}
+    return obj.spec.get("template") if isinstance(obj.spec.get("template"), dict) else None
+
+
+def cmd_set_image(ctx: Ctx) -> None:
+    p = ctx.p
+    pairs = [a for a in p.args if "=" in a]
+    ctx.p.args = [a for a in p.args if "=" not in a]
+    if not pairs:
+        raise KubectlError("at least one image update is required")
+    images = dict(a.split("=", 1) for a in pairs)
+    targets = _targets(ctx, allow_all=True, verb="set image")
+    for res, obj in targets:
+        body = ctx.cluster.render(obj)
+        tpl = body if obj.kind == "Pod" else body.get("spec", {}).get("template")
+        if tpl is None:
+            ctx.error(f"error: {kind_prefix(res.kind)}/{obj.name} has no pod template")
+            continue
+        containers = (tpl.get("spec") or {}).get("containers") or []
+        for cname, image in images.items():
+            hit = [c for c in containers if cname == "*" or c.get("name") == cname]
+            if not hit:
+                raise KubectlError(f'unable to find container named "{cname}"')
+            for c in hit:
+                c["image"] = image
+        try:
+            changed = update_object(ctx, obj, body)
+        except ApiError as exc:
+            ctx.api_error(exc)
+            continue
+        if changed or ctx.dry_run != "none":
+            ctx.print(f"{ref_name(res, obj.name)} image updated{ctx.dry_suffix()}")
+
+
+def _resource_list(text: str) -> dict[str, str]:
+    out = {}
+    for part in text.split(","):
+        k, eq, v = part.partition("=")
+        if not eq:
+            raise KubectlError(f"invalid resource requirement: {part}")
+        out[k] = v
+    return out
+
+
+def cmd_set_resources(ctx: Ctx) -> None:
+    p = ctx.p
+    limits = _resource_list(p.flags["limits"]) if p.flags.get("limits") else {}
+    requests = _resource_list(p.flags["requests"]) if p.flags.get("requests") else {}
+    if not limits and not requests:
+        raise KubectlError("you must specify an update to requests or limits (in the form of --requests/--limits)")
+    cname = p.flags.get("containers", "*")
+    targets = _targets(ctx, allow_all=True, verb="set resources")
+    for res, obj in targets:
+        body = ctx.cluster.render(obj)
+        tpl = body.get("spec", {}).get("template") if obj.kind != "Pod" else body
+        containers = ((tpl or {}).get("spec") or {}).get("containers") or []
+        hit = [c for c in containers if cname == "*" or c.get("name") == cname]
+        if not hit:
+            raise KubectlError(f'unable to find container named {cname}')
+        for c in hit:
+            r = c.setdefault("resources", {})
+            if limits:
+                r.setdefault("limits", {}).update(limits)
+            if requests:
+                r.setdefault("requests", {}).update(requests)
+        try:
+            update_object(ctx, obj, body)
+        except ApiError as exc:
+            ctx.api_error(exc)
+            continue
+        ctx.print(f"{ref_name(res, obj.name)} resource requirements updated{ctx.dry_suffix()}")
+
+
+# -- expose ---------------------------------------------------------------------------------------
+
+def cmd_expose(ctx: Ctx) -> None:
+    p = ctx.p
+    targets = _targets(ctx, allow_all=False, verb="expose")
+    for res, obj in targets:
+        if res.kind in ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet"):
+            sel = (obj.spec.get("selector") or {}).get("matchLabels")
+            if not sel:
+                raise KubectlError(f"couldn't retrieve selectors via --selector flag or introspection: the "
+                                   f"{res.kind} has no matchLabels selector")
+            pod_spec = (obj.spec.get("template") or {}).get("spec") or {}
+        elif res.kind == "Pod":
+            sel = dict(obj.labels)
+            if not sel:
+                raise KubectlError("couldn't retrieve selectors via --selector flag or introspection: the pod has "
+                                   "no labels and cannot be exposed")
+            pod_spec = obj.spec
+        elif res.kind == "Service":
+            sel = obj.spec.get("selector") or {}
+            pod_spec = {}
+        else:
+            raise KubectlError(f"cannot expose a {res.kind}")
+        if p.flags.get("selector"):
+            sel = dict(s.split("=", 1) for s in p.flags["selector"].split(",") if "=" in s)
+        port = p.flags.get("port", "")
+        if not port:
+            ports = [pp.get("containerPort") for c in pod_spec.get("containers") or [] for pp in c.get("ports") or []]
+            if res.kind == "Service":
+                ports = [pp.get("port") for pp in obj.spec.get("ports") or []]
+            if not ports:
+                raise KubectlError("couldn't find port via --port flag or introspection\nSee 'kubectl expose -h' for "
+                                   "help and examples")
+            port_list = ports
+        else:
+            port_list = [int(x) for x in str(port).split(",")]
+        proto = p.flags.get("protocol") or "TCP"
+        target = p.flags.get("target-port", "")
+        svc_ports = []
+        for i, pt in enumerate(port_list):
+            sp: dict[str, Any] = {"port": int(pt), "protocol": proto,
+                                  "targetPort": (int(target) if str(target).isdigit() else target) if target else int(pt)}
+            if len(port_list) > 1:
+                sp["name"] = f"port-{i + 1}"
+            svc_ports.append(sp)
+        name = p.flags.get("name") or obj.name
+        spec: dict[str, Any] = {"ports": svc_ports, "selector": sel}
+        stype = p.flags.get("type")
+        if stype:
+            spec["type"] = stype
+        if p.flags.get("cluster-ip"):
+            spec["clusterIP"] = p.flags["cluster-ip"]
+        labels = dict(obj.labels) if res.kind != "Pod" else dict(obj.labels)
+        body = {"apiVersion": "v1", "kind": "Service",
+                "metadata": {"creationTimestamp": None, "name": name, **({"labels": labels} if labels else {})},
+                "spec": spec, "status": {"loadBalancer": {}}}
+        sres = BY_KIND["Service"]
+        if ctx.dry_run == "client":
+            print_obj_or(ctx, body, sres, name, "exposed")
+            continue
+        try:
+            created = ctx.cluster.create(body, obj.namespace, dry_run=ctx.dry_run == "server")
+        except ApiError as exc:
+            ctx.api_error(exc)
+            continue
+        print_obj_or(ctx, ctx.cluster.render(created), sres, name, "exposed")
+
+
+__all__ = ["json", "merge_patch", "json_patch"]

@@ -1,0 +1,29 @@
+"""What a kubectl command hands back to its caller."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class EditRequest:
+    """`kubectl edit`: the YAML to show the user; `apply(new_text)` saves what comes back."""
+
+    text: str
+    _apply: Callable[[str], Result] = field(repr=False)
+
+    def apply(self, new_text: str) -> Result:
+        return self._apply(new_text)
+
+
+@dataclass
+class Result:
+    output: str = ""
+    error: str = ""
+    exit_code: int = 0
+    edit: EditRequest | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0

@@ -1,0 +1,111 @@
+"""kube-scheduler's filters, scores and FailedScheduling messages (pkg/scheduler)."""
+
+import pytest
+
+from kubegame.engine import NodeSpec
+from kubegame.engine.controllers.scheduler import num_feasible_nodes_to_find
+from kubegame.testing import deployment, make_cluster, pod
+
+
+def failed_scheduling(cluster, name):
+    return [e.message for e in cluster.events if e.reason == "FailedScheduling" and e.name == name]
+
+
+def test_insufficient_cpu_message_matches_kube_scheduler():
+    # wording: pkg/scheduler/schedule_one.go FitError + defaultpreemption
+    # ("0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption
+    #  victims found for incoming pod.")
+    c = make_cluster(nodes=3, cpu="1")
+    body = pod("big")
+    body["spec"]["containers"][0]["resources"] = {"requests": {"cpu": "2"}}
+    c.apply(body)
+    c.tick()
+    p = c.get("Pod", "default", "big")
+    assert not p.node_name and p.status_reason() == "Pending"
+    msg = ("0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: "
+           "3 No preemption victims found for incoming pod.")
+    assert failed_scheduling(c, "big") == [msg]
+    assert p.to_dict()["status"]["conditions"][0]["reason"] == "Unschedulable"
+
+
+def test_reasons_are_counted_and_sorted_per_node():
+    c = make_cluster(nodes=1, cpu="1")
+    c.add_node(NodeSpec("tainted", cpu="8", memory="8Gi",
+                        taints=[{"key": "dedicated", "value": "db", "effect": "NoSchedule"}]))
+    c.add_node(NodeSpec("ssd", cpu="8", memory="8Gi", labels={"disk": "ssd"}))
+    body = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+            "spec": {"nodeSelector": {"disk": "hdd"},
+                     "containers": [{"name": "c", "image": "shop:1.0", "resources": {"requests": {"cpu": "2"}}}]}}
+    c.apply(body)
+    c.tick()
+    assert failed_scheduling(c, "p") == [
+        "0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: db}, "
+        "2 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: "
+        "3 Preemption is not helpful for scheduling."]
+
+
+def test_cordoned_node_is_skipped_and_a_pending_pod_runs_when_room_appears():
+    c = make_cluster(nodes=1)
+    node = c.node("worker-1")
+    node.spec["unschedulable"] = True
+    c.store.modified(node)
+    c.apply(pod("p"))
+    c.tick()
+    assert "1 node(s) were unschedulable" in failed_scheduling(c, "p")[0]
+    c.add_node(NodeSpec("worker-2", cpu="2", memory="4Gi"))
+    c.tick()
+    assert c.get("Pod", "default", "p").node_name == "worker-2"
+
+
+def test_tolerated_taint_and_node_selector_place_the_pod():
+    c = make_cluster(nodes=2)
+    c.add_node(NodeSpec("db-1", cpu="2", memory="4Gi", labels={"role": "db"},
+                        taints=[{"key": "dedicated", "value": "db", "effect": "NoSchedule"}]))
+    c.apply(pod("db", nodeSelector={"role": "db"},
+                tolerations=[{"key": "dedicated", "operator": "Equal", "value": "db", "effect": "NoSchedule"}]))
+    c.tick()
+    assert c.get("Pod", "default", "db").node_name == "db-1"
+
+
+def test_replicas_spread_over_equal_nodes():
+    c = make_cluster(nodes=3, cpu="4", memory="8Gi")
+    c.apply(deployment("shop", replicas=3))
+    c.run(2)
+    assert sorted(p.node_name for p in c.pods("default")) == ["worker-1", "worker-2", "worker-3"]
+
+
+def test_pods_never_exceed_node_capacity():
+    c = make_cluster(nodes=2, cpu="1", memory="1Gi")
+    c.apply(deployment("shop", replicas=10, cpu="300m", memory="100Mi"))
+    c.run(5)
+    bound = [p for p in c.pods("default") if p.node_name]
+    assert len(bound) == 6               # 3 x 300m fit in 1 cpu on each node
+    for n in c.nodes():
+        assert n.cpu_used <= n.cpu
+
+
+def test_too_many_pods():
+    c = make_cluster(nodes=0)
+    c.add_node(NodeSpec("tiny", cpu="8", memory="8Gi", pods=2))
+    c.apply(deployment("shop", replicas=3, cpu="10m"))
+    c.run(2)
+    pending = [p for p in c.pods("default") if not p.node_name]
+    assert len(pending) == 1
+    assert "1 Too many pods" in failed_scheduling(c, pending[0].name)[0]
+
+
+@pytest.mark.parametrize("nodes,expected", [(50, 50), (100, 100), (1000, 420), (5000, 500), (20000, 1000)])
+def test_percentage_of_nodes_to_score(nodes, expected):
+    # schedule_one.go numFeasibleNodesToFind: max(5, 50 - n/125)% of the nodes, at least 100
+    assert num_feasible_nodes_to_find(nodes) == expected
+
+
+def test_required_node_affinity_on_kernel_label():
+    c = make_cluster(nodes=1)
+    c.add_node(NodeSpec("old-kernel", cpu="2", memory="4Gi", kernel="5.15"))
+    affinity = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+        {"matchExpressions": [{"key": "feature.node.kubernetes.io/kernel-version.full",
+                               "operator": "In", "values": ["5.15"]}]}]}}}
+    c.apply(pod("p", affinity=affinity))
+    c.tick()
+    assert c.get("Pod", "default", "p").node_name == "old-kernel"

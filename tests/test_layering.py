@@ -1,0 +1,75 @@
+"""The import layering of DESIGN.md: tui -> game -> level, kubectl -> engine.
+
+The engine imports no Textual, no YAML and no other kubegame package; nothing below
+the TUI imports Textual. Checked on the source's import statements (AST), so a
+violation anywhere in a module fails, even in a function body.
+"""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1] / "kubegame"
+
+# package -> what it may import from kubegame and from outside
+ALLOWED_KUBEGAME = {
+    "engine": {"engine"},
+    "kubectl": {"engine", "kubectl"},
+    "level": {"engine", "level"},
+    "game": {"engine", "kubectl", "level", "game", "progress"},
+    "progress": {"progress"},
+    "testing": {"engine", "kubectl", "level", "game", "testing", "progress"},
+}
+FORBIDDEN_EXTERNAL = {
+    "engine": {"textual", "yaml", "rich"},
+    "kubectl": {"textual"},
+    "level": {"textual"},
+    "game": {"textual"},
+    "progress": {"textual"},
+    "testing": {"textual"},
+}
+
+
+def imports(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(), str(path))
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.append(node.module)
+    return out
+
+
+def layer_of(path: Path) -> str:
+    rel = path.relative_to(ROOT).parts
+    return rel[0].removesuffix(".py") if rel else ""
+
+
+def violations() -> list[str]:
+    found = []
+    for path in sorted(ROOT.rglob("*.py")):
+        layer = layer_of(path)
+        if layer not in ALLOWED_KUBEGAME:
+            continue
+        for mod in imports(path):
+            top = mod.split(".")[0]
+            if top == "kubegame":
+                parts = mod.split(".")
+                target = parts[1] if len(parts) > 1 else ""
+                if target and target not in ALLOWED_KUBEGAME[layer] and target != "__init__":
+                    found.append(f"{path.relative_to(ROOT.parent)} imports {mod}")
+            elif top in FORBIDDEN_EXTERNAL[layer]:
+                found.append(f"{path.relative_to(ROOT.parent)} imports {mod}")
+    return found
+
+
+def test_layers_import_only_downwards():
+    assert violations() == []
+
+
+def test_the_check_catches_a_violation(tmp_path, monkeypatch):
+    fake = tmp_path / "kubegame" / "engine"
+    fake.mkdir(parents=True)
+    (fake / "bad.py").write_text("import textual\nfrom kubegame.tui import app\n")
+    monkeypatch.setattr(__import__(__name__), "ROOT", tmp_path / "kubegame")
+    assert violations() == ["kubegame/engine/bad.py imports textual", "kubegame/engine/bad.py imports kubegame.tui"]
