@@ -140,7 +140,8 @@ def load_script(path: str) -> list[Step]:
     return [Step(s["at"], s["run"]) for s in value]
 
 
-def _print_result(res: Any, out: TextIO = sys.stdout) -> None:
+def _print_result(res: Any, out: TextIO | None = None) -> None:
+    out = out or sys.stdout
     verdict = "WON" if res.won else "LOST"
     print(f"level {res.level} (seed {res.seed}): {verdict} after {res.ticks} ticks", file=out)
     if res.lost_reason and not res.won:

@@ -9,6 +9,12 @@ The UI drives a `Game` and renders what it returns; it never computes game rules
 
 Time: "at T" (solution steps, script steps, scenario events, replays) means "when the
 clock reads T, before it advances to T+1"; commands at T run before the events at T.
+
+Warm start: the level's manifests are applied to the cluster, which then runs without
+traffic, scenario or cost until its initial workloads are Ready (at most WARMUP_MAX
+ticks), because the briefing describes a cluster that is already running. Jobs are
+created when the level clock starts, so their work counts. The level clock (`now`)
+starts at 0 then; the cluster's own clock (`cluster.now`, AGE columns) is `t0` ahead.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from __future__ import annotations
 import importlib
 import shlex
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import kubegame
@@ -34,6 +40,8 @@ READ_ONLY = {"get", "describe", "logs", "top", "explain", "api-resources", "api-
              "cluster-info", "events", "diff", "wait", "auth", "config", "completion", "help", "options"}
 READ_ONLY_ROLLOUT = {"status", "history"}
 HISTORY = 120           # ticks of per-Service availability kept for sparklines
+WARMUP_MAX = 120        # ticks the initial workloads get to become Ready before the level starts
+DEFERRED_KINDS = ("Job",)   # created when the level clock starts
 
 
 class GameSetupError(Exception):
@@ -185,15 +193,27 @@ class Game:
     def __init__(self, level: Level, seed: int | None = None):
         self.level = level
         self.seed = level.seed if seed is None else int(seed)
-        self.cluster = Cluster(self.seed, images=list(level.images), config=level.cluster_config())
+        # images released later are held back during the warm-up, then re-timed on the level clock
+        held = [replace(i, available_at=10**9) if i.available_at > 0 else i for i in level.images]
+        self.cluster = Cluster(self.seed, images=held, config=level.cluster_config())
         for g in level.cluster.nodes:
             for spec in g.specs():
                 self.cluster.add_node(spec)
+        deferred = []
         for m in level.manifests:
-            try:
-                self.cluster.apply(m.body)
-            except ApiError as exc:
-                raise GameSetupError(f"{level.path}:{m.line}:{m.col}: {m.kind} {m.name!r}: {exc.message}") from None
+            if m.kind in DEFERRED_KINDS:
+                deferred.append(m)
+                continue
+            self._apply_initial(m)
+        self.cluster.run(1)
+        while self.cluster.now < WARMUP_MAX and not _settled(self.cluster):
+            self.cluster.tick()
+        self.t0 = self.cluster.now
+        for i in level.images:
+            if i.available_at > 0:
+                self.cluster.registry.add(replace(i, available_at=i.available_at + self.t0))
+        for m in deferred:
+            self._apply_initial(m)
         for t in level.traffic:
             self.cluster.traffic.set_demand(
                 t.key, service=(t.namespace, t.service) if t.service else None, host=t.host,
@@ -220,14 +240,21 @@ class Game:
         self._states: list[ObjectiveState] = self._evaluate()
         self._last_report: TickReport | None = None
 
+    def _apply_initial(self, m: Any) -> None:
+        try:
+            self.cluster.apply(m.body)
+        except ApiError as exc:
+            raise GameSetupError(f"{self.level.path}:{m.line}:{m.col}: {m.kind} {m.name!r}: {exc.message}") from None
+
     # -- clock -------------------------------------------------------------------------------
     @property
     def now(self) -> int:
-        return self.cluster.now
+        """The level clock: ticks since the level started."""
+        return self.cluster.now - self.t0
 
     @property
     def tick(self) -> int:
-        return self.cluster.now
+        return self.now
 
     @property
     def duration(self) -> int:
@@ -414,7 +441,7 @@ class Game:
         self.cost += burn
         for h in self.level.hints:
             if h.after_tick is not None and h.after_tick == self.now:
-                messages.append(GameMessage(self.now, "Normal", "Hint", "a hint is available (press h)", "game"))
+                messages.append(GameMessage(self.now, "Normal", "Hint", "a new hint is available", "game"))
         for key, hist in self.history.items():
             t = next(t for t in self.level.traffic if t.key == key)
             s = self.cluster.traffic.last.get((t.namespace, t.service))
@@ -450,7 +477,8 @@ class Game:
         self._states = states
         events = [GameEvent(m.tick, m.type, m.reason, m.message, "", m.source) for m in messages if
                   m.source != "game" or m.reason == "Hint"]
-        events += [GameEvent(e.tick, e.type, e.reason, e.message, e.object_ref, "kubernetes") for e in k8s_events]
+        events += [GameEvent(e.tick - self.t0, e.type, e.reason, e.message, e.object_ref, "kubernetes")
+                   for e in k8s_events]
         events += [GameEvent(m.tick, m.type, m.reason, m.message, "", m.source) for m in messages if
                    m.source == "game" and m.reason != "Hint"]
         self.log.extend(events)
@@ -542,12 +570,12 @@ class Game:
         for n in self.cluster.nodes():
             pods = [PodView(p.name, p.namespace, _pod_state(p, n), p.status_reason(), bool(p.ready))
                     for p in sorted(self.cluster.store.pods_on(n.name).values(), key=lambda p: p.name)]
-            status = "Booting" if n.booting_until is not None and n.booting_until > self.now else \
+            status = "Booting" if n.booting_until is not None and n.booting_until > self.cluster.now else \
                 {"True": "Ready", "False": "NotReady", "Unknown": "Unknown"}.get(n.ready_status, n.ready_status)
             nodes.append(NodeView(n.name, n.zone, status, n.alive, n.unschedulable, n.kernel,
                                   100.0 * n.cpu_used / n.cpu if n.cpu else 0.0,
                                   100.0 * n.mem_used / n.memory if n.memory else 0.0, pods,
-                                  0 if n.alive else self.now - n.last_heartbeat))
+                                  0 if n.alive else self.cluster.now - n.last_heartbeat))
         services = []
         avail = self.availability()
         for t in self.level.traffic:
@@ -564,6 +592,18 @@ class Game:
                         services, list(self._states),
                         [{"name": m.name, "zone": m.zone, "up": m.up} for m in self.control_plane.members],
                         self.quorum, None if pool is None else pool.max - self.pool_added, self.finished, self.won)
+
+
+def _settled(cluster: Any) -> bool:
+    """The initial workloads are up: every controller has its Ready replicas, no pod is Pending."""
+    for kind in ("Deployment", "ReplicaSet", "StatefulSet"):
+        for o in cluster.list(kind):
+            if int(o.status.get("readyReplicas", 0) or 0) < int(o.spec.get("replicas", 1)):
+                return False
+    for o in cluster.list("DaemonSet"):
+        if int(o.status.get("numberReady", 0) or 0) < int(o.status.get("desiredNumberScheduled", 0) or 0):
+            return False
+    return all(p.phase != "Pending" and (p.ready or p.phase != "Running") for p in cluster.pods())
 
 
 def _pod_state(p: Any, node: Any) -> str:

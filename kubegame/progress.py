@@ -65,7 +65,16 @@ class Progress:
         self.path = self.home / PROGRESS_FILE
         self.warnings: list[str] = []
         self.levels: dict[str, dict[str, Any]] = {}
+        self._clean_temp()
         self.load()
+
+    def _clean_temp(self) -> None:
+        """Remove temporary files a killed save left behind (the real file is intact)."""
+        for tmp in self.home.glob(f".{PROGRESS_FILE}.*.tmp") if self.home.is_dir() else ():
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
 
     def load(self) -> None:
         self.levels = {}

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kubegame.engine import defaults, validation
+from kubegame.engine.controllers import priority
 from kubegame.engine.controllers.deployment import DeploymentController
 from kubegame.engine.controllers.endpoints import EndpointsController
 from kubegame.engine.controllers.kubelet import Kubelet
@@ -88,10 +89,49 @@ class Cluster:
         self.kubelet = Kubelet(self)
         self.endpoints = EndpointsController(self)
         self.traffic = Traffic(self)
+        self._add_workload_controllers()
 
         for ns in ("default", "kube-node-lease", "kube-public", "kube-system"):
             self._create_namespace(ns)
         self._create_kubernetes_service()
+
+    def _add_workload_controllers(self) -> None:
+        """DaemonSet, StatefulSet, Job, HPA (DESIGN.md tick order), then PDBs, cloud LBs, etcd."""
+        from kubegame.engine.controllers import controlplane, daemonset, disruption, hpa, job  # noqa: I001
+        from kubegame.engine.controllers import priority, service, statefulset, volume
+        self.daemonsets = daemonset.DaemonSetController(self)
+        self.statefulsets = statefulset.StatefulSetController(self)
+        self.jobs = job.JobController(self)
+        self.hpas = hpa.HorizontalPodAutoscalerController(self)
+        self.disruption = disruption.DisruptionController(self)
+        self.services = service.ServiceController(self)
+        self.volumes = volume.VolumeBinder(self)
+        self.priority = priority.PriorityController(self)
+        self.controlplane = controlplane.ControlPlane(self)
+        self.extra_controllers += [self.daemonsets, self.statefulsets, self.jobs, self.hpas,
+                                   self.disruption, self.services, self.controlplane]
+        self.hooks["preempt"] = self.priority.preempt
+        self.hooks["volume_zone"] = self.volumes.volume_zone
+
+    def evict(self, pod: Pod, grace: int | None = None) -> None:
+        """POST pods/NAME/eviction: 429 when a PodDisruptionBudget would break (controllers/disruption.py)."""
+        from kubegame.engine.controllers.disruption import evict
+        evict(self, pod, grace)
+
+    def add_etcd_member(self, zone: str) -> str:
+        """`etcd add-member --zone Z`; returns the new member's name (needs quorum)."""
+        return self.controlplane.add_member(zone).name
+
+    def remove_etcd_member(self, name: str) -> None:
+        """`etcd remove-member NAME` (needs quorum)."""
+        self.controlplane.remove_member(name)
+
+    def zone_outage(self, zone: str, duration: int | None = None, recover: bool = False) -> None:
+        """ZoneOutage: every node and etcd member of the zone down (for `duration` ticks); recover=True ends it."""
+        if recover:
+            self.controlplane.zone_recover(zone)
+        else:
+            self.controlplane.zone_outage(zone, duration)
 
     # -- time ------------------------------------------------------------------------------
     @property
@@ -364,9 +404,14 @@ class Cluster:
         return obj
 
     def _admit(self, obj: KObject) -> None:
-        """Kind-specific admission: allocate Service IPs and node ports."""
+        """Kind-specific admission: Service IPs and node ports, pod priority, namespace phase."""
         if obj.kind == "Service":
             self._allocate_service(obj)
+        elif isinstance(obj, Pod):
+            priority.admit_pod(self, obj.name, obj.spec)
+            obj.priority = int(obj.spec.get("priority") or 0)
+        elif obj.kind == "Namespace":
+            obj.status = {"phase": "Active"}
 
     def update(self, body: dict, namespace: str | None = None, dry_run: bool = False) -> tuple[KObject, bool]:
         """PUT: replace an object's labels, annotations and spec. Returns (object, changed)."""

@@ -114,7 +114,8 @@ def apply_defaults(kind: str, body: dict) -> None:
     elif kind == "Job" and isinstance(spec, dict):
         spec.setdefault("backoffLimit", 6)
         spec.setdefault("completionMode", "NonIndexed")
-        spec.setdefault("completions", 1)
+        if "completions" not in spec and "parallelism" not in spec:
+            spec["completions"] = 1      # both unset: one pod, once (batch/v1 defaults)
         spec.setdefault("parallelism", 1)
         spec.setdefault("suspend", False)
         spec.setdefault("podReplacementPolicy", "TerminatingOrFailed")

@@ -72,12 +72,10 @@ class Totals:
 class _Backends:
     """A Service's endpoints reduced to what serving needs: capacities of live ones, dead count."""
 
-    live: list[tuple[float, float]] = field(default_factory=list)   # (capacity rps, idle latency ms)
+    live: dict[tuple[float, float], int] = field(default_factory=dict)   # (capacity rps, idle ms) -> pods
     dead: int = 0
-
-    @property
-    def count(self) -> int:
-        return len(self.live) + self.dead
+    count: int = 0
+    memo: tuple[int, Sample] | None = None     # the last (arrived, result): steady traffic costs a lookup
 
 
 class Traffic:
@@ -173,31 +171,39 @@ class Traffic:
             registry = self.cluster.registry
             for pod in self.cluster.endpoints.endpoints(*svc):
                 node = self.cluster.node(pod.node_name)
+                b.count += 1
                 if node is None or not node.alive or pod.state != "running":
                     b.dead += 1
                     continue
                 img = registry.resolve(pod.image)
-                b.live.append((img.capacity_rps, img.latency_ms) if img else (0.0, 0.0))
+                group = (img.capacity_rps, img.latency_ms) if img else (0.0, 0.0)
+                b.live[group] = b.live.get(group, 0) + 1
             self.backends[svc] = b
         return b
 
     def serve(self, svc: SvcKey, arrived: int) -> Sample:
         b = self._backends(svc)
+        if b.memo is not None and b.memo[0] == arrived:
+            r = b.memo[1]
+            return Sample(r.arrived, r.served, r.failed, r.latency_ms, r.endpoints)
         if b.count == 0 or arrived == 0:
             self.share[svc] = 0.0
-            return Sample(arrived, 0, arrived, 0.0, b.count)
-        share = arrived / b.count
-        self.share[svc] = share
-        served_f = 0.0
-        latency_sum = 0.0
-        for cap, lat in b.live:
-            s = min(share, cap)
-            served_f += s
-            u = min(0.95, s / cap) if cap else 0.95
-            latency_sum += s * lat / (1 - u)
-        served = min(arrived, int(served_f + 1e-9))
-        latency = latency_sum / served_f if served_f else 0.0
-        return Sample(arrived, served, arrived - served, round(latency, 1), b.count)
+            result = Sample(arrived, 0, arrived, 0.0, b.count)
+        else:
+            share = arrived / b.count
+            self.share[svc] = share
+            served_f = 0.0
+            latency_sum = 0.0
+            for (cap, lat), n in b.live.items():
+                s = min(share, cap)
+                served_f += s * n
+                u = min(0.95, s / cap) if cap else 0.95
+                latency_sum += n * s * lat / (1 - u)
+            served = min(arrived, int(served_f + 1e-9))
+            latency = latency_sum / served_f if served_f else 0.0
+            result = Sample(arrived, served, arrived - served, round(latency, 1), b.count)
+        b.memo = (arrived, result)
+        return Sample(result.arrived, result.served, result.failed, result.latency_ms, result.endpoints)
 
     def reachable_from_outside(self, svc: SvcKey) -> bool:
         """External clients reach a Service only through a NodePort or a provisioned LoadBalancer."""

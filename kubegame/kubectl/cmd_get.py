@@ -130,10 +130,11 @@ def cmd_get(ctx: Ctx) -> None:
         print_groups(ctx, list(groups.items()), len(groups) > 1, fmt, single=len(refs_items) == 1)
         return
     if not p.args:
-        raise KubectlError('You must specify the type of resource to get. Use "kubectl api-resources" for a '
-                           "complete list of supported resources.\n\nerror: Required resource not specified.\n"
-                           'Use "kubectl explain <resource>" for a detailed description of that resource (e.g. '
-                           "kubectl explain pods).\nSee 'kubectl get -h' for help and examples")
+        ctx.error('You must specify the type of resource to get. Use "kubectl api-resources" for a '
+                  "complete list of supported resources.\n\nerror: Required resource not specified.\n"
+                  'Use "kubectl explain <resource>" for a detailed description of that resource (e.g. '
+                  "kubectl explain pods).\nSee 'kubectl get -h' for help and examples")
+        return
     refs, multi = parse_refs(p.args)
     if p.flags.get("show-kind"):
         multi = True

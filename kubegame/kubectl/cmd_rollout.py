@@ -153,7 +153,7 @@ def cmd_history(ctx: Ctx) -> None:
                     ctx.print(f"{ref_name(res, obj.name)} with revision #{want}\n" + _template_text(tpl))
                     break
             else:
-                raise KubectlError(f"unable to find the specified revision")
+                raise KubectlError("unable to find the specified revision")
             continue
         if not rss:
             ctx.print(f'No rollout history found in deployment "{obj.name}"')
@@ -213,7 +213,7 @@ def _same_template(a: dict, b: dict) -> bool:
 def cmd_restart(ctx: Ctx) -> None:
     for res, obj in _rollout_targets(ctx):
         if obj.spec.get("paused"):
-            raise KubectlError(f"can't restart paused deployment (run rollout resume first)")
+            raise KubectlError("can't restart paused deployment (run rollout resume first)")
         body = ctx.cluster.render(obj)
         tmd = body["spec"].setdefault("template", {}).setdefault("metadata", {})
         tmd.setdefault("annotations", {})["kubectl.kubernetes.io/restartedAt"] = timestamp(ctx.cluster.now)

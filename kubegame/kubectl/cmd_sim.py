@@ -38,7 +38,7 @@ def _pod_for(ctx: Ctx, arg: str) -> Any:
         pods = [p for p in ctx.cluster.pods(ctx.namespace) if label_selector_matches(sel or {}, p.labels)]
         pods.sort(key=lambda p: (p.phase != "Running", not p.ready, p.creation_tick, p.name))
         if not pods:
-            raise KubectlError(f"timed out waiting for the condition")
+            raise KubectlError("timed out waiting for the condition")
         if len(pods) > 1:
             ctx.err.append(f"Found {len(pods)} pods, using pod/{pods[0].name}\n")
         return pods[0]
@@ -66,7 +66,7 @@ def crash_message(ctx: Ctx, pod: Any) -> str:
         return (f"fatal: kernel {node.kernel} is not supported: this build needs syscalls the host kernel does not "
                 "provide (io_uring_setup: function not implemented)")
     if img is None:
-        return f"exec /app: no such file or directory"
+        return "exec /app: no such file or directory"
     return "panic: runtime error: invalid memory address or nil pointer dereference\n" \
            "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x4a2b1c]"
 
@@ -410,8 +410,8 @@ def cmd_run(ctx: Ctx) -> Result | None:
         container["tty"] = bool(p.flags.get("tty"))
     dry = ctx.dry_run
     if dry == "client":
-        from kubegame.kubectl.cmd_write import print_obj_or
         from kubegame.engine.kinds import BY_KIND
+        from kubegame.kubectl.cmd_write import print_obj_or
         print_obj_or(ctx, body, BY_KIND["Pod"], name, "created")
         return None
     if ctx.cluster.get("Pod", ctx.namespace, name) is not None:

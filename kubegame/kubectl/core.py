@@ -139,7 +139,7 @@ def parse_refs(args: list[str], verb: str = "get") -> tuple[list[Ref], bool]:
         for a in args:
             t, _, n = a.partition("/")
             if not n:
-                raise KubectlError(f"arguments in resource/name form must have a single resource and name")
+                raise KubectlError("arguments in resource/name form must have a single resource and name")
             refs.append(Ref(resolve(t), n))
         kinds = {r.res.kind for r in refs}
         return refs, len(kinds) > 1

@@ -33,7 +33,7 @@ def rfc1123z(ts: Any) -> str:
     t = tick_of(ts)
     if t is None:
         return "<unknown>"
-    d = _dt.datetime(2026, 1, 1, tzinfo=_dt.timezone.utc) + _dt.timedelta(seconds=t)
+    d = _dt.datetime(2026, 1, 1, tzinfo=_dt.UTC) + _dt.timedelta(seconds=t)
     return f"{DAYS[d.weekday()]}, {d.day:02d} {MONTHS[d.month - 1]} {d.year} {d:%H:%M:%S} +0000"
 
 
@@ -96,7 +96,8 @@ def _container_block(w: W, level: int, c: dict, status: dict | None) -> None:
     w.w(level, f"{c.get('name')}:\n")
     lv = level + 1
     if status is not None:
-        w.w(lv, f"Container ID:\t{'containerd://' + status.get('containerID', '') if status.get('state', {}).get('running') else ''}\n")
+        cid = status.get("containerID") or ""
+        w.w(lv, f"Container ID:\t{cid}\n")
     w.w(lv, f"Image:\t{c.get('image')}\n")
     if status is not None:
         w.w(lv, f"Image ID:\t{status.get('imageID', '')}\n")

@@ -68,8 +68,10 @@ def disruptions_allowed(cluster: Any, pdb: Any) -> int:
 def evict(cluster: Any, pod: Any, grace: int | None = None) -> None:
     """POST pods/eviction: refuse (429 TooManyRequests) when a PDB would be violated."""
     evictor = getattr(cluster, "evict", None)
-    if callable(evictor):          # the engine's own Eviction API, once it has one
-        evictor(pod, grace)
+    if callable(evictor):          # the engine's Eviction API (controllers/disruption.py)
+        evictor(pod)
+        if grace is not None:
+            cluster.delete_pod(pod, grace)
         return
     if pod.deletion_tick is None:
         pdbs = [b for b in cluster.list("PodDisruptionBudget", pod.namespace)

@@ -56,7 +56,7 @@ def _tokens(template: str) -> list[tuple[str, str]]:
                     break
             k += 1
         if k >= len(template):
-            raise JSONPathError(f"unclosed action")
+            raise JSONPathError("unclosed action")
         out.append(("expr", template[j + 1:k].strip()))
         i = k + 1
     return out

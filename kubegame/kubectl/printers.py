@@ -343,9 +343,27 @@ def kind_prefix(kind: str) -> str:
     return f"{res.kind.lower()}.{res.group}" if res.group else res.kind.lower()
 
 
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    """go-yaml quotes ambiguous strings ("80", "true", timestamps) with double quotes."""
+    if "\n" in value:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    tag = dumper.resolve(yaml.ScalarNode, value, (True, False))
+    if tag != "tag:yaml.org,2002:str" or value == "" or value != value.strip():
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+_Dumper.add_representer(str, _str)
+
+
 def to_yaml(data: Any) -> str:
     """sigs.k8s.io/yaml: keys sorted, block style, lists not indented under their key."""
-    return yaml.safe_dump(data, default_flow_style=False, sort_keys=True, width=1 << 30, allow_unicode=True)
+    return yaml.dump(data, Dumper=_Dumper, default_flow_style=False, sort_keys=True, width=1 << 30,
+                     allow_unicode=True)
 
 
 def to_json(data: Any) -> str:

@@ -134,7 +134,7 @@ def parse_selector(text: str) -> list[Requirement]:
         return reqs
     for part in _split_top(text):
         if not part:
-            raise KubectlError(f"unable to parse requirement: found '', expected: identifier")
+            raise KubectlError("unable to parse requirement: found '', expected: identifier")
         m = re.fullmatch(r"(\S+)\s+(in|notin)\s*\(([^)]*)\)", part)
         if m:
             key, op, vals = m.group(1), m.group(2), [v.strip() for v in m.group(3).split(",") if v.strip()]

@@ -43,7 +43,6 @@ from kubegame.level.schema import (
     Struct,
     Tagged,
     q,
-    show_path,
 )
 from kubegame.level.yamlsafe import Document, parse_text, read_level_text
 
@@ -532,6 +531,3 @@ def errors_of(path: str | os.PathLike) -> list[LevelError]:
         return e.errors
     return []
 
-
-def show(path: tuple) -> str:
-    return show_path(path)

@@ -16,7 +16,7 @@ when all pass.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from kubegame.level.model import Level, ObjectiveSpec
@@ -422,11 +422,3 @@ KINDS: dict[str, type[Objective]] = {
 def build(level: Level) -> list[Objective]:
     return [KINDS[o.type](o, level) for o in level.objectives]
 
-
-@dataclass
-class Judgement:
-    states: list[ObjectiveState] = field(default_factory=list)
-
-    @property
-    def all_passed(self) -> bool:
-        return all(s.passed for s in self.states)

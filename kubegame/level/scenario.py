@@ -91,9 +91,8 @@ class Scenario:
             svc = ev.get("service")
             m = self.level.manifest("Service", svc)
             key = (m.namespace if m else "default", svc)
-            until = now + int(ev.get("duration"))
-            cluster.traffic.spike(key, float(ev.get("factor")), until)
-            self.pending.append((until, "spike-end", svc))
+            cluster.traffic.spike(key, float(ev.get("factor")), cluster.now + int(ev.get("duration")))
+            self.pending.append((now + int(ev.get("duration")), "spike-end", svc))
             return msg("Warning", f"load on {svc} x{ev.get('factor'):g} for {ev.get('duration')} ticks")
         if t == "ImageRelease":
             return msg("Normal", f"image {ev.get('image')} is now in the registry")

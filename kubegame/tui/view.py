@@ -125,7 +125,7 @@ def pod_state_glyph(state: str) -> tuple[str, str, str]:
 def node_words(view: Any) -> tuple[str, str]:
     """(status words, severity) for a Game NodeView."""
     if not view.alive:
-        return f"✖ DOWN · {view.status} · no heartbeat {view.silent_for}s", "bad"
+        return f"✖ DOWN {view.silent_for}s (API: {view.status})", "bad"
     words = [view.status]
     sev = {"Ready": "ok", "Booting": "warn"}.get(view.status, "bad")
     if view.status == "Booting":

@@ -141,7 +141,6 @@ class DaemonSetController(Controller):
         return out
 
     def reconcile(self, ds: KObject) -> None:
-        now = self.cluster.now
         tpl = ds.spec.get("template") or {}
         tpl_spec = tpl.get("spec") or {}
         rev = template_hash(tpl)

@@ -25,12 +25,30 @@ class EndpointsController(Controller):
         self.dirty_pods: dict[tuple[str, str], Pod | None] = {}
         self.dirty_services: dict[tuple[str, str], bool] = {}
         self.changed: dict[tuple[str, str], bool] = {}    # services whose endpoints changed this tick
+        # pods by (namespace, label key, value), so a new Service finds its pods without a scan
+        self.pods_by_label: dict[tuple[str, str, str], dict[tuple[str, str], Pod]] = {}
+        self.pod_labels: dict[tuple[str, str], dict[str, str]] = {}
         self.store.subscribe("Pod", self._on_pod)
         self.store.subscribe("Service", self._on_service)
 
     # -- watches ----------------------------------------------------------------------------
     def _on_pod(self, event: str, pod: Pod) -> None:  # type: ignore[override]
         self.dirty_pods[pod.key] = None if event == "DELETED" else pod
+        old = self.pod_labels.get(pod.key)
+        if event != "DELETED" and old == pod.labels:
+            return
+        for k, v in (old or {}).items():
+            bucket = self.pods_by_label.get((pod.namespace, k, v))
+            if bucket is not None:
+                bucket.pop(pod.key, None)
+                if not bucket:
+                    del self.pods_by_label[(pod.namespace, k, v)]
+        if event == "DELETED":
+            self.pod_labels.pop(pod.key, None)
+            return
+        self.pod_labels[pod.key] = dict(pod.labels)
+        for k, v in pod.labels.items():
+            self.pods_by_label.setdefault((pod.namespace, k, v), {})[pod.key] = pod
 
     def _on_service(self, event: str, svc: KObject) -> None:
         if event == "DELETED":
@@ -63,6 +81,8 @@ class EndpointsController(Controller):
 
     # -- loop -------------------------------------------------------------------------------
     def sync(self) -> None:
+        if not self.store.quorum:
+            return        # controllers stop without etcd quorum; kube-proxy keeps the last endpoints
         for key in list(self.dirty_services):
             svc = self.store.get("Service", *key)
             self._drop_service(key)
@@ -74,8 +94,8 @@ class EndpointsController(Controller):
                 self.by_label.setdefault(self._index_key(key[0], sel), {})[key] = True
                 self.matching[key] = {}
                 self.ready[key] = {}
-                for pod in self.store.list("Pod", key[0]):
-                    self._consider(key, sel, pod)  # type: ignore[arg-type]
+                for pod in list(self.pods_by_label.get(self._index_key(key[0], sel), {}).values()):
+                    self._consider(key, sel, pod)
             self._write(key)
         self.dirty_services.clear()
         touched: dict[tuple[str, str], bool] = {}

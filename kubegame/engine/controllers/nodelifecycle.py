@@ -27,6 +27,22 @@ def toleration_seconds(pod: Pod, key: str, effect: str = "NoExecute") -> int | N
     return max(int(t["tolerationSeconds"]) for t in matching)
 
 
+def noexecute_delay(pod: Pod, node: Node) -> int | None:
+    """Ticks until the taint manager evicts a pod from a node's NoExecute taints (None: never)."""
+    delays = []
+    for taint in node.taints:
+        if taint.get("effect") != "NoExecute":
+            continue
+        matching = [t for t in pod.spec.get("tolerations") or []
+                    if t.get("effect") in (None, "", "NoExecute")
+                    and tolerates_key(t, taint.get("key", ""), taint.get("value", ""))]
+        if not matching:
+            delays.append(0)
+        elif all(t.get("tolerationSeconds") is not None for t in matching):
+            delays.append(max(int(t["tolerationSeconds"]) for t in matching))
+    return min(delays) if delays else None
+
+
 def tolerates_key(t: dict, key: str, value: str = "") -> bool:
     op = t.get("operator", "Equal")
     if op == "Exists":
@@ -96,17 +112,23 @@ class NodeLifecycleController(Controller):
             self._schedule_eviction(pod)
         self.cluster.scheduler.node_changed(node)
 
+    def taints_changed(self, node: Node) -> None:
+        """NoExecute taints were added (e.g. `kubectl taint`): evict the pods that do not tolerate them."""
+        for pod in list(self.store.pods_on(node.name).values()):
+            self._schedule_eviction(pod)
+
     def _schedule_eviction(self, pod: Pod) -> None:
-        if pod.deletion_tick is not None:
+        node = self.cluster.node(pod.node_name)
+        if pod.deletion_tick is not None or node is None:
             return
-        secs = toleration_seconds(pod, UNREACHABLE)
+        secs = noexecute_delay(pod, node)
         if secs is None:
             return
-        self.evictions.setdefault(self.cluster.now + secs, {})[pod.key] = pod
+        self.evictions.setdefault(self.cluster.now + max(secs, 0), {})[pod.key] = pod
 
     def _evict(self, pod: Pod) -> None:
         node = self.cluster.node(pod.node_name)
-        if (node is None or node.ready_status == "True" or pod.deletion_tick is not None
+        if (node is None or noexecute_delay(pod, node) is None or pod.deletion_tick is not None
                 or self.store.get("Pod", pod.namespace, pod.name) is not pod):
             return
         self.cluster.record(pod, "Normal", "TaintManagerEviction",

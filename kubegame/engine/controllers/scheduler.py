@@ -10,6 +10,7 @@ ones, at least 100 (pkg/scheduler/schedule_one.go numFeasibleNodesToFind).
 
 from __future__ import annotations
 
+import bisect
 from typing import TYPE_CHECKING
 
 from kubegame.engine.controllers.base import Controller
@@ -73,7 +74,7 @@ def match_node_selector_term(term: dict, labels: dict, node_name: str) -> bool:
 class PodConstraints:
     """What the filters need from one pod, worked out once per scheduling attempt."""
 
-    __slots__ = ("tolerations", "node_selector", "required_terms", "preferred", "zone")
+    __slots__ = ("tolerations", "node_selector", "required_terms", "preferred", "zone", "signature")
 
     def __init__(self, pod: Pod, cluster: Cluster):
         spec = pod.spec
@@ -83,7 +84,10 @@ class PodConstraints:
         req = na.get("requiredDuringSchedulingIgnoredDuringExecution") or {}
         self.required_terms = req.get("nodeSelectorTerms") or []
         self.preferred = na.get("preferredDuringSchedulingIgnoredDuringExecution") or []
-        self.zone = cluster.hooks.get("volume_zone", lambda p: "")(pod) if cluster.hooks.get("volume_zone") else ""
+        hook = cluster.hooks.get("volume_zone")
+        self.zone = hook(pod) if hook is not None else ""
+        # pods with the same signature pass or fail the node-static filters alike
+        self.signature = repr((self.tolerations, self.node_selector, self.required_terms, pod.host_ports))
 
 
 class Scheduler(Controller):
@@ -94,7 +98,12 @@ class Scheduler(Controller):
         self.active: dict[tuple[str, str], Pod] = {}
         self.unschedulable: dict[tuple[str, str], Pod] = {}
         self.next_start = 0
-        self.node_order: list[str] | None = None
+        self.node_order: list[Node] | None = None
+        self.positions: dict[str, int] = {}
+        self.static: dict[str, list[str | None]] = {}   # signature -> per node: static failure or None
+        # within one scheduling pass: (signature, cpu, memory, zone) -> indexes of the nodes that fit,
+        # in node order; a bind re-checks only the node it filled
+        self.fits: dict[tuple, list[int]] = {}
         self.spread: dict[str, dict[str, int]] = {}     # owner uid -> node -> pods bound there
         self.store.subscribe("Pod", self._on_pod)
         self.store.subscribe("Node", self._on_node)
@@ -118,12 +127,12 @@ class Scheduler(Controller):
             self._flush()
 
     def _on_node(self, event: str, node: Node) -> None:  # type: ignore[override]
-        self.node_order = None
-        if event != "DELETED":
-            self._flush()
+        self.node_changed(node)
 
     def node_changed(self, node: Node) -> None:
+        """Nodes, their labels, taints or cordons changed: forget the node-static filter results."""
         self.node_order = None
+        self.static.clear()
         self._flush()
 
     def _flush(self) -> None:
@@ -142,19 +151,22 @@ class Scheduler(Controller):
                 if not per_node:
                     del self.spread[uid]
 
-    def _nodes(self) -> list[str]:
-        """Node names interleaved by zone, as the scheduler's node tree lists them."""
+    def _nodes(self) -> list[Node]:
+        """The nodes interleaved by zone, as the scheduler's node tree lists them."""
         if self.node_order is None:
-            zones: dict[str, list[str]] = {}
+            zones: dict[str, list[Node]] = {}
             for n in self.cluster.nodes():
-                zones.setdefault(n.zone, []).append(n.name)
-            order: list[str] = []
+                zones.setdefault(n.zone, []).append(n)
+            order: list[Node] = []
             lists = [zones[z] for z in sorted(zones)]
             for i in range(max((len(x) for x in lists), default=0)):
                 for lst in lists:
                     if i < len(lst):
                         order.append(lst[i])
             self.node_order = order
+            self.positions = {n.name: i for i, n in enumerate(order)}
+            self.static.clear()
+            self.fits.clear()
         return self.node_order
 
     # -- the scheduling cycle ---------------------------------------------------------------
@@ -165,65 +177,100 @@ class Scheduler(Controller):
             return
         queue = sorted(self.active.values(), key=lambda p: (-p.priority, p.creation_tick))
         self.active.clear()
+        self.fits = {}
         for pod in queue:
             if self.store.get("Pod", pod.namespace, pod.name) is not pod or pod.node_name or pod.terminating:
                 continue
             self.schedule_one(pod)
 
     def schedule_one(self, pod: Pod) -> Node | None:
-        names = self._nodes()
-        total = len(names)
+        nodes = self._nodes()
+        total = len(nodes)
         if total == 0:
             self._fail(pod, "no nodes available to schedule pods", 0, {})
             return None
         want = num_feasible_nodes_to_find(total)
         cons = PodConstraints(pod, self.cluster)
-        feasible: list[Node] = []
-        reasons: dict[str, int] = {}
+        fits = self._fitting(pod, cons, nodes)
         start = self.next_start % total
-        checked = 0
-        for i in range(total):
-            node = self.cluster.node(names[(start + i) % total])
-            checked += 1
-            if node is None:
-                continue
-            fail = self.filter(pod, node, cons)
-            if fail:
-                for r in fail:
+        # the first `want` fitting nodes from `start` on, wrapping around (numFeasibleNodesToFind)
+        pos = bisect.bisect_left(fits, start)
+        window = fits[pos:pos + want]
+        if len(window) < want:
+            window += fits[:min(pos, want - len(window))]
+        if not window:
+            self.next_start = start
+            reasons: dict[str, int] = {}
+            for node in nodes:
+                for r in self.filter(pod, node, cons):
                     reasons[r] = reasons.get(r, 0) + 1
-            else:
-                feasible.append(node)
-                if len(feasible) >= want:
-                    break
-        self.next_start = (start + checked) % total
-        if not feasible:
             preempted = self.cluster.hooks.get("preempt")
             if preempted is not None and preempted(pod, reasons):
                 return None
             self._fail(pod, "", total, reasons)
             return None
-        best = self.pick(pod, feasible, cons)
+        checked = ((window[-1] - start) % total) + 1 if len(window) == want else total
+        self.next_start = (start + checked) % total
+        best = self.pick(pod, [nodes[i] for i in window], cons)
         self.bind(pod, best)
         return best
 
+    def _fitting(self, pod: Pod, cons: PodConstraints, nodes: list[Node]) -> list[int]:
+        key = (cons.signature, pod.cpu_request, pod.mem_request, cons.zone)
+        fits = self.fits.get(key)
+        if fits is None:
+            static = self.static.get(cons.signature)
+            if static is None:
+                static = self.static[cons.signature] = [self.static_filter(pod, n, cons) for n in nodes]
+            fits = self.fits[key] = [i for i, n in enumerate(nodes)
+                                     if static[i] is None and self._room(n, pod.cpu_request, pod.mem_request, cons.zone)]
+        return fits
+
+    @staticmethod
+    def _room(node: Node, cpu: int, mem: int, zone: str) -> bool:
+        return (node.pod_count < node.max_pods and node.cpu_used + cpu <= node.cpu
+                and node.mem_used + mem <= node.memory and (not zone or node.zone == zone))
+
+    def _refit(self, node: Node) -> None:
+        """A pod was bound to `node`: drop it from the fit lists it no longer fits."""
+        if not self.fits or self.node_order is None:
+            return
+        idx = self.positions.get(node.name)
+        if idx is None:
+            return
+        for (_, cpu, mem, zone), fits in self.fits.items():
+            if not self._room(node, cpu, mem, zone):
+                pos = bisect.bisect_left(fits, idx)
+                if pos < len(fits) and fits[pos] == idx:
+                    del fits[pos]
+
     def filter(self, pod: Pod, node: Node, cons: PodConstraints) -> list[str]:
         """The reasons a node cannot take the pod; empty when it fits."""
+        fail = self.static_filter(pod, node, cons)
+        return [fail] if fail is not None else self.resource_filter(pod, node, cons)
+
+    def static_filter(self, pod: Pod, node: Node, cons: PodConstraints) -> str | None:
+        """NodeUnschedulable, TaintToleration, NodeAffinity, NodePorts: what only the node's spec decides."""
         if node.unschedulable and not tolerates(
                 cons.tolerations, {"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}):
-            return [UNSCHEDULABLE]
+            return UNSCHEDULABLE
         for taint in node.taints:
             if taint.get("effect") in ("NoSchedule", "NoExecute") and not tolerates(cons.tolerations, taint):
-                return [f"node(s) had untolerated taint {{{taint.get('key')}: {taint.get('value', '')}}}"]
+                return f"node(s) had untolerated taint {{{taint.get('key')}: {taint.get('value', '')}}}"
         labels = node.labels
         for k, v in cons.node_selector.items():
             if labels.get(k) != v:
-                return [AFFINITY]
+                return AFFINITY
         if cons.required_terms and not any(match_node_selector_term(t, labels, node.name)
                                            for t in cons.required_terms):
-            return [AFFINITY]
+            return AFFINITY
         for port in pod.host_ports:
             if port in node.host_ports_used:
-                return [PORTS]
+                return PORTS
+        return None
+
+    def resource_filter(self, pod: Pod, node: Node, cons: PodConstraints) -> list[str]:
+        """NodeResourcesFit (all its reasons) and VolumeZone."""
         out = []
         if node.pod_count + 1 > node.max_pods:
             out.append("Too many pods")
@@ -238,41 +285,63 @@ class Scheduler(Controller):
         return []
 
     def pick(self, pod: Pod, feasible: list[Node], cons: PodConstraints) -> Node:
+        """The highest-scoring node; ties are broken at random, as selectHost does.
+
+        Scores: LeastAllocated + BalancedAllocation + 2 x PodTopologySpread (pods of the
+        same owner on the node and in its zone, normalised over the candidates) +
+        ImageLocality + preferred node affinity weights. Nodes in the same state score
+        the same, so each distinct state is scored once.
+        """
         if len(feasible) == 1:
             return feasible[0]
         uid = pod.owner_uid()
         per_node = self.spread.get(uid, {}) if uid else {}
         per_zone: dict[str, int] = {}
+        for name, n in per_node.items():
+            nd = self.cluster.node(name)
+            if nd is not None:
+                per_zone[nd.zone] = per_zone.get(nd.zone, 0) + n
         if per_node:
-            for name, n in per_node.items():
-                nd = self.cluster.node(name)
-                if nd is not None:
-                    per_zone[nd.zone] = per_zone.get(nd.zone, 0) + n
-        raw_spread = [per_node.get(n.name, 0) + per_zone.get(n.zone, 0) for n in feasible]
-        lo, hi = min(raw_spread), max(raw_spread)
+            raw = [per_node.get(n.name, 0) + per_zone.get(n.zone, 0) for n in feasible]
+            lo, hi = min(raw), max(raw)
+        else:
+            raw, lo, hi = None, 0, 0
         image = self.cluster.registry.resolve(pod.image)
+        layers = image.all_layers() if image is not None else ()
+        image_weight = min(image.size_mb, 1000) / 1000 if image is not None else 0.0
+        preferred = cons.preferred
+        cpu, mem = pod.cpu_request, pod.mem_request
+        memo: dict[tuple, int] = {}
         best: list[Node] = []
-        best_score = -1.0
-        for node, sp in zip(feasible, raw_spread):
-            cpu_frac = (node.cpu_used + pod.cpu_request) / node.cpu if node.cpu else 1.0
-            mem_frac = (node.mem_used + pod.mem_request) / node.memory if node.memory else 1.0
-            least = ((1 - cpu_frac) + (1 - mem_frac)) * 50
-            balanced = (1 - abs(cpu_frac - mem_frac) / 2) * 100
-            spread = 100.0 if hi == lo else (hi - sp) * 100 / (hi - lo)
-            score = int(least) + int(balanced) + 2 * int(spread)
-            if image is not None and node.layers:
-                have = sum(1 for layer in image.all_layers() if layer in node.layers)
-                score += int(100 * have / len(image.all_layers()) * min(image.size_mb, 1000) / 1000)
-            for pref in cons.preferred:
-                if match_node_selector_term(pref.get("preference") or {}, node.labels, node.name):
-                    score += int(pref.get("weight", 1))
+        best_score = -1
+        for i, node in enumerate(feasible):
+            sp = raw[i] if raw is not None else 0
+            have = 0
+            cached = node.layers
+            if cached:
+                for layer in layers:
+                    if layer in cached:
+                        have += 1
+            key = (node.cpu_used, node.mem_used, node.cpu, node.memory, sp, have)
+            score = memo.get(key)
+            if score is None:
+                cpu_frac = (node.cpu_used + cpu) / node.cpu if node.cpu else 1.0
+                mem_frac = (node.mem_used + mem) / node.memory if node.memory else 1.0
+                least = ((1 - cpu_frac) + (1 - mem_frac)) * 50                   # LeastAllocated
+                balanced = (1 - abs(cpu_frac - mem_frac) / 2) * 100              # BalancedAllocation
+                spread = 100.0 if hi == lo else (hi - sp) * 100 / (hi - lo)     # PodTopologySpread
+                locality = 100 * have / len(layers) * image_weight if layers else 0.0   # ImageLocality
+                score = memo[key] = int(least) + int(balanced) + 2 * int(spread) + int(locality)
+            if preferred:
+                score += sum(int(p.get("weight", 1)) for p in preferred
+                             if match_node_selector_term(p.get("preference") or {}, node.labels, node.name))
             if score > best_score:
                 best, best_score = [node], score
             elif score == best_score:
                 best.append(node)
         if len(best) == 1:
             return best[0]
-        return best[self.cluster.rng.randrange(len(best))]   # selectHost: random among the best
+        return best[self.cluster.rng.randrange(len(best))]
 
     def bind(self, pod: Pod, node: Node) -> None:
         self.store.bind(pod, node.name)
@@ -280,6 +349,7 @@ class Scheduler(Controller):
         pod.unschedulable_message = ""
         pod.nominated_node = ""
         self.cluster.account(pod, node.name, +1)
+        self._refit(node)
         self._track(pod, +1)
         self.store.modified(pod, status_only=True)
         self.cluster.record(pod, "Normal", "Scheduled",

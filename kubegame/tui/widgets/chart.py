@@ -68,14 +68,14 @@ class TimelineChart(Widget):
         self.timeline = timeline
 
     def get_content_height(self, container, viewport, width: int) -> int:
-        return 5 + 1 + 1 + 1 + 1 + min(4, len(self._marks()))
+        return 5 + 1 + 1 + 1 + 1 + min(4, len(self._marks()))  # rows, traffic, cost, marks, axis, legend
 
     def _marks(self) -> list[tuple[int, str, str]]:
         return self.timeline.marks[:26]
 
     def render(self) -> Content:
         tl = self.timeline
-        width = max(10, self.size.width - LABEL_W - 1)
+        width = max(10, self.size.width - LABEL_W - 9)   # room for the scale on the right
         end = max(tl.duration, tl.ticks[-1] if tl.ticks else 0, 1)
         # pad to the level's duration so a level lost early shows where it stopped
         n_cols = width

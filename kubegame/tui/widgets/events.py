@@ -1,23 +1,34 @@
-"""The event log: Kubernetes Events and scenario news as they happen, newest last, filterable."""
+"""The event log: Kubernetes Events and scenario news as they happen, newest last, filterable.
+
+Lines are Rich Text (so long messages wrap), coloured from the theme: a Warning is
+marked ⚠ and a game/scenario line ★, so the type reads without colour too.
+"""
 
 from __future__ import annotations
 
 from collections import deque
 
-from textual.content import Content
+from rich.text import Text
 from textual.widgets import RichLog
 
 KEEP = 1000
 
 
-def event_line(ev) -> Content:
+def event_text(ev, colours: dict[str, str]) -> Text:
     warn = ev.type == "Warning"
     source = getattr(ev, "source", "kubernetes")
-    reason_style = "bold $text-warning" if warn else ("bold $text-accent" if source != "kubernetes" else "")
-    obj = ev.object or ("★ " + source if source != "kubernetes" else "")
-    return Content.assemble((f"{ev.tick:>4} ", "$text-muted"), (f"{ev.type:<7} ", reason_style if warn else ""),
-                            (f"{ev.reason:<16} ", reason_style), (f"{obj} ", "$text-muted" if not warn else ""),
-                            ev.message)
+    mark = "⚠" if warn else ("★" if source != "kubernetes" else "·")
+    reason_style = f"bold {colours.get('text-warning', 'yellow')}" if warn else (
+        f"bold {colours.get('text-accent', 'cyan')}" if source != "kubernetes" else "bold")
+    muted = colours.get("text-muted", "grey50")
+    t = Text(no_wrap=False, overflow="fold")
+    t.append(f"{ev.tick:>4} ", style=muted)
+    t.append(f"{mark} ", style=reason_style)
+    t.append(f"{ev.reason} ", style=reason_style)
+    if ev.object:
+        t.append(f"{ev.object} ", style=muted)
+    t.append(ev.message)
+    return t
 
 
 def matches(ev, text: str) -> bool:
@@ -31,19 +42,28 @@ class EventLog(RichLog):
     """Appends each tick's events; a filter rewrites it from the events kept."""
 
     def __init__(self, **kw) -> None:
-        super().__init__(max_lines=KEEP, wrap=False, markup=False, highlight=False, auto_scroll=True, **kw)
+        super().__init__(max_lines=KEEP, wrap=True, min_width=20, markup=False, highlight=False, auto_scroll=True,
+                         **kw)
         self.kept: deque = deque(maxlen=KEEP)
         self.filter_text = ""
 
+    def _colours(self) -> dict[str, str]:
+        try:
+            return self.app.get_css_variables()
+        except Exception:  # noqa: BLE001 - before the app is running
+            return {}
+
     def add(self, evs: list) -> None:
+        colours = self._colours()
         for ev in evs:
             self.kept.append(ev)
             if matches(ev, self.filter_text):
-                self.write(event_line(ev))
+                self.write(event_text(ev, colours))
 
     def set_filter(self, text: str) -> None:
         self.filter_text = text
         self.clear()
+        colours = self._colours()
         for ev in self.kept:
             if matches(ev, text):
-                self.write(event_line(ev))
+                self.write(event_text(ev, colours))

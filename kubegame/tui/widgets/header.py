@@ -11,7 +11,7 @@ from kubegame.tui.view import STYLE
 class GameHeader(Static):
     """One line, updated in place each frame (only when its text changes)."""
 
-    DEFAULT_CSS = "GameHeader { height: 1; }"
+    DEFAULT_CSS = "GameHeader { height: 1; text-wrap: nowrap; text-overflow: clip; }"
 
     def __init__(self, **kw):
         super().__init__("", **kw)
@@ -44,5 +44,5 @@ class GameHeader(Static):
         room = max(8, width - right.cell_length - len(lead))
         shown = title if len(title) <= room else title[: max(1, room - 1)] + "…"
         left = Content.assemble((lead, "bold"), (shown, "bold"))
-        pad = max(1, width - left.cell_length - right.cell_length)
+        pad = max(1, width - 1 - left.cell_length - right.cell_length)
         self.update(Content.assemble(left, " " * pad, right))

@@ -13,16 +13,25 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
-from kubegame.tui.view import LEGEND_ORDER, STYLE, STYLE_BOLD, bar, node_words, pod_state_glyph, usage_severity
+from kubegame.tui.view import (
+    LEGEND_ORDER,
+    STYLE,
+    STYLE_BOLD,
+    bar,
+    node_words,
+    pod_state_glyph,
+    usage_severity,
+)
 
 
 class NodeCard(Static, can_focus=True):
     """One node."""
 
     class Selected(Message):
-        def __init__(self, card: NodeCard) -> None:
+        def __init__(self, card: NodeCard, pod: tuple[str, str] | None = None) -> None:
             super().__init__()
             self.card = card
+            self.pod = pod          # (namespace, name) when a pod glyph was clicked
 
     def __init__(self, name: str) -> None:
         super().__init__("", classes="node-card", markup=False)
@@ -30,6 +39,8 @@ class NodeCard(Static, can_focus=True):
         self.zone = ""
         self.pod_names: tuple[str, ...] = ()
         self._key: tuple | None = None
+        self._per_line = 1
+        self.pods: list[tuple[str, str]] = []
 
     def show(self, nv, width: int) -> None:
         pods = tuple((p.namespace, p.name, p.state) for p in nv.pods)
@@ -50,13 +61,29 @@ class NodeCard(Static, can_focus=True):
             "  cpu ", (bar(cpu, bw), STYLE[usage_severity(cpu)]), f" {nv.cpu_pct:3.0f}%   mem ",
             (bar(mem, bw), STYLE[usage_severity(mem)]), f" {nv.mem_pct:3.0f}%", ("   pods ", "$text-muted"),
             str(len(nv.pods)))
-        glyphs = []
-        for p in nv.pods:
-            g, _word, psev = pod_state_glyph("lost" if not nv.alive else p.state)
-            glyphs.append(f"[{STYLE[psev]} @click=screen.describe_pod('{p.namespace}','{p.name}')]{g}[/]")
-        line3 = Content.from_markup("  " + " ".join(glyphs)) if glyphs else Content.styled("  (no pods)",
-                                                                                            "$text-muted")
-        self.update(Content("\n").join([line1, line2, line3]))
+        per_line = max(1, (width - 4) // 2)   # the card: blank left border + padding, then "  "
+        self._per_line = per_line
+        rows: list[Content] = []
+        for i in range(0, len(nv.pods), per_line):
+            parts: list = ["  "]
+            for p in nv.pods[i:i + per_line]:
+                g, _word, psev = pod_state_glyph("lost" if not nv.alive else p.state)
+                parts += [(g, STYLE[psev]), " "]
+            rows.append(Content.assemble(*parts))
+        if not rows:
+            rows.append(Content.styled("  (no pods)", "$text-muted"))
+        self.pods = [(p.namespace, p.name) for p in nv.pods]
+        self.update(Content("\n").join([line1, line2, *rows]))
+
+    def pod_at(self, x: int, y: int) -> tuple[str, str] | None:
+        """The pod whose glyph is at content offset (x, y), if any."""
+        row, col = y - 2, x - 2
+        if row < 0 or col < 0 or col % 2:
+            return None
+        i = row * self._per_line + col // 2
+        if col // 2 >= self._per_line or i >= len(self.pods):
+            return None
+        return self.pods[i]
 
     def matches(self, text: str) -> bool:
         t = text.lower()
@@ -64,10 +91,10 @@ class NodeCard(Static, can_focus=True):
             t in p.lower() for p in self.pod_names)
 
     def on_click(self, event: events.Click) -> None:
-        if event.style.meta.get("@click"):
-            return          # a pod glyph: its own action describes the pod
         self.focus()
-        self.post_message(self.Selected(self))
+        offset = event.get_content_offset(self)
+        pod = self.pod_at(offset.x, offset.y) if offset is not None else None
+        self.post_message(self.Selected(self, pod))
 
 
 class PodLegend(Static):

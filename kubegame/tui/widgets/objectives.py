@@ -20,7 +20,11 @@ def objective_line(st, width: int) -> Content:
     left = f"{format_ticks(st.time_left)} left" if st.time_left is not None and st.passed is None else ""
     tail = Content.assemble(f" {st.value:>9} ", (f"{word:<7}", STYLE_BOLD[sev]), (f" {left}" if left else "",
                                                                                    "$text-muted"))
-    room = max(10, width - 2 - tail.cell_length)
+    room = width - 2 - tail.cell_length
+    if room < len(st.label) and room < 24:       # narrow: the label on its own line
+        label = st.label if len(st.label) <= width - 2 else st.label[: max(1, width - 3)] + "…"
+        return Content.assemble((glyph, STYLE[sev]), " ", label, "\n  ", tail)
+    room = max(10, room)
     label = st.label if len(st.label) <= room else st.label[: room - 1] + "…"
     return Content.assemble((glyph, STYLE[sev]), " ", f"{label:<{room}}", tail)
 

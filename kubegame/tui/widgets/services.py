@@ -35,14 +35,18 @@ class ServiceRow(Static):
         eps_sev = "ok" if sv.ready >= sv.desired and sv.ready > 0 else "bad" if sv.ready == 0 else "warn"
         now_pct = 100.0 if sv.arrived == 0 else 100.0 * sv.served / sv.arrived
         name = sv.key if len(sv.key) <= 12 else sv.key[:11] + "…"
-        line1 = Content.assemble(
+        head = Content.assemble(
             (f"{name:<12}", "bold"), (f"{sv.ready}/{sv.desired} ready", STYLE[eps_sev]), "  ",
-            (short_pct(sv.availability), STYLE[availability_severity(sv.availability)]), "  ",
-            (f"{sv.served}/{sv.arrived} rps", STYLE[availability_severity(now_pct)]), "  ",
-            f"{sv.latency_ms:.0f} ms")
-        spark_w = max(8, width - 13 - 14)
-        line2 = Content.assemble(" " * 12, spark(sv.history, spark_w), (" availability", "$text-muted"))
-        self.update(Content("\n").join([line1, line2]))
+            (short_pct(sv.availability), STYLE[availability_severity(sv.availability)]))
+        load = Content.assemble((f"{sv.served}/{sv.arrived} rps", STYLE[availability_severity(now_pct)]), "  ",
+                                f"{sv.latency_ms:.0f} ms")
+        if head.cell_length + 2 + load.cell_length <= width:
+            lines = [Content.assemble(head, "  ", load)]
+        else:
+            lines = [head, Content.assemble(" " * 12, load)]
+        spark_w = max(8, width - 12 - 14)
+        lines.append(Content.assemble(" " * 12, spark(sv.history, spark_w), (" availability", "$text-muted")))
+        self.update(Content("\n").join(lines))
 
     def on_click(self, event: events.Click) -> None:
         self.post_message(self.Selected(self))

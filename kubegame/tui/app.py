@@ -1,0 +1,170 @@
+"""The Textual app: screens wired together, one factory for tests and one entry for the CLI.
+
+    create_app(level_ref=None, **opts) -> KubeGameApp     # builds, does not run (tests, snapshots)
+    run_game(level_ref=None, **opts) -> int                # `kubegame play [LEVEL]`: runs, returns the exit status
+
+Options: seed, speed (1, 2, 4, 8, 16; default 2), clock (False: no timer, time only moves
+through `app.advance(n)`), unlock_all, home (where history, progress, replays and an optional
+keymap.json live; default $KUBEGAME_HOME or the user data directory), levels_dir, theme,
+skip_briefing.
+
+The app never computes game rules: it renders what `kubegame.game.Game` reports and sends
+the player's commands to it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from textual.app import App
+from textual.binding import Binding
+
+from kubegame.game import Game
+from kubegame.level.model import Level
+from kubegame.progress import Progress, save_replay
+from kubegame.tui import catalog
+from kubegame.tui.screens.briefing import BriefingScreen
+from kubegame.tui.screens.game import SPEEDS, GameScreen
+from kubegame.tui.screens.results import ResultsScreen
+from kubegame.tui.screens.title import TitleScreen
+from kubegame.tui.storage import History
+from kubegame.tui.storage import home as default_home
+from kubegame.tui.widgets.chart import Timeline
+
+
+class KubeGameApp(App):
+    CSS_PATH = "kubegame.tcss"
+    TITLE = "kubegame"
+    ENABLE_COMMAND_PALETTE = True
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
+    BINDINGS = [Binding("ctrl+c", "quit", "quit", show=False, priority=True, id="app.quit")]
+
+    def __init__(self, level: Level | None = None, *, seed: int | None = None, speed: int = 2, clock: bool = True,
+                 unlock_all: bool = False, home: str | os.PathLike | None = None,
+                 levels_dir: str | os.PathLike | None = None, campaign: catalog.Campaign | None = None,
+                 theme: str | None = None, skip_briefing: bool = False, keymap: dict[str, str] | None = None):
+        super().__init__()
+        self.start_level = level
+        self.seed = seed
+        self.speed = speed if speed in SPEEDS else 2
+        self.clock = clock
+        self.unlock_all = unlock_all
+        self.skip_briefing = skip_briefing
+        self.home = Path(home) if home is not None else default_home()
+        self.campaign = campaign if campaign is not None else catalog.load_campaign(levels_dir)
+        self.progress = Progress(self.home)
+        self.history = History(self.home / "history")
+        self.game_screen: GameScreen | None = None
+        self.last_result: Any = None
+        if theme:
+            self.theme = theme
+        km = dict(_load_keymap(self.home))
+        km.update(keymap or {})
+        if km:
+            self.set_keymap(km)
+
+    # -- navigation -------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        for w in self.progress.warnings:
+            self.notify(w, severity="warning", timeout=8)
+        if self.start_level is not None:
+            game = self.new_game(self.start_level)
+            if self.skip_briefing:
+                self.start_game(game, push=True)
+            else:
+                self.push_screen(BriefingScreen(game))
+        else:
+            self.push_screen(TitleScreen())
+
+    def new_game(self, level: Level) -> Game:
+        return Game(level, seed=self.seed)
+
+    def _show(self, screen) -> None:
+        if len(self.screen_stack) <= 1:
+            self.push_screen(screen)
+        else:
+            while len(self.screen_stack) > 2:
+                self.pop_screen()
+            self.switch_screen(screen)
+
+    def show_title(self) -> None:
+        self.game_screen = None
+        self._show(TitleScreen())
+
+    def open_briefing(self, level: Level) -> None:
+        try:
+            game = self.new_game(level)
+        except Exception as exc:  # noqa: BLE001 - a level that cannot start is reported, not fatal
+            self.notify(f"cannot start {level.name}: {exc}", severity="error", timeout=8)
+            return
+        self.game_screen = None
+        self._show(BriefingScreen(game))
+
+    def start_game(self, game: Game, push: bool = False) -> None:
+        screen = GameScreen(game, speed=self.speed, clock=self.clock, history=self.history,
+                            on_finished=self._finished, on_leave=self.show_title)
+        self.game_screen = screen
+        self._show(screen)
+
+    def _finished(self, game: Game, timeline: Timeline) -> None:
+        res = game.result()
+        self.last_result = res
+        new_best = False
+        try:
+            new_best = self.progress.record(game.level.name, res.score.total, res.score.stars, res.won)
+        except OSError as exc:
+            self.notify(f"could not save progress: {exc}", severity="warning")
+        try:
+            save_replay(game.replay(), self.home)
+        except (OSError, TypeError, ValueError):
+            pass
+        self.call_later(self._show, ResultsScreen(game, timeline, new_best))
+
+    # -- the manual step hook ----------------------------------------------------------------
+    def advance(self, n: int = 1) -> None:
+        """Advance the running level by n ticks (tests drive time with this, not with sleeps)."""
+        if self.game_screen is not None:
+            self.game_screen.advance(n)
+
+
+def _load_keymap(home: Path) -> dict[str, str]:
+    """Optional `keymap.json` in the data directory: {"game.pause": "p", ...} (binding ids to keys)."""
+    try:
+        data = json.loads((home / "keymap.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def create_app(level_ref: str | Level | None = None, **opts: Any) -> KubeGameApp:
+    """Build the app without running it. `level_ref`: a bundled level's name, a file path, or a Level."""
+    campaign = opts.pop("campaign", None)
+    if campaign is None:
+        campaign = catalog.load_campaign(opts.pop("levels_dir", None))
+    level = None
+    if isinstance(level_ref, Level):
+        level = level_ref
+    elif level_ref:
+        level = catalog.resolve(level_ref, campaign)
+    return KubeGameApp(level, campaign=campaign, **opts)
+
+
+def run_game(level_ref: str | Level | None = None, **opts: Any) -> int:
+    """Run the full-screen game; returns the process exit status (2 when the level cannot be loaded)."""
+    try:
+        app = create_app(level_ref, **opts)
+    except Exception as exc:  # noqa: BLE001 - a bad LEVEL argument is a message, not a traceback
+        print(f"kubegame: {exc}", file=sys.stderr)
+        return 2
+    app.run()
+    return app.return_code or 0
+
+
+def run(level: Level | str | None = None, seed: int | None = None, **opts: Any) -> int:
+    """What `kubegame play` calls (kubegame/cli.py): the same as run_game."""
+    return run_game(level, seed=seed, **opts)

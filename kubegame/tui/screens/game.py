@@ -1,0 +1,392 @@
+"""The game screen: the cluster on the left, services and stakes on the right, the command line below.
+
+Time: one timer (16 Hz) feeds ticks at the chosen speed; `advance(n)` is the manual
+step hook tests use. No tick runs while another screen (a modal) is on top.
+Each frame the screen asks the game for its view and updates the widgets in place.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from kubegame.tui import glossary
+from kubegame.tui.screens.editor import EditorScreen
+from kubegame.tui.screens.modals import ConfirmScreen, GlossaryScreen, HelpScreen
+from kubegame.tui.storage import History
+from kubegame.tui.view import STYLE, pod_state_glyph
+from kubegame.tui.widgets.chart import Timeline
+from kubegame.tui.widgets.command import CommandInput
+from kubegame.tui.widgets.events import EventLog
+from kubegame.tui.widgets.header import GameHeader
+from kubegame.tui.widgets.nodes import NodeCard, NodeList, PodLegend
+from kubegame.tui.widgets.objectives import ObjectiveList
+from kubegame.tui.widgets.output import OutputPane
+from kubegame.tui.widgets.services import ServiceList, ServiceRow
+
+SPEEDS = (1, 2, 4, 8, 16)
+TIMER_HZ = 16
+
+
+class GameScreen(Screen):
+    BINDINGS = [
+        Binding("space", "toggle_pause", "pause", id="game.pause"),
+        Binding("plus,equals_sign", "speed(1)", "faster", key_display="+", id="game.faster"),
+        Binding("minus", "speed(-1)", "slower", key_display="-", id="game.slower"),
+        Binding("full_stop", "step", "step", key_display=".", id="game.step"),
+        Binding("colon", "focus_command", "command", key_display=":", id="game.command"),
+        Binding("slash", "filter", "filter", key_display="/", id="game.filter"),
+        Binding("question_mark", "help", "help", key_display="?", id="game.help"),
+        Binding("h", "hint", "hint", id="game.hint"),
+        Binding("e", "edit_selected", "edit", id="game.edit"),
+        Binding("g", "glossary", "glossary", show=False, id="game.glossary"),
+        Binding("q", "leave", "leave", id="game.leave"),
+    ]
+
+    def __init__(self, game: Any, *, speed: int = 2, clock: bool = True, history: History | None = None,
+                 on_finished: Callable[[Any, Timeline], None] | None = None,
+                 on_leave: Callable[[], None] | None = None) -> None:
+        super().__init__(id="game")
+        self.game = game
+        self.level = game.level
+        self.speed = speed if speed in SPEEDS else 2
+        self.paused = False
+        self.clock = clock
+        self.history = history if history is not None else History()
+        self.on_finished = on_finished
+        self.on_leave = on_leave
+        self.timeline = Timeline(duration=self.level.duration)
+        self.selected: tuple[str, str, str] | None = None     # (kind, namespace, name)
+        self._credit = 0.0
+        self._pending_events: list = []
+        self._done = False
+        self.frame_times: list[float] = []                    # seconds per frame update (measure.py)
+
+    # -- layout ------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield GameHeader(id="header")
+        with Horizontal(id="board"):
+            with Vertical(id="left"):
+                nodes = NodeList(id="nodes")
+                nodes.border_title = "nodes"
+                yield nodes
+                yield Static("", id="pending", markup=False)
+                yield PodLegend(id="legend")
+            with Vertical(id="right"):
+                services = ServiceList(id="services")
+                services.border_title = "services"
+                yield services
+                objectives = ObjectiveList(id="objectives")
+                objectives.border_title = "objectives"
+                yield objectives
+                yield Input(placeholder="filter: type to filter the focused list, Esc clears", id="filter")
+                events = EventLog(id="events")
+                events.border_title = "events"
+                yield events
+        with Vertical(id="console") as console:
+            console.border_title = "kubectl"
+            yield OutputPane(id="output")
+            yield CommandInput(self.history, completer=self._complete, id="command")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#filter").display = False
+        out = self.query_one(OutputPane)
+        out.note(f"{self.level.title}: press : to type a command (try kubectl get pods), ? for help, "
+                 "space to pause.")
+        self.refresh_view()
+        self.query_one("#nodes").focus()
+        if self.clock:
+            self.set_interval(1 / TIMER_HZ, self._on_timer, name="game-clock")
+
+    # -- time --------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        """Time runs only when this screen is on top (no modal open), not paused, not over."""
+        return not self.paused and not self._done and self.app.screen is self
+
+    def _on_timer(self) -> None:
+        if not self.running:
+            return
+        self._credit += self.speed / TIMER_HZ
+        n = int(self._credit)
+        if n:
+            self._credit -= n
+            self.advance(n)
+
+    def advance(self, n: int = 1) -> None:
+        """Run n ticks of the game, then update the screen once (the manual step hook)."""
+        if self._done:
+            return
+        finished = False
+        for _ in range(max(0, n)):
+            try:
+                report = self.game.step()
+            except Exception as exc:  # noqa: BLE001 - an engine bug shows, it does not crash the UI
+                self.query_one(OutputPane).error(f"error: the simulation failed at tick {self.game.now}: "
+                                                 f"{type(exc).__name__}: {exc}")
+                self.paused = True
+                break
+            self._record(report)
+            if report.finished:
+                finished = True
+                break
+        self.refresh_view()
+        if finished:
+            self._finish()
+
+    def _record(self, report: Any) -> None:
+        self._pending_events.extend(report.events)
+        last = self.game.cluster.traffic.last
+        arrived = sum(s.arrived for s in last.values())
+        served = sum(s.served for s in last.values())
+        self.timeline.add(report.tick, 100.0 if arrived == 0 else 100.0 * served / arrived, arrived, report.cost)
+        for m in report.messages:
+            if getattr(m, "source", "") == "scenario" and m.reason != "Message":
+                self.timeline.marks.append((m.tick, m.reason, m.message))
+
+    def _finish(self) -> None:
+        self._done = True
+        if self.on_finished is not None:
+            self.on_finished(self.game, self.timeline)
+
+    # -- rendering ---------------------------------------------------------------------------
+    def refresh_view(self) -> None:
+        t0 = time.perf_counter()
+        g = self.game
+        view = g.view()
+        self.query_one(GameHeader).show(
+            chapter=self.level.chapter, title=self.level.title, tick=view.tick, duration=view.duration,
+            speed=self.speed, paused=self.paused, cost=view.cost, budget=view.budget, score=view.score,
+            finished=view.finished)
+        self.query_one(NodeList).sync(view.nodes)
+        self.query_one(ServiceList).sync(view.services)
+        self.query_one(ObjectiveList).sync(view.objectives)
+        if self._pending_events:
+            self.query_one(EventLog).add(self._pending_events)
+            self._pending_events = []
+        self._show_pending()
+        self.frame_times.append(time.perf_counter() - t0)
+        del self.frame_times[:-2000]
+
+    def _show_pending(self) -> None:
+        pending = [p for p in self.game.cluster.pods() if not p.node_name and p.active]
+        widget = self.query_one("#pending", Static)
+        widget.display = bool(pending)
+        if pending:
+            g, _w, sev = pod_state_glyph("pending")
+            names = ", ".join(p.name for p in pending[:3]) + (" ..." if len(pending) > 3 else "")
+            widget.update(Content.assemble((f" {g} {len(pending)} pending (unscheduled): ", STYLE[sev]), names))
+
+    # -- commands ----------------------------------------------------------------------------
+    def _complete(self, text: str) -> list[str]:
+        from kubegame import kubectl
+
+        return list(kubectl.complete(self.game.cluster, text))
+
+    @on(Input.Submitted, "#command")
+    def _submitted(self, event: Input.Submitted) -> None:
+        line = event.value
+        event.input.value = ""
+        if not line.strip():
+            return
+        self.query_one(CommandInput).remember(line)
+        self.run_command(line)
+
+    def run_command(self, line: str) -> None:
+        """Run one line: a few words are the UI's own (help, hint, explain, clear); the rest go to the game."""
+        out = self.query_one(OutputPane)
+        words = line.split()
+        out.command(line)
+        if not words:
+            return
+        verb = words[0]
+        if verb == "clear" and len(words) == 1:
+            out.clear()
+            return
+        if verb in ("help", "?") and len(words) == 1:
+            self.action_help()
+            return
+        if verb == "hint" and len(words) == 1:
+            self.action_hint()
+            return
+        if verb in ("quit", "exit") and len(words) == 1:
+            self.action_leave()
+            return
+        if verb == "explain" and len(words) >= 2:
+            hit = glossary.lookup(" ".join(words[1:]))
+            if hit is None:
+                out.error(f"no glossary entry for {' '.join(words[1:])!r} (for the Kubernetes API, "
+                          "try kubectl explain)")
+            else:
+                out.output(f"{hit[0]}\n{hit[1].strip()}")
+            return
+        try:
+            res = self.game.submit(line)
+        except Exception as exc:  # noqa: BLE001 - any error in a command shows, never a crash
+            out.error(f"error: {type(exc).__name__}: {exc}")
+            return
+        self._show_result(res)
+        if getattr(res, "edit", None) is not None:
+            self._open_editor(res)
+        if not self._done:
+            self.refresh_view()
+            if getattr(self.game, "finished", False):
+                self._finish()
+
+    def _show_result(self, res: Any) -> None:
+        out = self.query_one(OutputPane)
+        if getattr(res, "output", ""):
+            out.output(res.output)
+        if getattr(res, "error", ""):
+            out.error(res.error)
+
+    def _open_editor(self, res: Any) -> None:
+        def save(text: str) -> Any:
+            return self.game.finish_edit(res, text)
+
+        def done(answer: Any) -> None:
+            out = self.query_one(OutputPane)
+            if answer is None:
+                out.output("Edit cancelled, no changes made.")
+            else:
+                self._show_result(answer)
+            self.refresh_view()
+
+        self.app.push_screen(EditorScreen(res.line, res.edit.text, save), done)
+
+    # -- selection and mouse -----------------------------------------------------------------
+    def describe_pod(self, namespace: str, name: str) -> None:
+        self.selected = ("pod", namespace, name)
+        ns = f" -n {namespace}" if namespace != "default" else ""
+        self.run_command(f"kubectl describe pod {name}{ns}")
+
+    @on(NodeCard.Selected)
+    def _node_clicked(self, event: NodeCard.Selected) -> None:
+        if event.pod is not None:
+            self.describe_pod(*event.pod)
+            return
+        self.selected = ("node", "", event.card.node_name)
+        self.run_command(f"kubectl describe node {event.card.node_name}")
+
+    @on(ServiceRow.Selected)
+    def _service_clicked(self, event: ServiceRow.Selected) -> None:
+        row = event.row
+        ns = f" -n {row.namespace}" if row.namespace != "default" else ""
+        if self.game.cluster.get("Deployment", row.namespace, row.service_name) is not None:
+            self.selected = ("deployment", row.namespace, row.service_name)
+        else:
+            self.selected = ("service", row.namespace, row.service_name)
+        self.run_command(f"kubectl describe service {row.service_name}{ns}")
+
+    def on_descendant_focus(self, event) -> None:
+        if isinstance(event.widget, NodeCard):
+            self.selected = ("node", "", event.widget.node_name)
+
+    # -- actions -----------------------------------------------------------------------------
+    def action_toggle_pause(self) -> None:
+        self.paused = not self.paused
+        self._credit = 0.0
+        self.refresh_view()
+
+    def action_speed(self, direction: int) -> None:
+        i = SPEEDS.index(self.speed) if self.speed in SPEEDS else 1
+        self.speed = SPEEDS[max(0, min(len(SPEEDS) - 1, i + direction))]
+        self.refresh_view()
+
+    def action_step(self) -> None:
+        if self.paused:
+            self.advance(1)
+        else:
+            self.notify("pause first (space), then . steps one tick", timeout=2)
+
+    def action_focus_command(self) -> None:
+        self.query_one(CommandInput).focus()
+
+    def action_filter(self) -> None:
+        f = self.query_one("#filter", Input)
+        focused = self.focused
+        self._filter_target = "nodes" if isinstance(focused, NodeCard | NodeList) else "events"
+        f.placeholder = f"filter {self._filter_target}: type to filter, Enter keeps, Esc clears"
+        f.display = True
+        self.call_after_refresh(f.focus)
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        if getattr(self, "_filter_target", "events") == "nodes":
+            self.query_one(NodeList).set_filter(event.value)
+        else:
+            self.query_one(EventLog).set_filter(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        self.query_one("#nodes").focus()
+        if not event.value:
+            event.input.display = False
+
+    def on_key(self, event) -> None:
+        f = self.query_one("#filter", Input)
+        if event.key == "escape" and self.focused is f:
+            f.value = ""
+            f.display = False
+            self.query_one(NodeList).set_filter("")
+            self.query_one(EventLog).set_filter("")
+            self.query_one("#nodes").focus()
+            event.stop()
+
+    @on(CommandInput.Leave)
+    def _leave_command(self) -> None:
+        self.query_one("#nodes").focus()
+
+    @on(CommandInput.Completions)
+    def _completions(self, event: CommandInput.Completions) -> None:
+        self.query_one(OutputPane).note("  ".join(event.candidates[:60]))
+
+    def action_help(self) -> None:
+        keys = []
+        keymap = getattr(self.app, "_keymap", {}) or {}
+        for b in self.BINDINGS:
+            if isinstance(b, Binding):
+                key = keymap.get(b.id, b.key_display or b.key) if b.id else (b.key_display or b.key)
+                keys.append((key, b.description))
+        keys += [("Esc", "leave the command line / close a window"), ("Tab", "complete a command"),
+                 ("↑ ↓", "command history"), ("ctrl+s", "save in the YAML editor"), ("ctrl+q / ctrl+c", "quit")]
+        self.app.push_screen(HelpScreen(keys))
+
+    def action_glossary(self) -> None:
+        self.app.push_screen(GlossaryScreen(self.level.concepts))
+
+    def action_hint(self) -> None:
+        text = self.game.next_hint()
+        out = self.query_one(OutputPane)
+        if text is None:
+            out.note("no hint yet: keep watching the events", "$text-warning")
+            self.notify("no hint yet", timeout=2)
+        else:
+            out.note(f"hint: {text}", "bold $text-accent")
+            self.notify(text, title="hint", timeout=6)
+
+    def action_edit_selected(self) -> None:
+        if self.selected is None:
+            self.notify("select a node or pod first (click it), or type kubectl edit KIND NAME", timeout=3)
+            return
+        kind, ns, name = self.selected
+        flag = f" -n {ns}" if ns and ns != "default" else ""
+        self.run_command(f"kubectl edit {kind} {name}{flag}")
+
+    def action_leave(self) -> None:
+        def answer(yes: bool | None) -> None:
+            if yes and self.on_leave is not None:
+                self._done = True
+                self.on_leave()
+
+        self.app.push_screen(ConfirmScreen("Leave this level? Progress in it is lost."), answer)

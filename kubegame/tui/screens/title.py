@@ -1,0 +1,134 @@
+"""The title and level select: the campaign by chapter, concepts, best stars, locks."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+LOGO = """\
+ _          _
+| |__ _  _ | |__  ___  __ _  __ _  _ __   ___
+| / /| || || '_ \\/ -_)/ _` |/ _` || '  \\ / -_)
+|_\\_\\ \\_,_||_.__/\\___|\\__, |\\__,_||_|_|_|\\___|
+                      |___/"""
+
+
+def stars_text(n: int) -> str:
+    return "★" * n + "☆" * (3 - n)
+
+
+class TitleScreen(Screen):
+    BINDINGS = [
+        Binding("enter", "play", "play", show=True, id="title.play"),
+        Binding("u", "unlock_all", "unlock all", id="title.unlock"),
+        Binding("g", "glossary", "glossary", id="title.glossary"),
+        Binding("q", "quit", "quit", id="title.quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="title")
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="title-box"):
+            yield Static(LOGO, id="logo", markup=False)
+            yield Static("Keep the services up. Type real kubectl.", id="tagline", markup=False)
+            levels = OptionList(id="levels")
+            levels.border_title = "campaign"
+            yield levels
+            yield Static("", id="level-info")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.query_one("#levels").focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        app = self.app
+        ol = self.query_one("#levels", OptionList)
+        highlighted = ol.highlighted
+        ol.clear_options()
+        campaign = app.campaign
+        won = {e.name for e in campaign.entries if app.progress.best(e.name).get("won")}
+        chapter: object = object()
+        first_open: int | None = None
+        for e in campaign.entries:
+            if e.chapter != chapter:
+                chapter = e.chapter
+                label = f"chapter {chapter}" if chapter is not None else "more levels"
+                ol.add_option(Option(Content.styled(f"── {label} ", "bold $text-muted"), disabled=True))
+            if e.level is None:
+                ol.add_option(Option(Content.assemble(("  ✖ ", "$text-error"), (e.name, "strike"),
+                                                      (f"  does not load: {e.error}", "$text-error")),
+                                     id=f"level:{e.name}", disabled=True))
+                continue
+            open_ = campaign.unlocked(e.name, won, app.unlock_all)
+            stars = app.progress.stars(e.name)
+            concepts = ", ".join(e.level.concepts[:4])
+            if open_:
+                body = Content.assemble("  ", (f"{e.title:<34}", "bold"), " ", (stars_text(stars), "$text-warning"),
+                                        "  ", (concepts, "$text-muted"))
+                if first_open is None or (stars == 0 and first_open is None):
+                    first_open = ol.option_count
+            else:
+                body = Content.assemble(("  ⊘ ", "$text-muted"), (f"{e.title:<32}", "$text-muted"),
+                                        (" locked: win the level before", "$text-muted"))
+            ol.add_option(Option(body, id=f"level:{e.name}", disabled=not open_))
+        if not campaign.entries:
+            ol.add_option(Option("no levels found", disabled=True))
+        if highlighted is not None and highlighted < ol.option_count:
+            ol.highlighted = highlighted
+        elif first_open is not None:
+            ol.highlighted = first_open
+        self._show_info()
+
+    def _entry(self):
+        ol = self.query_one("#levels", OptionList)
+        if ol.highlighted is None:
+            return None
+        opt = ol.get_option_at_index(ol.highlighted)
+        if not opt.id or not opt.id.startswith("level:"):
+            return None
+        return self.app.campaign.find(opt.id.split(":", 1)[1])
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._show_info()
+
+    def _show_info(self) -> None:
+        e = self._entry()
+        info = self.query_one("#level-info", Static)
+        if e is None or e.level is None:
+            info.update("")
+            return
+        best = self.app.progress.best(e.name)
+        score = f"best score {best.get('bestScore')}" if best else "not played yet"
+        info.update(Content.assemble((f"{e.title}", "bold"), f" · {e.level.duration} ticks · {score} · concepts: ",
+                                     (", ".join(e.level.concepts) or "-", "$text-accent")))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_play()
+
+    def action_play(self) -> None:
+        e = self._entry()
+        if e is not None and e.level is not None:
+            self.app.open_briefing(e.level)
+
+    def action_unlock_all(self) -> None:
+        self.app.unlock_all = not self.app.unlock_all
+        self.notify("every level unlocked" if self.app.unlock_all else "levels lock again until won", timeout=2)
+        self.reload()
+
+    def action_glossary(self) -> None:
+        from kubegame.tui.screens.modals import GlossaryScreen
+
+        self.app.push_screen(GlossaryScreen([]))
+
+    def action_quit(self) -> None:
+        self.app.exit(0)
