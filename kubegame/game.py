@@ -30,7 +30,6 @@ from kubegame.engine.cluster import Cluster, NodeSpec
 from kubegame.engine.errors import ApiError
 from kubegame.level import objectives as obj
 from kubegame.level import score as scoring
-from kubegame.level.controlplane import ControlPlane
 from kubegame.level.model import Level, Step
 from kubegame.level.objectives import ObjectiveState, World
 from kubegame.level.scenario import GameMessage, Scenario
@@ -220,8 +219,9 @@ class Game:
                 path=t.path or "/", rps=t.rps, pattern=t.pattern, amplitude=t.amplitude, period=t.period,
                 external=t.external)
         self.cluster.traffic.duration = level.duration
-        self.control_plane = ControlPlane(list(level.cluster.etcd_members))
-        self.quorum = self.control_plane.apply(self.cluster)
+        self.cluster.traffic.clock_offset = self.t0
+        self.control_plane = self.cluster.controlplane      # etcd members, quorum, zone outages
+        self.control_plane.configure(list(level.cluster.etcd_members))
         self.scenario = Scenario(level)
         self.objectives = obj.build(level)
         self.cost = 0.0
@@ -245,6 +245,11 @@ class Game:
             self.cluster.apply(m.body)
         except ApiError as exc:
             raise GameSetupError(f"{self.level.path}:{m.line}:{m.col}: {m.kind} {m.name!r}: {exc.message}") from None
+
+    @property
+    def quorum(self) -> bool:
+        """etcd has quorum: writes succeed."""
+        return self.control_plane.has_quorum
 
     # -- clock -------------------------------------------------------------------------------
     @property
@@ -288,7 +293,6 @@ class Game:
             res.exit_code = 127
         if res.changed:
             self.changes += 1
-        self.quorum = self.control_plane.apply(self.cluster)
         if record:
             entry: dict[str, Any] = {"tick": self.now, "run": line}
             if stdin is not None:
@@ -355,24 +359,25 @@ class Game:
                 return "", "error: usage: etcd add-member --zone ZONE\n", 1
             if zone not in self.level.cluster.zones():
                 return "", f"error: unknown zone {zone!r} (expected one of: {', '.join(self.level.cluster.zones())})\n", 1
-            if not self.control_plane.quorum:
+            if not self.control_plane.has_quorum:
                 return "", "Error: etcdserver: unhealthy cluster (adding a member needs quorum)\n", 1
-            m = self.control_plane.add(zone)
+            m = self.control_plane.add_member(zone)
             cp = self.control_plane
-            return f"Member {m.name} added to cluster in {zone} ({cp.up}/{cp.size} up, quorum {cp.needed})\n", "", 0
+            return (f"Member {m.name} added to cluster in {zone} ({cp.healthy}/{cp.size} up, quorum {cp.quorum})\n",
+                    "", 0)
         if verb == "etcd remove-member":
             if len(pos) != 1 or opts:
                 return "", "error: usage: etcd remove-member NAME\n", 1
-            if self.control_plane.member(pos[0]) is None:
+            if all(m.name != pos[0] for m in self.control_plane.members):
                 names = ", ".join(m.name for m in self.control_plane.members)
                 return "", f"Error: etcdserver: member {pos[0]} not found (members: {names})\n", 1
-            if not self.control_plane.quorum:
+            if not self.control_plane.has_quorum:
                 return "", "Error: etcdserver: unhealthy cluster (removing a member needs quorum)\n", 1
             if self.control_plane.size == 1:
                 return "", "Error: etcdserver: cannot remove the last member\n", 1
-            self.control_plane.remove(pos[0])
+            self.control_plane.remove_member(pos[0])
             cp = self.control_plane
-            return f"Member {pos[0]} removed from cluster ({cp.up}/{cp.size} up, quorum {cp.needed})\n", "", 0
+            return f"Member {pos[0]} removed from cluster ({cp.healthy}/{cp.size} up, quorum {cp.quorum})\n", "", 0
         return "", ("error: unknown game command (expected: node add [--zone Z] [--count N], node remove NAME, "
                     "etcd add-member --zone Z, etcd remove-member NAME)\n"), 1
 
@@ -430,12 +435,10 @@ class Game:
         self.run_due()
         now = self.now
         messages = self.scenario.fire(now, self.cluster, self.control_plane)
-        self.quorum = self.control_plane.apply(self.cluster)
         k8s_events = self.cluster.tick()
         kubectl = _kubectl()
         if kubectl is not None and hasattr(kubectl, "step_drains"):
             kubectl.step_drains(self.cluster)
-        self.quorum = self.control_plane.apply(self.cluster)
         nodes = self.cluster.nodes()
         burn = self.level.cluster.cost_per_node_tick * len(nodes)
         self.cost += burn
@@ -590,7 +593,7 @@ class Game:
         pool = self.level.cluster.node_pool
         return GameView(self.now, self.level.duration, self.cost, self.level.budget, self.score().total, nodes,
                         services, list(self._states),
-                        [{"name": m.name, "zone": m.zone, "up": m.up} for m in self.control_plane.members],
+                        [{"name": m.name, "zone": m.zone, "up": m.healthy} for m in self.control_plane.members],
                         self.quorum, None if pool is None else pool.max - self.pool_added, self.finished, self.won)
 
 

@@ -130,9 +130,9 @@ def test_node_add_without_pool_is_refused():
 def test_etcd_members_and_quorum():
     g = Game(small(objectives="- {type: quorum}"))
     cp = g.control_plane
-    assert [m.zone for m in cp.members] == ["zone-a", "zone-a", "zone-b"] and cp.quorum
+    assert [m.zone for m in cp.members] == ["zone-a", "zone-a", "zone-b"] and cp.has_quorum
     r = g.submit("etcd add-member --zone zone-b")
-    assert r.ok and "etcd-4" in r.output and cp.size == 4 and cp.needed == 3
+    assert r.ok and "etcd-4" in r.output and cp.size == 4 and cp.quorum == 3
     assert g.submit("etcd remove-member etcd-4").ok and cp.size == 3
     assert g.submit("etcd remove-member etcd-9").exit_code == 1
     assert g.submit("etcd add-member").exit_code == 1
@@ -154,10 +154,10 @@ def test_zone_outage_fails_nodes_and_recovers_them():
     g = Game(small(events="events:\n    - {at: 3, type: ZoneOutage, zone: zone-b, duration: 10}"))
     g.run(4)
     assert g.cluster.node("b").alive is False
-    assert [m.up for m in g.control_plane.members] == [True, True, False]
+    assert [m.healthy for m in g.control_plane.members] == [True, True, False]
     g.run(10)
     assert g.cluster.node("b").alive is True
-    assert all(m.up for m in g.control_plane.members)
+    assert all(m.healthy for m in g.control_plane.members)
 
 
 def test_node_failure_event_fires_at_its_tick():

@@ -531,6 +531,14 @@ class Cluster:
         self.store.modified(pod)
         self.kubelet.pod_deleting(pod)
 
+    def crash_pod(self, pod: Pod) -> bool:
+        """Kill a pod's running container (chaos): it exits 137 and restarts by its restartPolicy."""
+        node = self.node(pod.node_name) if pod.node_name else None
+        if node is None or not node.alive or pod.state != "running" or pod.terminating:
+            return False
+        self.kubelet.kill(pod)
+        return True
+
     def remove_pod(self, pod: Pod) -> None:
         """The pod object goes away (kubelet confirmed termination, or a force delete)."""
         if self.store.get("Pod", pod.namespace, pod.name) is not pod:

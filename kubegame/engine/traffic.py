@@ -84,6 +84,7 @@ class Traffic:
         self.demands: dict[str, Demand] = {}
         self.spikes: dict[SvcKey | str, list[tuple[float, int]]] = {}   # target -> (factor, until tick)
         self.duration = 0
+        self.clock_offset = 0             # patterns count ticks from here (the level's start)
         self.last: dict[SvcKey, Sample] = {}
         self.totals_by_service: dict[SvcKey, Totals] = {}
         self.unrouted = Totals()          # host/path requests no Ingress rule matched (404)
@@ -137,7 +138,7 @@ class Traffic:
         arrivals: dict[SvcKey, int] = {}
         blocked: dict[SvcKey, int] = {}     # external requests to a Service not exposed outside
         for d in self.demands.values():
-            rate = d.rate(now, self.duration) * self._factor(d.key, now)
+            rate = d.rate(now - self.clock_offset, self.duration) * self._factor(d.key, now)
             target = self.route(d)
             if target is not None:
                 rate *= self._factor(target, now)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kubegame.level.controlplane import ControlPlane
 from kubegame.level.model import Level, ScenarioEvent
 
 
@@ -35,12 +34,11 @@ class Scenario:
         self.events = list(level.events)          # sorted by `at`, file order within a tick
         self.pos = 0
         self.pending: list[tuple[int, str, Any]] = []   # (tick, what, arg): zone recoveries, spike ends
-        self.zone_down: dict[str, tuple[list[str], list[str]]] = {}
 
     def next_at(self) -> int | None:
         return self.events[self.pos].at if self.pos < len(self.events) else None
 
-    def fire(self, now: int, cluster: Any, cp: ControlPlane) -> list[GameMessage]:
+    def fire(self, now: int, cluster: Any, cp: Any) -> list[GameMessage]:
         out: list[GameMessage] = []
         due = [p for p in self.pending if p[0] <= now]
         self.pending = [p for p in self.pending if p[0] > now]
@@ -56,7 +54,7 @@ class Scenario:
         return out
 
     # -- one event ----------------------------------------------------------------------------
-    def _fire(self, now: int, ev: ScenarioEvent, cluster: Any, cp: ControlPlane) -> list[GameMessage]:
+    def _fire(self, now: int, ev: ScenarioEvent, cluster: Any, cp: Any) -> list[GameMessage]:
         t = ev.type
         msg = lambda ty, text: [GameMessage(now, ty, t, text)]  # noqa: E731
         if t == "Message":
@@ -76,13 +74,8 @@ class Scenario:
         if t == "ZoneOutage":
             zone = ev.get("zone")
             nodes = [n.name for n in cluster.nodes() if n.zone == zone and n.alive]
-            for n in nodes:
-                cluster.fail_node(n)
-            members = [m.name for m in cp.members if m.zone == zone and m.up]
-            for m in cp.members:
-                if m.name in members:
-                    m.up = False
-            self.zone_down[zone] = (nodes, members)
+            members = [m.name for m in cp.members if m.zone == zone and m.healthy]
+            cp.zone_outage(zone)
             if ev.get("duration"):
                 self.pending.append((now + int(ev.get("duration")), "zone-up", zone))
             what = f"zone {zone} is down: {len(nodes)} node(s)" + (f", etcd {', '.join(members)}" if members else "")
@@ -105,22 +98,19 @@ class Scenario:
             victims = cluster.rng.sample(pods, count) if count else []
             killed = []
             for p in victims:
-                try:
-                    cluster.delete_pod(p, 0)
-                    killed.append(p.name)
-                except Exception:  # no quorum: the kill fails like any API write
-                    pass
+                cluster.crash_pod(p)        # the container is killed; the kubelet restarts it
+                killed.append(p.name)
             sel_s = ",".join(f"{k}={v}" for k, v in sel.items())
             return msg("Warning", f"chaos: killed {len(killed)} pod(s) matching {sel_s}"
                        + (f": {', '.join(killed)}" if killed else ""))
         if t == "EtcdMemberFailure":
-            down = cp.fail(int(ev.get("count", 1)))
-            return msg("Warning", f"etcd member(s) down: {', '.join(m.name for m in down) or 'none'}"
-                       f" ({cp.up}/{cp.size} up, quorum needs {cp.needed})")
+            down = cp.fail_members(int(ev.get("count", 1)))
+            return msg("Warning", f"etcd member(s) down: {', '.join(down) or 'none'}"
+                       f" ({cp.healthy}/{cp.size} up, quorum needs {cp.quorum})")
         if t == "EtcdMemberRecovery":
-            up = cp.recover(int(ev.get("count", 1)))
-            return msg("Normal", f"etcd member(s) back: {', '.join(m.name for m in up) or 'none'}"
-                       f" ({cp.up}/{cp.size} up)")
+            up = cp.recover_members(int(ev.get("count", 1)))
+            return msg("Normal", f"etcd member(s) back: {', '.join(up) or 'none'}"
+                       f" ({cp.healthy}/{cp.size} up)")
         if t == "KernelUpgrade":
             done = []
             for n in ev.get("nodes") or []:
@@ -130,12 +120,6 @@ class Scenario:
             return msg("Normal", f"kernel {ev.get('kernel')} installed on {', '.join(done) or 'no node'}")
         return msg("Normal", f"{t}")   # pragma: no cover - the loader accepts only the types above
 
-    def _zone_up(self, now: int, zone: str, cluster: Any, cp: ControlPlane) -> list[GameMessage]:
-        nodes, members = self.zone_down.pop(zone, ([], []))
-        for n in nodes:
-            if cluster.node(n) is not None:
-                cluster.recover_node(n)
-        for m in cp.members:
-            if m.name in members:
-                m.up = True
+    def _zone_up(self, now: int, zone: str, cluster: Any, cp: Any) -> list[GameMessage]:
+        cp.zone_recover(zone)
         return [GameMessage(now, "Normal", "ZoneOutage", f"zone {zone} is back")]

@@ -1,6 +1,5 @@
-"""The score formula (kubegame/level/score.py) and the control-plane model."""
+"""The score formula (kubegame/level/score.py); quorum itself is tested in tests/engine/test_controlplane.py."""
 
-from kubegame.level.controlplane import ControlPlane
 from kubegame.level.score import compute
 
 
@@ -49,31 +48,3 @@ def test_stars():
     assert card(won=False).stars == 0
     assert card(won=None).stars == 0
     assert card(served=975, two=500, three=950).stars == 2
-
-
-def test_quorum_is_a_majority():
-    cp = ControlPlane(["zone-a", "zone-a", "zone-b"])
-    assert [m.name for m in cp.members] == ["etcd-1", "etcd-2", "etcd-3"]
-    assert cp.needed == 2 and cp.quorum
-    cp.fail(1)
-    assert cp.quorum and cp.up == 2
-    cp.fail(1)
-    assert not cp.quorum
-    cp.recover(1)
-    assert cp.quorum
-    cp.add("zone-b")
-    assert cp.needed == 3 and cp.up == 3 and cp.quorum
-    assert cp.remove("etcd-9") is None
-    assert ControlPlane([]).quorum is False
-
-
-def test_control_plane_tells_the_api_server():
-    class Store:
-        quorum = True
-
-    class Cluster:
-        store = Store()
-
-    cp = ControlPlane(["zone-a"])
-    cp.fail(1)
-    assert cp.apply(Cluster) is False and Cluster.store.quorum is False

@@ -281,6 +281,11 @@ class Kubelet(Controller):
         if image.run_ticks is not None and now >= started + image.run_ticks:
             self._exit(pod, image.exit_code)
 
+    def kill(self, pod: Pod) -> None:
+        """The container was killed from outside (SIGKILL): exit code 137."""
+        self._event(pod, "Normal", "Killing", f"Stopping container {self._container_name(pod)}")
+        self._exit(pod, 137)
+
     def _exit(self, pod: Pod, code: int) -> None:
         now = self.cluster.now
         ran = now - (pod.started_tick or now)

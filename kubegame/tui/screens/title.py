@@ -72,6 +72,8 @@ class TitleScreen(Screen):
             open_ = campaign.unlocked(e.name, won, app.unlock_all)
             stars = app.progress.stars(e.name)
             concepts = ", ".join(e.level.concepts[:4])
+            room = max(0, self.app.size.width - 56)
+            concepts = concepts if len(concepts) <= room else concepts[: max(0, room - 1)] + ("…" if room else "")
             if open_:
                 body = Content.assemble("  ", (f"{e.title:<34}", "bold"), " ", (stars_text(stars), "$text-warning"),
                                         "  ", (concepts, "$text-muted"))
