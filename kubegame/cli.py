@@ -387,6 +387,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from kubegame import bench
+    return bench.main(quick=args.quick, as_json=args.json)
+
+
 # -- main ------------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -427,6 +432,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("level")
     s.add_argument("dir")
     s.set_defaults(func=cmd_export)
+    s = sub.add_parser("bench", help="measure the engine's speed (issue 9's figures)")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--quick", action="store_true", help="a smaller run, for the test suite")
+    s.set_defaults(func=cmd_bench)
     return p
 
 

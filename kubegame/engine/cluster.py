@@ -382,6 +382,33 @@ class Cluster:
         self.store.add(obj)
         return obj
 
+    def create_pod_from_template(self, owner: KObject, template: dict, name: str | None = None,
+                                 labels: dict | None = None, spec: dict | None = None) -> Pod:
+        """The pod a workload controller makes from its pod template.
+
+        The template was defaulted and validated with its owner, so this skips the API
+        server's generic create path (the hot path when 10,000 pods are made at once).
+        """
+        self.store.check_writable()
+        md = template.get("metadata") or {}
+        spec = spec if spec is not None else plain_copy(template.get("spec") or {})
+        defaults.default_tolerations(spec, self.config.default_toleration_seconds)
+        if name is None:
+            while True:
+                name = f"{owner.name}-{self.random_suffix()}"
+                if self.store.get("Pod", owner.namespace, name) is None:
+                    break
+        elif self.store.get("Pod", owner.namespace, name) is not None:
+            raise already_exists("pods", name)
+        pod = Pod(name, owner.namespace, spec, labels if labels is not None else dict(md.get("labels") or {}),
+                  plain_copy(md["annotations"]) if md.get("annotations") else None)
+        pod.generate_name = f"{owner.name}-" if name.startswith(f"{owner.name}-") else ""
+        pod.owner_references = [owner_ref(owner)]
+        self._admit(pod)
+        pod.uid = self.new_uid()
+        self.store.add(pod)
+        return pod
+
     def _build(self, res: Resource, body: dict) -> KObject:
         md = body["metadata"]
         spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
@@ -645,6 +672,11 @@ class Cluster:
         h = hashlib.sha256(data.encode())
         h.update(repr(self.rng.getstate()).encode())
         return h.hexdigest()
+
+
+def plain_copy(data: Any) -> Any:
+    """A deep copy of plain manifest data (dicts, lists, strings, numbers), faster than deepcopy."""
+    return json.loads(json.dumps(data))
 
 
 def owner_ref(owner: KObject) -> dict:

@@ -216,13 +216,9 @@ class DaemonSetController(Controller):
         labels = copy.deepcopy(md.get("labels") or {})
         labels[REVISION_LABEL] = rev
         labels[GENERATION_LABEL] = str(ds.generation)
-        body = {"apiVersion": "v1", "kind": "Pod",
-                "metadata": {"generateName": ds.name + "-", "namespace": ds.namespace, "labels": labels,
-                             **({"annotations": copy.deepcopy(md["annotations"])} if md.get("annotations") else {})},
-                "spec": spec}
-        pod = self.cluster.create(body, owner=ds)
+        pod = self.cluster.create_pod_from_template(ds, tpl, labels=labels, spec=spec)
         self.cluster.record(ds, "Normal", "SuccessfulCreate", f"Created pod: {pod.name}", self.name)
-        return pod  # type: ignore[return-value]
+        return pod
 
     def _delete(self, ds: KObject, pod: Pod) -> None:
         self.cluster.delete_pod(pod)

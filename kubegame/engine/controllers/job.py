@@ -18,8 +18,6 @@ A reading of pkg/controller/job/job_controller.go (NonIndexed completion mode):
 
 from __future__ import annotations
 
-import copy
-
 from kubegame.engine.controllers.base import Controller
 from kubegame.engine.errors import ApiError
 from kubegame.engine.objects import KObject, Pod, timestamp
@@ -169,16 +167,9 @@ class JobController(Controller):
         return c
 
     def create_pod(self, job: KObject) -> Pod:
-        tpl = job.spec.get("template") or {}
-        md = tpl.get("metadata") or {}
-        body = {"apiVersion": "v1", "kind": "Pod",
-                "metadata": {"generateName": job.name + "-", "namespace": job.namespace,
-                             "labels": copy.deepcopy(md.get("labels") or {}),
-                             **({"annotations": copy.deepcopy(md["annotations"])} if md.get("annotations") else {})},
-                "spec": copy.deepcopy(tpl.get("spec") or {})}
-        pod = self.cluster.create(body, owner=job)
+        pod = self.cluster.create_pod_from_template(job, job.spec.get("template") or {})
         self.cluster.record(job, "Normal", "SuccessfulCreate", f"Created pod: {pod.name}", self.name)
-        return pod  # type: ignore[return-value]
+        return pod
 
     def _delete(self, job: KObject, pod: Pod) -> None:
         self.cluster.delete_pod(pod)

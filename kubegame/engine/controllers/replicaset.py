@@ -6,8 +6,6 @@ surplus in the order of controller.ActivePodsWithRanks (SuccessfulDelete).
 
 from __future__ import annotations
 
-import copy
-
 from kubegame.engine.controllers.base import Controller
 from kubegame.engine.errors import ApiError
 from kubegame.engine.objects import KObject, Pod
@@ -96,16 +94,9 @@ class ReplicaSetController(Controller):
         self.update_status(rs, active)
 
     def create_pod(self, rs: KObject) -> Pod:
-        tpl = rs.spec.get("template") or {}
-        md = tpl.get("metadata") or {}
-        body = {"apiVersion": "v1", "kind": "Pod",
-                "metadata": {"generateName": rs.name + "-", "namespace": rs.namespace,
-                             "labels": copy.deepcopy(md.get("labels") or {}),
-                             **({"annotations": copy.deepcopy(md["annotations"])} if md.get("annotations") else {})},
-                "spec": copy.deepcopy(tpl.get("spec") or {})}
-        pod = self.cluster.create(body, owner=rs)
+        pod = self.cluster.create_pod_from_template(rs, rs.spec.get("template") or {})
         self.cluster.record(rs, "Normal", "SuccessfulCreate", f"Created pod: {pod.name}", self.name)
-        return pod  # type: ignore[return-value]
+        return pod
 
     def update_status(self, rs: KObject, active: list[Pod]) -> None:
         now = self.cluster.now

@@ -158,11 +158,7 @@ class StatefulSetController(Controller):
         labels[REVISION_LABEL] = rev
         labels[POD_NAME_LABEL] = name
         labels[POD_INDEX_LABEL] = str(i)
-        body = {"apiVersion": "v1", "kind": "Pod",
-                "metadata": {"name": name, "namespace": sts.namespace, "labels": labels,
-                             **({"annotations": copy.deepcopy(md["annotations"])} if md.get("annotations") else {})},
-                "spec": spec}
-        pod = self.cluster.create(body, owner=sts)
+        pod = self.cluster.create_pod_from_template(sts, tpl, name=name, labels=labels, spec=spec)
         self.cluster.record(sts, "Normal", "SuccessfulCreate",
                             f"create Pod {name} in StatefulSet {sts.name} successful", self.name)
         return pod  # type: ignore[return-value]

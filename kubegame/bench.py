@@ -1,0 +1,209 @@
+"""`kubegame bench`: the engine's speed, measured on scenarios built in code (seeded, the same every run).
+
+Each figure has a target (issue 9). `--quick` runs the same scenarios at a tenth of
+the size, for the test suite, which only checks that the benchmark runs.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from kubegame.engine import Cluster, Image, NodeSpec
+
+TARGETS: dict[str, tuple[str, float]] = {
+    "small_ticks_per_s": (">=", 20_000),
+    "schedule_pods_per_s": (">=", 5_000),
+    "startup_s": ("<=", 10),
+    "scale_ticks_per_s": (">=", 1_000),
+    "floor_ratio": ("<=", 2.0),
+    "growth_ratio": ("<=", 3.0),
+    "node_failure_tick_ms": ("<=", 50),
+    "rss_mb": ("<=", 250),
+    "verify_campaign_s": ("<=", 10),
+    "ui_key_latency_ms": ("<=", 50),
+    "ui_tick_render_ms": ("<=", 16),
+}
+
+UNITS = {"small_ticks_per_s": "ticks/s", "schedule_pods_per_s": "pods/s", "startup_s": "s",
+         "scale_ticks_per_s": "ticks/s", "floor_ratio": "x", "growth_ratio": "x", "node_failure_tick_ms": "ms",
+         "rss_mb": "MB", "verify_campaign_s": "s", "ui_key_latency_ms": "ms", "ui_tick_render_ms": "ms"}
+
+
+@dataclass
+class Size:
+    nodes: int
+    deployments: int
+    replicas: int
+
+
+FULL = Size(1000, 200, 50)
+QUICK = Size(100, 20, 50)
+
+
+def _images(n: int = 10) -> list[Image]:
+    return [Image(f"app{i}:1.0", size_mb=50, layers=("base",), startup_ticks=3, capacity_rps=100)
+            for i in range(n)]
+
+
+def _deployment(name: str, replicas: int, image: str) -> dict:
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "labels": {"app": name}},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
+                     "template": {"metadata": {"labels": {"app": name}},
+                                  "spec": {"containers": [{"name": "app", "image": image, "resources": {
+                                      "requests": {"cpu": "100m", "memory": "128Mi"}}}]}}}}
+
+
+def _service(name: str) -> dict:
+    return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name},
+            "spec": {"selector": {"app": name}, "ports": [{"port": 80, "targetPort": 8080}]}}
+
+
+def build(nodes: int, deployments: int, replicas: int, services: bool = True, seed: int = 1) -> Cluster:
+    """nodes x (16 cpu, 64Gi) in three zones; Deployments (and Services with traffic) created at once."""
+    c = Cluster(seed=seed, images=_images())
+    for i in range(nodes):
+        c.add_node(NodeSpec(f"node-{i}", cpu="16", memory="64Gi", zone=f"zone-{'abc'[i % 3]}"))
+    for i in range(deployments):
+        name = f"app-{i}"
+        c.apply(_deployment(name, replicas, f"app{i % 10}:1.0"))
+        if services:
+            c.apply(_service(name))
+            c.traffic.set_demand(name, service=("default", name), rps=40 * replicas)
+    return c
+
+
+def _all_scheduled(c: Cluster) -> bool:
+    return all(p.node_name for p in c.store.objects.get("Pod", {}).values())
+
+
+def _all_ready(c: Cluster) -> bool:
+    return all(p.ready for p in c.store.objects.get("Pod", {}).values())
+
+
+def steady_tick_seconds(c: Cluster, ticks: int) -> float:
+    """Mean wall seconds of a steady tick (after a warm-up of 20)."""
+    c.run(20)
+    gc.collect()
+    t = time.perf_counter()
+    c.run(ticks)
+    return (time.perf_counter() - t) / ticks
+
+
+def small_ticks_per_s(quick: bool) -> float:
+    c = build(10, 5, 10)
+    while not _all_ready(c):
+        c.tick()
+    return 1 / steady_tick_seconds(c, 2_000 if quick else 20_000)
+
+
+def scale_figures(size: Size, quick: bool) -> dict[str, float]:
+    """Scheduling throughput, start-up, steady ticks, the floor and a node failure, on one cluster."""
+    c = build(size.nodes, size.deployments, size.replicas)
+    total = size.deployments * size.replicas
+    t0 = time.perf_counter()
+    while True:
+        c.tick()
+        if c.store.count("Pod") == total and _all_scheduled(c):
+            break
+    scheduled = time.perf_counter() - t0
+    while not _all_ready(c):
+        c.tick()
+    startup = time.perf_counter() - t0
+    tick_s = steady_tick_seconds(c, 100 if quick else 500)
+    pods = list(c.store.objects["Pod"].values())
+    t = time.perf_counter()
+    for _ in range(20):
+        for p in pods:
+            p.ready  # noqa: B018 - the floor: one attribute read per pod
+    floor = (time.perf_counter() - t) / 20
+    # node failure: the slowest tick while a loaded node fails, is marked, and its pods move
+    victim = max(c.nodes(), key=lambda n: n.pod_count)
+    c.fail_node(victim.name)
+    slowest = 0.0
+    grace = c.config.node_monitor_grace_period + c.config.default_toleration_seconds
+    for _ in range(grace + 60):
+        t = time.perf_counter()
+        c.tick()
+        slowest = max(slowest, time.perf_counter() - t)
+    return {"schedule_pods_per_s": total / scheduled, "startup_s": startup, "scale_ticks_per_s": 1 / tick_s,
+            "floor_ratio": tick_s / floor, "node_failure_tick_ms": slowest * 1000, "_tick_s": tick_s}
+
+
+def growth_ratio(big_tick_s: float, size: Size) -> float:
+    small = build(max(10, size.nodes // 10), max(2, size.deployments // 10), size.replicas)
+    while not _all_ready(small):
+        small.tick()
+    return big_tick_s / steady_tick_seconds(small, 500)
+
+
+def rss_mb(quick: bool) -> float:
+    """Peak resident memory of the scale scenario, measured in a fresh process."""
+    code = ("import resource, sys\nfrom kubegame import bench\n"
+            f"c = bench.build(*{tuple(vars(QUICK if quick else FULL).values())!r})\n"
+            "while not bench._all_ready(c): c.tick()\nc.run(50)\n"
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env=dict(os.environ))
+    return int(out.stdout.strip().splitlines()[-1]) / 1024
+
+
+def verify_campaign_s() -> float:
+    from kubegame.cli import bundled_paths, verify_level
+    t = time.perf_counter()
+    rows = [verify_level(p) for p in bundled_paths()]
+    took = time.perf_counter() - t
+    bad = [r["name"] for r in rows if not (r["valid"] and r["idleLoses"] and r["solutionWins"])]
+    if bad:
+        raise RuntimeError(f"levels failed verification: {', '.join(bad)}")
+    return took
+
+
+def ui_figures(quick: bool) -> dict[str, float]:
+    try:
+        from kubegame.tui.measure import measure
+    except ImportError:
+        return {}
+    got = measure(nodes=20 if quick else 100, pods=200 if quick else 1000)
+    return {k: float(v) for k, v in got.items() if k in ("ui_key_latency_ms", "ui_tick_render_ms")}
+
+
+def run(quick: bool = False) -> dict[str, float]:
+    size = QUICK if quick else FULL
+    out: dict[str, float] = {"small_ticks_per_s": small_ticks_per_s(quick)}
+    scale = scale_figures(size, quick)
+    tick_s = scale.pop("_tick_s")
+    out.update(scale)
+    out["growth_ratio"] = growth_ratio(tick_s, size)
+    out["rss_mb"] = rss_mb(quick)
+    out["verify_campaign_s"] = verify_campaign_s()
+    out.update(ui_figures(quick))
+    return {k: round(v, 3) for k, v in out.items()}
+
+
+def met(key: str, value: float) -> bool:
+    op, target = TARGETS[key]
+    return value >= target if op == ">=" else value <= target
+
+
+def table(results: dict[str, Any]) -> str:
+    lines = [f"{'FIGURE':<22} {'VALUE':>12} {'UNIT':<8} {'TARGET':<10} MET"]
+    for key, (op, target) in TARGETS.items():
+        if key not in results:
+            lines.append(f"{key:<22} {'-':>12} {UNITS[key]:<8} {op} {target:<7} not measured")
+            continue
+        v = results[key]
+        lines.append(f"{key:<22} {v:>12,.3f} {UNITS[key]:<8} {op} {target:<7} {'yes' if met(key, v) else 'NO'}")
+    return "\n".join(lines)
+
+
+def main(quick: bool = False, as_json: bool = False) -> int:
+    results = run(quick)
+    print(json.dumps(results, sort_keys=True) if as_json else table(results))
+    return 0
