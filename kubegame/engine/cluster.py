@@ -290,6 +290,7 @@ class Cluster:
             node.host_ports_used[port] = node.host_ports_used.get(port, 0) + sign
             if node.host_ports_used[port] <= 0:
                 del node.host_ports_used[port]
+        self.scheduler.refresh_node(node)
 
     # -- reads -----------------------------------------------------------------------------
     def get(self, kind: str, namespace: str, name: str) -> KObject | None:

@@ -46,7 +46,7 @@ class Demand:
         return self.rps
 
 
-@dataclass
+@dataclass(frozen=True)
 class Sample:
     """One Service's traffic in one tick."""
 
@@ -132,16 +132,20 @@ class Traffic:
 
     def sync(self) -> None:
         now = self.cluster.now
-        for svc in list(self.cluster.endpoints.changed):
-            self.backends.pop(svc, None)
-        self.cluster.endpoints.changed.clear()
+        changed = self.cluster.endpoints.changed
+        if changed:
+            for svc in changed:
+                self.backends.pop(svc, None)
+            changed.clear()
+        spikes = bool(self.spikes)
+        t = now - self.clock_offset
         arrivals: dict[SvcKey, int] = {}
         blocked: dict[SvcKey, int] = {}     # external requests to a Service not exposed outside
         for d in self.demands.values():
-            rate = d.rate(now - self.clock_offset, self.duration) * self._factor(d.key, now)
-            target = self.route(d)
-            if target is not None:
-                rate *= self._factor(target, now)
+            rate = d.rps if d.pattern == "steady" else d.rate(t, self.duration)
+            target = d.service if d.service is not None else self.route(d)
+            if spikes:
+                rate *= self._factor(d.key, now) * (self._factor(target, now) if target is not None else 1.0)
             exact = rate + d.carry
             n = int(exact)
             d.carry = exact - n
@@ -153,17 +157,22 @@ class Traffic:
                 arrivals.setdefault(target, 0)
             else:
                 arrivals[target] = arrivals.get(target, 0) + n
-        self.last = {}
+        last: dict[SvcKey, Sample] = {}
+        totals = self.totals_by_service
         for svc, n in arrivals.items():
             sample = self.serve(svc, n)
-            extra = blocked.get(svc, 0)
-            sample.arrived += extra
-            sample.failed += extra
-            self.last[svc] = sample
-            t = self.totals_by_service.setdefault(svc, Totals())
-            t.arrived += sample.arrived
-            t.served += sample.served
-            t.failed += sample.failed
+            extra = blocked.get(svc, 0) if blocked else 0
+            if extra:
+                sample = Sample(sample.arrived + extra, sample.served, sample.failed + extra,
+                                sample.latency_ms, sample.endpoints)
+            last[svc] = sample
+            tot = totals.get(svc)
+            if tot is None:
+                tot = totals[svc] = Totals()
+            tot.arrived += sample.arrived
+            tot.served += sample.served
+            tot.failed += sample.failed
+        self.last = last
 
     def _backends(self, svc: SvcKey) -> _Backends:
         b = self.backends.get(svc)
@@ -183,10 +192,9 @@ class Traffic:
         return b
 
     def serve(self, svc: SvcKey, arrived: int) -> Sample:
-        b = self._backends(svc)
+        b = self.backends.get(svc) or self._backends(svc)
         if b.memo is not None and b.memo[0] == arrived:
-            r = b.memo[1]
-            return Sample(r.arrived, r.served, r.failed, r.latency_ms, r.endpoints)
+            return b.memo[1]            # Samples are never changed once made
         if b.count == 0 or arrived == 0:
             self.share[svc] = 0.0
             result = Sample(arrived, 0, arrived, 0.0, b.count)
@@ -204,7 +212,7 @@ class Traffic:
             latency = latency_sum / served_f if served_f else 0.0
             result = Sample(arrived, served, arrived - served, round(latency, 1), b.count)
         b.memo = (arrived, result)
-        return Sample(result.arrived, result.served, result.failed, result.latency_ms, result.endpoints)
+        return result
 
     def reachable_from_outside(self, svc: SvcKey) -> bool:
         """External clients reach a Service only through a NodePort or a provisioned LoadBalancer."""

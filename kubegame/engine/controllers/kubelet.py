@@ -199,6 +199,7 @@ class Kubelet(Controller):
             return
         for layer in image.all_layers():
             node.layers[layer] = True
+        self.cluster.scheduler.refresh_node(node)
         node.pulls.pop(image.name, None)
         took = max(1, self.cluster.now - (pod.start_tick or self.cluster.now))
         size = int(image.size_mb * 1024 * 1024)

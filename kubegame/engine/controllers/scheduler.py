@@ -100,6 +100,11 @@ class Scheduler(Controller):
         self.next_start = 0
         self.node_order: list[Node] | None = None
         self.positions: dict[str, int] = {}
+        # what a node's score depends on, interned: nodes in the same state score the same
+        self.node_state: list[int] = []                  # per node (in node order): its state id
+        self.state_ids: dict[tuple, int] = {}
+        self.states: list[tuple] = []
+        self.state_zone: list[str] = []
         self.static: dict[str, list[str | None]] = {}   # signature -> per node: static failure or None
         # within one scheduling pass: (signature, cpu, memory, zone) -> indexes of the nodes that fit,
         # in node order; a bind re-checks only the node it filled
@@ -165,6 +170,7 @@ class Scheduler(Controller):
                         order.append(lst[i])
             self.node_order = order
             self.positions = {n.name: i for i, n in enumerate(order)}
+            self.node_state = [self._state(n) for n in order]
             self.static.clear()
             self.fits.clear()
         return self.node_order
@@ -211,7 +217,7 @@ class Scheduler(Controller):
             return None
         checked = ((window[-1] - start) % total) + 1 if len(window) == want else total
         self.next_start = (start + checked) % total
-        best = self.pick(pod, [nodes[i] for i in window], cons)
+        best = self.pick(pod, window, cons)
         self.bind(pod, best)
         return best
 
@@ -284,64 +290,84 @@ class Scheduler(Controller):
             return [VOLUME_ZONE]
         return []
 
-    def pick(self, pod: Pod, feasible: list[Node], cons: PodConstraints) -> Node:
-        """The highest-scoring node; ties are broken at random, as selectHost does.
+    def pick(self, pod: Pod, window: list[int], cons: PodConstraints) -> Node:
+        """The highest-scoring node of the window; ties are broken at random, as selectHost does.
 
         Scores: LeastAllocated + BalancedAllocation + 2 x PodTopologySpread (pods of the
         same owner on the node and in its zone, normalised over the candidates) +
-        ImageLocality + preferred node affinity weights. Nodes in the same state score
-        the same, so each distinct state is scored once.
+        ImageLocality + preferred node affinity weights. Nodes in the same state (same
+        requests, capacity, zone and image cache) score the same, so each state is scored
+        once and only the owner's own nodes are scored one by one.
         """
-        if len(feasible) == 1:
-            return feasible[0]
+        nodes = self.node_order or []
+        if len(window) == 1:
+            return nodes[window[0]]
         uid = pod.owner_uid()
         per_node = self.spread.get(uid, {}) if uid else {}
         per_zone: dict[str, int] = {}
+        own: dict[int, int] = {}                  # window nodes that already run pods of this owner
         for name, n in per_node.items():
-            nd = self.cluster.node(name)
-            if nd is not None:
-                per_zone[nd.zone] = per_zone.get(nd.zone, 0) + n
-        if per_node:
-            raw = [per_node.get(n.name, 0) + per_zone.get(n.zone, 0) for n in feasible]
-            lo, hi = min(raw), max(raw)
-        else:
-            raw, lo, hi = None, 0, 0
+            idx = self.positions.get(name)
+            if idx is not None:
+                zone = nodes[idx].zone
+                per_zone[zone] = per_zone.get(zone, 0) + n
+                own[idx] = n
+        ids = self.node_state
+        window_ids = [ids[i] for i in window]
+        states = dict.fromkeys(window_ids)        # distinct states, in window order
+        own_in_window = [i for i in window if i in own] if own else []
+        zone_of = self.state_zone
+        spreads = [per_zone.get(zone_of[k], 0) for k in states] + [
+            own[i] + per_zone.get(nodes[i].zone, 0) for i in own_in_window]
+        lo, hi = min(spreads), max(spreads)
         image = self.cluster.registry.resolve(pod.image)
-        layers = image.all_layers() if image is not None else ()
-        image_weight = min(image.size_mb, 1000) / 1000 if image is not None else 0.0
-        preferred = cons.preferred
-        cpu, mem = pod.cpu_request, pod.mem_request
-        memo: dict[tuple, int] = {}
-        best: list[Node] = []
-        best_score = -1
-        for i, node in enumerate(feasible):
-            sp = raw[i] if raw is not None else 0
-            have = 0
-            cached = node.layers
-            if cached:
-                for layer in layers:
-                    if layer in cached:
-                        have += 1
-            key = (node.cpu_used, node.mem_used, node.cpu, node.memory, sp, have)
-            score = memo.get(key)
-            if score is None:
-                cpu_frac = (node.cpu_used + cpu) / node.cpu if node.cpu else 1.0
-                mem_frac = (node.mem_used + mem) / node.memory if node.memory else 1.0
-                least = ((1 - cpu_frac) + (1 - mem_frac)) * 50                   # LeastAllocated
-                balanced = (1 - abs(cpu_frac - mem_frac) / 2) * 100              # BalancedAllocation
-                spread = 100.0 if hi == lo else (hi - sp) * 100 / (hi - lo)     # PodTopologySpread
-                locality = 100 * have / len(layers) * image_weight if layers else 0.0   # ImageLocality
-                score = memo[key] = int(least) + int(balanced) + 2 * int(spread) + int(locality)
-            if preferred:
-                score += sum(int(p.get("weight", 1)) for p in preferred
-                             if match_node_selector_term(p.get("preference") or {}, node.labels, node.name))
-            if score > best_score:
-                best, best_score = [node], score
-            elif score == best_score:
-                best.append(node)
+
+        def score(state: int, sp: int) -> int:
+            cpu_used, mem_used, cpu, memory, _zone, layers = self.states[state]
+            cpu_frac = (cpu_used + pod.cpu_request) / cpu if cpu else 1.0
+            mem_frac = (mem_used + pod.mem_request) / memory if memory else 1.0
+            least = ((1 - cpu_frac) + (1 - mem_frac)) * 50                   # LeastAllocated
+            balanced = (1 - abs(cpu_frac - mem_frac) / 2) * 100              # BalancedAllocation
+            spread = 100.0 if hi == lo else (hi - sp) * 100 / (hi - lo)     # PodTopologySpread
+            locality = 0.0                                                   # ImageLocality
+            if image is not None and layers:
+                have = sum(1 for layer in image.all_layers() if layer in layers)
+                locality = 100 * have / len(image.all_layers()) * min(image.size_mb, 1000) / 1000
+            return int(least) + int(balanced) + 2 * int(spread) + int(locality)
+
+        by_state = {k: score(k, per_zone.get(zone_of[k], 0)) for k in states}
+        by_own = {i: score(ids[i], own[i] + per_zone.get(nodes[i].zone, 0)) for i in own_in_window}
+        if cons.preferred:
+            weights = {i: sum(int(p.get("weight", 1)) for p in cons.preferred
+                              if match_node_selector_term(p.get("preference") or {}, nodes[i].labels, nodes[i].name))
+                       for i in window}
+            scores = [(by_own[i] if i in by_own else by_state[k]) + weights[i] for i, k in zip(window, window_ids)]
+        elif by_own:
+            scores = [by_own[i] if i in by_own else by_state[k] for i, k in zip(window, window_ids)]
+        else:
+            scores = [by_state[k] for k in window_ids]
+        best_score = max(scores)
+        best = [i for i, sc in zip(window, scores) if sc == best_score]
         if len(best) == 1:
-            return best[0]
-        return best[self.cluster.rng.randrange(len(best))]
+            return nodes[best[0]]
+        return nodes[best[self.cluster.rng.randrange(len(best))]]
+
+    def refresh_node(self, node: Node) -> None:
+        """A node's requests or image cache changed: update its scoring state."""
+        idx = self.positions.get(node.name)
+        if idx is not None and self.node_order is not None and idx < len(self.node_state):
+            self.node_state[idx] = self._state(node)
+
+    def _state(self, node: Node) -> int:
+        """The id of the node's scoring state: requests, capacity, zone and image cache."""
+        layers = tuple(sorted(node.layers))
+        key = (node.cpu_used, node.mem_used, node.cpu, node.memory, node.zone, layers)
+        sid = self.state_ids.get(key)
+        if sid is None:
+            sid = self.state_ids[key] = len(self.states)
+            self.states.append((node.cpu_used, node.mem_used, node.cpu, node.memory, node.zone, frozenset(layers)))
+            self.state_zone.append(node.zone)
+        return sid
 
     def bind(self, pod: Pod, node: Node) -> None:
         self.store.bind(pod, node.name)
