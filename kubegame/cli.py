@@ -8,6 +8,9 @@
     kubegame shell LEVEL [--seed N] [--record FILE]   a plain line console
     kubegame replay FILE [--json]    play a recorded session again
     kubegame export LEVEL DIR        the level's manifests as plain YAML for kubectl apply -f DIR
+    kubegame chaos [--seed N]        endless seeded waves of trouble; best ticks survived per seed
+    kubegame simulate chaos --seed N --ticks T [--script FILE] [--json]   the same, headless
+    kubegame sandbox                 a cluster with a node pool and no objectives, for your own files
 """
 
 from __future__ import annotations
@@ -159,6 +162,8 @@ def _print_result(res: Any, out: TextIO | None = None) -> None:
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     from kubegame.game import Game, GameSetupError
+    if args.level == "chaos" and not Path("chaos").exists():
+        return cmd_simulate_chaos(args)
     try:
         level = _load(args.level)
         steps: list[Step] = []
@@ -392,6 +397,60 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return bench.main(quick=args.quick, as_json=args.json)
 
 
+# -- chaos and sandbox (kubegame/modes.py) ---------------------------------------------------
+
+def cmd_simulate_chaos(args: argparse.Namespace) -> int:
+    from kubegame import modes
+    if args.solution:
+        _err("error: chaos has no reference solution; use --script FILE")
+        return EXIT_INVALID
+    try:
+        steps = load_script(args.script) if args.script else []
+    except LevelInvalid as exc:
+        return _report_invalid(exc)
+    game = modes.run_chaos(args.seed or 0, args.ticks or 1000, steps)
+    doc = game.chaos_json()
+    if args.json:
+        print(json.dumps(doc, indent=2))
+    else:
+        end = f"the SLO broke: {game.lost_reason}" if doc["sloBroken"] else "still standing"
+        print(f"chaos seed {doc['seed']}: survived {doc['survived']} ticks, wave {doc['wave']}; {end}")
+        print(f"state: {doc['stateHash']}")
+    return EXIT_OK
+
+
+def _run_mode(game: Any, console: bool) -> None:
+    """The full-screen game when the TUI can take a prepared Game, else the line console."""
+    if not console:
+        try:
+            app = importlib.import_module("kubegame.tui.app")
+        except ModuleNotFoundError:
+            app = None
+        if app is not None and hasattr(app, "run_with_game"):
+            app.run_with_game(game)
+            return
+    run_shell(game, sys.stdin, sys.stdout, echo=not sys.stdin.isatty())
+
+
+def cmd_chaos(args: argparse.Namespace) -> int:
+    from kubegame import modes
+    seed = args.seed if args.seed is not None else 0
+    game = modes.chaos_game(seed)
+    _run_mode(game, args.console)
+    best = modes.best_chaos(seed)
+    if modes.record_chaos(game):
+        print(f"chaos seed {seed}: {game.chaos_score()} ticks survived, a new best (was {best})")
+    else:
+        print(f"chaos seed {seed}: {game.chaos_score()} ticks survived (best {best})")
+    return EXIT_OK
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    from kubegame import modes
+    _run_mode(modes.sandbox_game(), args.console)
+    return EXIT_OK
+
+
 # -- main ------------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -414,6 +473,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--solution", action="store_true")
     g.add_argument("--script")
     s.add_argument("--seed", type=int)
+    s.add_argument("--ticks", type=int, help="chaos only: how many ticks to play (default 1000)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_simulate)
     s = sub.add_parser("verify", help="every level: valid, idle loses, solution wins")
@@ -436,6 +496,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.add_argument("--quick", action="store_true", help="a smaller run, for the test suite")
     s.set_defaults(func=cmd_bench)
+    s = sub.add_parser("chaos", help="endless seeded waves of trouble (LEVEL 'chaos' in simulate is headless)")
+    s.add_argument("--seed", type=int)
+    s.add_argument("--console", action="store_true", help="the line console instead of the full-screen game")
+    s.set_defaults(func=cmd_chaos)
+    s = sub.add_parser("sandbox", help="a cluster with a node pool and no objectives")
+    s.add_argument("--console", action="store_true", help="the line console instead of the full-screen game")
+    s.set_defaults(func=cmd_sandbox)
     return p
 
 

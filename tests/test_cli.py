@@ -10,12 +10,12 @@ import kubernetes_validate
 import pytest
 
 from kubegame import __version__, cli
-from kubegame.level.catalog import bundled_paths
+from kubegame.level.catalog import bundled_levels, bundled_paths, find_level
 
 ROOT = Path(__file__).resolve().parent.parent
 MALFORMED = ROOT / "tests" / "malformed"
 TRANSCRIPTS = ROOT / "tests" / "level" / "transcripts"
-FIRST_POD = next(p for p in bundled_paths() if p.stem == "first-pod")
+FIRST_POD = Path(find_level("first-pod").path)
 SIM_KEYS = ["level", "seed", "ticks", "won", "score", "stars", "objectives", "availability", "cost", "stateHash"]
 
 
@@ -70,10 +70,13 @@ def test_levels_json_in_campaign_order_with_best_stars(capsys):
     Progress().record("node-failure", 880, 2, True)
     assert cli.main(["levels", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert [r["name"] for r in rows] == ["first-pod", "rolling-update", "node-failure"]
-    assert [r["chapter"] for r in rows] == [1, 3, 4]
+    assert [r["name"] for r in rows] == [lv.name for lv in bundled_levels()]
+    assert rows[0]["name"] == "first-pod"
+    chapters = [r["chapter"] for r in rows]
+    assert chapters == sorted(chapters) and chapters[0] == 1
     assert list(rows[0]) == ["chapter", "name", "title", "stars", "bestScore"]
-    assert rows[2]["stars"] == 2 and rows[2]["bestScore"] == 880 and rows[0]["stars"] == 0
+    nf = next(r for r in rows if r["name"] == "node-failure")
+    assert nf["stars"] == 2 and nf["bestScore"] == 880 and rows[0]["stars"] == 0
 
 
 def test_levels_table(capsys):
@@ -91,7 +94,8 @@ def test_simulate_json_is_identical_across_processes():
     doc = json.loads(a.stdout)
     assert list(doc) == SIM_KEYS
     assert doc["level"] == "node-failure" and doc["seed"] == 7 and doc["ticks"] == 600 and doc["won"] is True
-    assert [list(o) for o in doc["objectives"]] == [["type", "passed", "detail"]] * 2
+    assert len(doc["objectives"]) >= 2
+    assert [list(o) for o in doc["objectives"]] == [["type", "passed", "detail"]] * len(doc["objectives"])
     assert set(doc["availability"]) == {"shop"} and doc["availability"]["shop"] >= 97
     assert len(doc["stateHash"]) == 64
 
@@ -134,7 +138,7 @@ def test_verify_bundled_levels(capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0].split() == ["LEVEL", "VALID", "IDLE", "LOSES", "SOLUTION", "WINS", "SCORE"]
     rows = [line.split() for line in out[1:-1]]
-    assert sorted(r[0] for r in rows) == sorted(p.stem for p in bundled_paths())
+    assert sorted(r[0] for r in rows) == sorted(lv.name for lv in bundled_levels())
     assert all(r[1:4] == ["ok", "ok", "ok"] for r in rows)
     assert out[-1] == f"{len(rows)} of {len(rows)} level(s) verified"
 

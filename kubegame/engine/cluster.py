@@ -143,17 +143,18 @@ class Cluster:
         self.tick_count += 1
         self.store.tick = self.tick_count
         self.tick_events = []
-        self.nodelifecycle.sync()
-        self.deployments.sync()
-        self.replicasets.sync()
-        for c in self.extra_controllers:
-            c.sync()
-        self.scheduler.sync()
-        self.kubelet.sync()
-        self.endpoints.sync()
+        quorum = self.store.quorum
+        for c in self.controllers():
+            if quorum or not c.needs_quorum:    # without etcd quorum the control plane stands still
+                c.sync()
         self.traffic.sync()
         self._expire_events()
         return self.tick_events
+
+    def controllers(self) -> list[Any]:
+        """Every reconcile loop in tick order (DESIGN.md "One tick", steps 3-7)."""
+        return [self.nodelifecycle, self.deployments, self.replicasets, *self.extra_controllers,
+                self.scheduler, self.kubelet, self.endpoints]
 
     def run(self, ticks: int) -> list[ClusterEvent]:
         out: list[ClusterEvent] = []
@@ -266,10 +267,11 @@ class Cluster:
         self.scheduler.node_changed(node)
 
     def set_kernel(self, name: str, kernel: str) -> None:
+        """The machine booted a new kernel; its kubelet (node-feature-discovery) relabels the node."""
         node = self._node_or_raise(name)
         node.kernel = kernel
         node.labels["feature.node.kubernetes.io/kernel-version.full"] = kernel
-        self.store.modified(node, status_only=True)
+        self.store.modified(node, status_only=True, by_kubelet=True)
         self.scheduler.node_changed(node)
 
     def _node_or_raise(self, name: str) -> Node:
@@ -567,15 +569,21 @@ class Cluster:
         self.kubelet.kill(pod)
         return True
 
-    def remove_pod(self, pod: Pod) -> None:
-        """The pod object goes away (kubelet confirmed termination, or a force delete)."""
+    def remove_pod(self, pod: Pod, by_kubelet: bool = False) -> bool:
+        """The pod object goes away (kubelet confirmed termination, or a force delete).
+
+        Returns False when etcd has no quorum and a kubelet asked (it tries again later).
+        """
         if self.store.get("Pod", pod.namespace, pod.name) is not pod:
-            return
+            return True
+        if by_kubelet and not self.store.quorum:
+            return False
+        self.store.remove(pod)
         if pod.node_name and pod.phase not in ("Succeeded", "Failed"):
             self.account(pod, pod.node_name, -1)
         self.kubelet.release(pod)
-        self.store.remove(pod)
         self.store.pods_by_node.get(pod.node_name, {}).pop(pod.key, None)
+        return True
 
     def scale(self, kind: str, namespace: str, name: str, replicas: int) -> KObject:
         obj = self.must_get(kind, namespace, name)

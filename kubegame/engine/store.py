@@ -70,20 +70,22 @@ class Store:
         self._notify("ADDED", obj)
         return obj
 
-    def modified(self, obj: KObject, status_only: bool = False) -> None:
+    def modified(self, obj: KObject, status_only: bool = False, by_kubelet: bool = False) -> None:
         """Record a change to an object already in the store and tell its watchers.
 
-        Status-only writes are the kubelets' and controllers' status updates; they go
-        through even without quorum only when a caller says so (see Cluster.kubelet_write).
+        `status_only` marks status updates (they do not bump `generation`); every write
+        needs etcd quorum except a kubelet's report of its own pods and node (`by_kubelet`):
+        the game's rule that running pods keep running while the control plane is down.
         """
-        if not status_only:
+        if not by_kubelet:
             self.check_writable()
         self.resource_version += 1
         obj.resource_version = self.resource_version
         self._notify("MODIFIED", obj)
 
-    def remove(self, obj: KObject) -> None:
-        self.check_writable()
+    def remove(self, obj: KObject, by_kubelet: bool = False) -> None:
+        if not by_kubelet:
+            self.check_writable()
         objs = self.objects.get(obj.kind, {})
         if objs.get(obj.key) is not obj:
             return

@@ -2,12 +2,22 @@
 
 Each check reads the cluster the slow, obvious way (scanning every object) and
 compares with what the event-driven controllers maintain incrementally.
+
+- `CHECKS` hold after every tick: `assert_invariants(cluster)` runs them all.
+- `check_daemonsets_converged` holds once the cluster has been left alone long enough.
+- `guard_evictions(cluster)` wraps the Eviction API: no eviction may break a PodDisruptionBudget.
+- `QuorumWatch` compares the cluster across ticks without etcd quorum: nothing but the
+  kubelets' own pod and node status may change.
+- `Monitor` bundles all of them for a tick loop (what `kubegame fuzz` and ClusterMachine use).
 """
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from kubegame.engine import Cluster
-from kubegame.engine.objects import Pod
+from kubegame.engine.objects import Node, Pod
 
 
 class InvariantViolation(AssertionError):
@@ -79,10 +89,158 @@ def check_ownership(cluster: Cluster) -> None:
             _fail(f"replicaset {rs.name}: {len(active)} active pods for {rs.spec.get('replicas')} replicas")
 
 
-CHECKS = (check_capacity, check_endpoints, check_traffic, check_ownership)
+def check_hpa_bounds(cluster: Cluster) -> None:
+    """An HPA's recommendation lies within [minReplicas, maxReplicas] whenever it is scaling.
+
+    Skipped while the HPA could not read its target (desired 0) and while scaling is disabled
+    (the target has 0 replicas). A test that edits minReplicas/maxReplicas must let the HPA
+    sync (15 ticks) before this holds again."""
+    for hpa in cluster.list("HorizontalPodAutoscaler"):
+        st = hpa.status
+        if "desiredReplicas" not in st:
+            continue
+        conds = {c.get("type"): c for c in st.get("conditions") or []}
+        if (conds.get("AbleToScale") or {}).get("status") == "False" or \
+                (conds.get("ScalingActive") or {}).get("reason") == "ScalingDisabled":
+            continue
+        lo, hi = int(hpa.spec.get("minReplicas", 1)), int(hpa.spec.get("maxReplicas", 1))
+        desired = int(st["desiredReplicas"])
+        if not lo <= desired <= hi:
+            _fail(f"hpa {hpa.namespace}/{hpa.name}: desiredReplicas {desired} outside [{lo}, {hi}]")
+
+
+CHECKS = (check_capacity, check_endpoints, check_traffic, check_ownership, check_hpa_bounds)
 
 
 def assert_invariants(cluster: Cluster) -> None:
     """Raise InvariantViolation when any engine invariant does not hold."""
     for check in CHECKS:
         check(cluster)
+
+
+# -- checks that need more than one moment --------------------------------------------------------
+
+def daemon_pods_by_node(cluster: Cluster, ds: Any) -> dict[str, list[Pod]]:
+    """A DaemonSet's active pods, by the node each one is meant for."""
+    from kubegame.engine.controllers.daemonset import target_node
+    out: dict[str, list[Pod]] = {}
+    for p in cluster.store.owned_by(ds.uid):
+        if isinstance(p, Pod) and p.active:
+            out.setdefault(target_node(p), []).append(p)
+    return out
+
+
+def eligible_nodes(cluster: Cluster, ds: Any) -> list[Node]:
+    """The Ready nodes a DaemonSet should run on (nodeShouldRunDaemonPod)."""
+    from kubegame.engine.controllers.daemonset import should_run
+    spec = (ds.spec.get("template") or {}).get("spec") or {}
+    return [n for n in cluster.nodes() if n.alive and n.is_ready and should_run(spec, n)]
+
+
+def check_daemonsets_converged(cluster: Cluster) -> None:
+    """Once converged, a DaemonSet has exactly one pod on every eligible Ready node, and none on a
+    Ready node that is not eligible."""
+    for ds in cluster.list("DaemonSet"):
+        if ds.terminating:
+            continue
+        by_node = daemon_pods_by_node(cluster, ds)
+        eligible = {n.name for n in eligible_nodes(cluster, ds)}
+        for name in sorted(eligible):
+            if len(by_node.get(name, [])) != 1:
+                _fail(f"daemonset {ds.namespace}/{ds.name}: {len(by_node.get(name, []))} pods on eligible node {name}")
+        for n in cluster.nodes():
+            if n.name not in eligible and n.alive and n.is_ready and by_node.get(n.name):
+                _fail(f"daemonset {ds.namespace}/{ds.name}: pod {by_node[n.name][0].name} on node {n.name}, "
+                      "which it should not run on")
+
+
+def _healthy(cluster: Cluster, pdb: Any) -> int:
+    from kubegame.engine.validation import selector_matches
+    return sum(1 for p in cluster.pods(pdb.namespace) if selector_matches(pdb.spec.get("selector") or {}, p.labels)
+               and p.ready and p.phase == "Running" and p.deletion_tick is None)
+
+
+def guard_evictions(cluster: Cluster) -> None:
+    """Wrap `cluster.evict` (the Eviction API that `kubectl drain` uses): an eviction that takes a
+    PodDisruptionBudget's healthy pods below desiredHealthy, while the budget's status was up to
+    date, raises InvariantViolation. Idempotent."""
+    if getattr(cluster, "_evictions_guarded", False):
+        return
+    from kubegame.engine.controllers.disruption import pdbs_for
+    original = cluster.evict
+
+    def evict(pod: Pod, grace: int | None = None) -> None:
+        budgets = pdbs_for(cluster, pod) if pod.ready and pod.deletion_tick is None else []
+        before = {b.uid: (_healthy(cluster, b), dict(b.status), b.generation) for b in budgets}
+        original(pod, grace)            # raises ApiError (429) when refused
+        for b in budgets:
+            healthy, st, generation = before[b.uid]
+            fresh = st.get("currentHealthy") == healthy and st.get("observedGeneration") == generation
+            desired = int(st.get("desiredHealthy", 0) or 0)
+            if fresh and _healthy(cluster, b) < desired:
+                _fail(f"eviction of pod {pod.name} broke PodDisruptionBudget {b.namespace}/{b.name}: "
+                      f"{_healthy(cluster, b)} healthy < desiredHealthy {desired}")
+
+    cluster.evict = evict  # type: ignore[method-assign]
+    cluster._evictions_guarded = True  # type: ignore[attr-defined]
+
+
+def write_fingerprint(cluster: Cluster) -> dict[str, str]:
+    """Every object as the API server stores it, minus what only kubelets write (pod and node
+    status): what must stay the same while etcd has no quorum."""
+    out: dict[str, str] = {}
+    for kind in sorted(cluster.store.objects):
+        if kind == "Event":
+            continue
+        for obj in cluster.store.list(kind):
+            body = cluster.render(obj)
+            md = dict(body.get("metadata") or {})
+            md.pop("resourceVersion", None)
+            body["metadata"] = md
+            if isinstance(obj, Pod | Node):
+                body.pop("status", None)
+            out[f"{kind}/{obj.namespace}/{obj.name}"] = json.dumps(body, sort_keys=True, default=str)
+    return out
+
+
+class QuorumWatch:
+    """Without etcd quorum no object changes except through the kubelets' own status.
+
+        watch.before(); cluster.tick(); watch.after()    # raises InvariantViolation
+    """
+
+    def __init__(self, cluster: Cluster):
+        self.cluster = cluster
+        self.snapshot: dict[str, str] | None = None
+
+    def before(self) -> None:
+        self.snapshot = None if self.cluster.store.quorum else write_fingerprint(self.cluster)
+
+    def after(self) -> None:
+        if self.snapshot is None or self.cluster.store.quorum:
+            return
+        now = write_fingerprint(self.cluster)
+        if now != self.snapshot:
+            changed = sorted(k for k in set(now) | set(self.snapshot) if now.get(k) != self.snapshot.get(k))
+            _fail(f"without etcd quorum these objects changed: {', '.join(changed[:5])}")
+
+
+class Monitor:
+    """Every invariant around a tick loop: `before_tick()`, tick, `after_tick()`.
+
+    Installs the eviction guard on the cluster; `after_tick` runs `checks` (default CHECKS) and
+    the quorum comparison."""
+
+    def __init__(self, cluster: Cluster, checks: tuple = CHECKS):
+        self.cluster = cluster
+        self.checks = checks
+        self.quorum = QuorumWatch(cluster)
+        guard_evictions(cluster)
+
+    def before_tick(self) -> None:
+        self.quorum.before()
+
+    def after_tick(self) -> None:
+        for check in self.checks:
+            check(self.cluster)
+        self.quorum.after()

@@ -1,26 +1,41 @@
 """`ClusterMachine`: a Hypothesis RuleBasedStateMachine over a cluster.
 
-It adds nodes, creates Deployments and Services, scales, rolls out new images, fails
-and recovers nodes, deletes pods and ticks, and checks the engine's invariants after
-every step. Subclass it to add rules and invariants of your own:
+It adds nodes, creates Deployments, Services, DaemonSets, StatefulSets, Jobs,
+HorizontalPodAutoscalers and PodDisruptionBudgets, scales, rolls out new images, runs
+random kubectl commands (`commands()`), evicts pods, fails and recovers nodes and etcd
+members, and ticks. After every tick it checks the engine's invariants
+(`kubegame.testing.invariants.Monitor`): capacity, endpoints, traffic, ownership, HPA
+bounds, no eviction breaks a PodDisruptionBudget, nothing but kubelet status changes
+without etcd quorum; `settle` checks convergence (Deployments reach their spec,
+DaemonSets cover every eligible node, HPAs keep their target within bounds).
+
+Subclass it to add rules and invariants of your own:
 
     class MyMachine(ClusterMachine):
         @invariant()
         def no_pod_without_ip_once_running(self):
             for p in self.cluster.pods():
                 assert p.phase != "Running" or p.ip
+
+    TestMyMachine = MyMachine.TestCase
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
+from kubegame import kubectl
 from kubegame.engine import Cluster, Image, NodeSpec
 from kubegame.engine.controllers.deployment import resolve_fenceposts
+from kubegame.engine.errors import ApiError
+from kubegame.kubectl.parser import parse
 from kubegame.testing.builders import deployment, service
-from kubegame.testing.invariants import assert_invariants
-from kubegame.testing.strategies import quantities_cpu, strategies_rolling
+from kubegame.testing.invariants import Monitor, assert_invariants, check_daemonsets_converged
+from kubegame.testing.strategies import commands, manifests, quantities_cpu, strategies_rolling
 
 APPS = ("shop", "cart", "api")
 IMAGES = (
@@ -29,6 +44,15 @@ IMAGES = (
     Image("app:1.2", size_mb=300, startup_ticks=2, capacity_rps=80),
     Image("app:bad", size_mb=60, layers=("debian-12",), startup_ticks=3, capacity_rps=50, crashes=True),
 )
+WORKLOAD_IMAGES = (
+    Image("agent:1.0", size_mb=10, startup_ticks=1, capacity_rps=0),
+    Image("batch:1.0", size_mb=20, startup_ticks=1, capacity_rps=0, run_ticks=10),
+)
+GOOD_IMAGES = ("app:1.0", "app:1.1", "app:1.2")      # long-running releases that become Ready
+DAEMONSETS = ("agent", "logs")
+STATEFULSETS = ("db",)
+JOBS = ("migrate", "report")
+ETCD_LAYOUTS = (("zone-a",), ("zone-a", "zone-a", "zone-b"), ("zone-a", "zone-b", "zone-c", "zone-a", "zone-b"))
 
 
 class ClusterMachine(RuleBasedStateMachine):
@@ -36,15 +60,18 @@ class ClusterMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.cluster = Cluster(seed=0, images=list(IMAGES))
+        self.cluster = Cluster(seed=0, images=list(IMAGES + WORKLOAD_IMAGES))
+        self.monitor = Monitor(self.cluster)
         self.node_count = 0
         # Deployments whose rollout began fully available with no failure since: the
         # RollingUpdate bounds must hold for them (name -> (replicas, surge, unavailable))
         self.guarded: dict[str, tuple[int, int, int]] = {}
 
-    @initialize(seed=st.integers(0, 2**16), n=st.integers(1, 4))
-    def start(self, seed: int, n: int) -> None:
-        self.cluster = Cluster(seed=seed, images=list(IMAGES))
+    @initialize(seed=st.integers(0, 2**16), n=st.integers(1, 4), etcd=st.sampled_from(ETCD_LAYOUTS))
+    def start(self, seed: int, n: int, etcd: tuple[str, ...]) -> None:
+        self.cluster = Cluster(seed=seed, images=list(IMAGES + WORKLOAD_IMAGES))
+        self.cluster.controlplane.configure(list(etcd))
+        self.monitor = Monitor(self.cluster)
         for _ in range(n):
             self._add_node("4", "8Gi", "zone-a")
 
@@ -53,8 +80,27 @@ class ClusterMachine(RuleBasedStateMachine):
         self.node_count += 1
         self.cluster.add_node(NodeSpec(f"node-{self.node_count}", cpu=cpu, memory=memory, zone=zone))
 
+    def write(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Call an API write; without etcd quorum it must fail with ApiError (then None)."""
+        try:
+            return fn(*args, **kwargs)
+        except ApiError:
+            if self.cluster.store.quorum:
+                raise
+            return None
+
+    @property
+    def quorum(self) -> bool:
+        return self.cluster.store.quorum
+
     def deployments(self) -> list[str]:
         return [d.name for d in self.cluster.list("Deployment", "default")]
+
+    def names(self, kind: str) -> list[str]:
+        return [o.name for o in self.cluster.list(kind, "default")]
+
+    def autoscaled(self) -> set[str]:
+        return {(h.spec.get("scaleTargetRef") or {}).get("name", "") for h in self.cluster.list("HorizontalPodAutoscaler")}
 
     def fully_available(self, name: str) -> bool:
         d = self.cluster.get("Deployment", "default", name)
@@ -67,18 +113,28 @@ class ClusterMachine(RuleBasedStateMachine):
     def _interrupt(self) -> None:
         self.guarded.clear()
 
-    # -- rules -----------------------------------------------------------------------------
+    def step_tick(self) -> None:
+        """One tick with every invariant checked around it (and pending drains stepped)."""
+        self.monitor.before_tick()
+        self.cluster.tick()
+        kubectl.step_drains(self.cluster)
+        self.check_rollout_bounds()
+        self.monitor.after_tick()
+
+    # -- rules: nodes and Deployments --------------------------------------------------------
     @rule(cpu=st.sampled_from(["1", "2", "4"]), memory=st.sampled_from(["2Gi", "4Gi", "8Gi"]),
           zone=st.sampled_from(["zone-a", "zone-b"]))
     def add_node(self, cpu: str, memory: str, zone: str) -> None:
-        self._add_node(cpu, memory, zone)
+        self.write(self._add_node, cpu, memory, zone)
 
     @rule(app=st.sampled_from(APPS), replicas=st.integers(0, 6), cpu=quantities_cpu(),
           strategy=st.one_of(st.none(), strategies_rolling(), st.just({"type": "Recreate"})))
     def create_deployment(self, app: str, replicas: int, cpu: str, strategy: dict | None) -> None:
         if self.cluster.get("Deployment", "default", app) is None:
-            self.cluster.apply(deployment(app, replicas=replicas, image="app:1.0", cpu=cpu, strategy=strategy))
-            self.cluster.apply(service(app))
+            if self.write(self.cluster.apply, deployment(app, replicas=replicas, image="app:1.0", cpu=cpu,
+                                                         strategy=strategy)) is None:
+                return
+            self.write(self.cluster.apply, service(app))
             self.cluster.traffic.set_demand(app, service=("default", app), rps=40 * max(1, replicas))
 
     @precondition(lambda self: self.deployments())
@@ -86,7 +142,7 @@ class ClusterMachine(RuleBasedStateMachine):
     def scale(self, data, replicas: int) -> None:
         name = data.draw(st.sampled_from(self.deployments()))
         self.guarded.pop(name, None)
-        self.cluster.scale("Deployment", "default", name, replicas)
+        self.write(self.cluster.scale, "Deployment", "default", name, replicas)
 
     @precondition(lambda self: self.deployments())
     @rule(data=st.data(), image=st.sampled_from([i.name for i in IMAGES]))
@@ -98,8 +154,11 @@ class ClusterMachine(RuleBasedStateMachine):
         body["spec"]["template"]["spec"]["containers"][0]["image"] = image
         strategy = d.spec.get("strategy") or {}
         starting_clean = self.fully_available(name) and strategy.get("type") == "RollingUpdate" \
-            and name not in self.guarded and not self._rolling(name)
-        self.cluster.update(body)
+            and name not in self.guarded and not self._rolling(name) and name not in self.autoscaled() \
+            and self.quorum
+        if self.write(self.cluster.update, body) is None:
+            self.guarded.pop(name, None)
+            return
         if starting_clean:
             replicas = int(d.spec["replicas"])
             ru = strategy.get("rollingUpdate") or {}
@@ -131,36 +190,120 @@ class ClusterMachine(RuleBasedStateMachine):
     def delete_pod(self, data, force: bool) -> None:
         pod = data.draw(st.sampled_from(self.cluster.pods()))
         self._interrupt()
-        self.cluster.delete_pod(pod, 0 if force else None)
+        self.write(self.cluster.delete, "Pod", pod.namespace, pod.name, 0 if force else None)
 
+    # -- rules: the other workloads ----------------------------------------------------------
+    @rule(data=st.data(), name=st.sampled_from(DAEMONSETS))
+    def create_daemonset(self, data, name: str) -> None:
+        if self.cluster.get("DaemonSet", "default", name) is None:
+            self.write(self.cluster.apply, data.draw(manifests("DaemonSet", name=name, image_names=("agent:1.0",))))
+
+    @rule(data=st.data(), name=st.sampled_from(STATEFULSETS))
+    def create_statefulset(self, data, name: str) -> None:
+        if self.cluster.get("StatefulSet", "default", name) is None:
+            self.write(self.cluster.apply, data.draw(manifests("StatefulSet", name=name, image_names=GOOD_IMAGES)))
+
+    @precondition(lambda self: self.names("StatefulSet"))
+    @rule(data=st.data(), replicas=st.integers(0, 5))
+    def scale_statefulset(self, data, replicas: int) -> None:
+        name = data.draw(st.sampled_from(self.names("StatefulSet")))
+        self.write(self.cluster.scale, "StatefulSet", "default", name, replicas)
+
+    @rule(data=st.data(), name=st.sampled_from(JOBS))
+    def create_job(self, data, name: str) -> None:
+        if self.cluster.get("Job", "default", name) is None:
+            self.write(self.cluster.apply, data.draw(manifests("Job", name=name,
+                                                                image_names=("batch:1.0", "app:bad"))))
+
+    @precondition(lambda self: [d for d in self.deployments() if d not in self.autoscaled()])
+    @rule(data=st.data())
+    def create_hpa(self, data) -> None:
+        name = data.draw(st.sampled_from([d for d in self.deployments() if d not in self.autoscaled()]))
+        body = data.draw(manifests("HorizontalPodAutoscaler", name=name, target=name))
+        body["spec"]["scaleTargetRef"]["kind"] = "Deployment"
+        self.guarded.pop(name, None)
+        self.write(self.cluster.apply, body)
+
+    @precondition(lambda self: self.deployments())
+    @rule(data=st.data())
+    def create_pdb(self, data) -> None:
+        name = data.draw(st.sampled_from(self.deployments()))
+        if self.cluster.get("PodDisruptionBudget", "default", f"{name}-pdb") is None:
+            self.write(self.cluster.apply, data.draw(manifests("PodDisruptionBudget", name=f"{name}-pdb",
+                                                                target=name)))
+
+    @precondition(lambda self: any(p.node_name for p in self.cluster.pods()))
+    @rule(data=st.data())
+    def evict(self, data) -> None:
+        """The Eviction API (what drain uses): refused with 429 when a PDB would break; the guard
+        installed by Monitor fails the test if an eviction it allowed broke one."""
+        pod = data.draw(st.sampled_from([p for p in self.cluster.pods() if p.node_name]))
+        self._interrupt()
+        try:
+            self.cluster.evict(pod)
+        except ApiError as exc:
+            assert exc.code in (429, 500, 503, 404) or not self.quorum, exc
+
+    @precondition(lambda self: self.cluster.nodes())
+    @rule(data=st.data())
+    def kubectl(self, data) -> None:
+        """A random kubectl command for the objects that exist (commands()): it parses, never crashes."""
+        line = data.draw(commands(self.cluster))
+        parse(line)                      # no usage error
+        res = kubectl.run(self.cluster, line)
+        assert "internal error" not in res.error, (line, res.error)
+        if res.exit_code == 0 and not line.startswith(("kubectl get", "kubectl describe", "kubectl top")):
+            self._interrupt()
+
+    # -- rules: etcd --------------------------------------------------------------------------
+    # Workaround for an engine bug (reported): a pod that finishes terminating while etcd has no
+    # quorum makes the kubelet's remove_pod raise out of Cluster.tick(). Quorum is only lost here
+    # while no pod is terminating, and deletes need quorum, so none starts terminating meanwhile.
+    @precondition(lambda self: self.cluster.controlplane.healthy > 0
+                  and not any(p.terminating for p in self.cluster.pods()))
+    @rule(count=st.integers(1, 3))
+    def fail_etcd(self, count: int) -> None:
+        self._interrupt()
+        self.cluster.controlplane.fail_members(count)
+
+    @precondition(lambda self: self.cluster.controlplane.healthy < self.cluster.controlplane.size)
+    @rule(count=st.integers(1, 3))
+    def recover_etcd(self, count: int) -> None:
+        self._interrupt()
+        self.cluster.controlplane.recover_members(count)
+
+    # -- time ----------------------------------------------------------------------------------
     @rule(n=st.integers(1, 60))
     def tick(self, n: int) -> None:
         for _ in range(n):
-            self.cluster.tick()
-            self.check_rollout_bounds()
-            assert_invariants(self.cluster)
+            self.step_tick()
 
     @rule()
     def settle(self) -> None:
-        """Recover every node and wait: each Deployment converges to its spec where capacity allows."""
+        """Recover every node and etcd member and wait: each Deployment converges to its spec where
+        capacity allows, every DaemonSet covers its eligible nodes, every HPA keeps its target in bounds."""
         for n in self.cluster.nodes():
             if not n.alive:
                 self.cluster.recover_node(n.name)
+        self.cluster.controlplane.recover_members(self.cluster.controlplane.size)
         self._interrupt()
         for _ in range(700):
-            self.cluster.tick()
+            self.step_tick()
         assert_invariants(self.cluster)
+        check_daemonsets_converged(self.cluster)
+        autoscaled = self.autoscaled()
         for d in self.cluster.list("Deployment", "default"):
             pods = [p for p in self.cluster.pods("default") if p.labels.get("app") == d.name and p.active]
             pending = [p for p in pods if not p.node_name]
             image = d.spec["template"]["spec"]["containers"][0]["image"]
-            if pending or image == "app:bad":
-                continue          # no room, or a release that can never become Ready
+            if pending or image not in GOOD_IMAGES or d.name in autoscaled:
+                continue          # no room, a release that never stays Ready, or an HPA still moving it
             want = int(d.spec["replicas"])
             rss = [r for r in self.cluster.store.owned_by(d.uid) if r.kind == "ReplicaSet"]
             assert sum(int(r.spec.get("replicas", 0)) for r in rss) == want, f"{d.name} did not converge: RS sizes"
             assert len(pods) == want and all(p.ready and p.image == image for p in pods), \
                 f"{d.name}: {[(p.name, p.image, p.status_reason()) for p in pods]} for {want} x {image}"
+        self.check_hpa_targets()
 
     # -- invariants ------------------------------------------------------------------------
     def check_rollout_bounds(self) -> None:
@@ -173,7 +316,17 @@ class ClusterMachine(RuleBasedStateMachine):
             assert available >= replicas - unavailable, \
                 f"{name}: {available} available < {replicas} - maxUnavailable {unavailable}"
 
+    def check_hpa_targets(self) -> None:
+        """After settling, an HPA's target (when it has replicas at all) lies within [min, max]."""
+        for h in self.cluster.list("HorizontalPodAutoscaler"):
+            ref = h.spec.get("scaleTargetRef") or {}
+            target = self.cluster.get(ref.get("kind", ""), h.namespace, ref.get("name", ""))
+            if target is None or int(target.spec.get("replicas", 1)) == 0:
+                continue
+            lo, hi = int(h.spec.get("minReplicas", 1)), int(h.spec["maxReplicas"])
+            n = int(target.spec["replicas"])
+            assert lo <= n <= hi, f"hpa {h.name}: target {target.name} has {n} replicas outside [{lo}, {hi}]"
+
     @invariant()
     def engine_invariants(self) -> None:
         assert_invariants(self.cluster)
-

@@ -167,3 +167,25 @@ def test_available_condition_and_status_counts():
     cond = {x["type"]: x for x in st["conditions"]}
     assert cond["Available"]["reason"] == "MinimumReplicasAvailable"
     assert cond["Progressing"]["reason"] == "NewReplicaSetAvailable"
+
+
+def test_scaling_mid_rollout_is_proportional():
+    # sync.go scale(): with two active ReplicaSets, a scale-up is shared in proportion to their
+    # sizes (GetProportion over the max-replicas annotation), the leftover to the largest
+    c = make_cluster(nodes=4, cpu="8", memory="16Gi")
+    c.apply(deployment("shop", replicas=10, strategy={"type": "RollingUpdate",
+                                                      "rollingUpdate": {"maxSurge": 3, "maxUnavailable": 2}}))
+    c.run(30)
+    set_image(c, "shop", "shop:bad")       # a rollout that can never finish: both RSs stay active
+    c.run(20)
+    sizes = {r.spec["template"]["spec"]["containers"][0]["image"]: r.spec["replicas"]
+             for r in c.list("ReplicaSet", "default")}
+    assert sizes == {"shop:1.0": 8, "shop:bad": 5}      # 13 = 10 + surge 3
+    c.scale("Deployment", "default", "shop", 20)
+    c.tick()
+    sizes = {r.spec["template"]["spec"]["containers"][0]["image"]: r.spec["replicas"]
+             for r in c.list("ReplicaSet", "default")}
+    # allowed 20 + 3 = 23: +10 shared 8:5 of 13 -> old 8*23/13 = 14.15 -> 14, new 5*23/13 = 8.8 -> 9
+    assert sizes == {"shop:1.0": 14, "shop:bad": 9}
+    assert all(r.annotations["deployment.kubernetes.io/desired-replicas"] == "20"
+               for r in c.list("ReplicaSet", "default"))

@@ -9,7 +9,6 @@ from textual import events
 from tui_helpers import FIRST
 
 from kubegame.tui.screens.game import GameScreen
-from kubegame.tui.screens.title import TitleScreen
 
 # every key the game binds, the keys of its screens and modals, and noise; not the quit keys
 # (ctrl+c / ctrl+q end the app, and q on the title screen exits by design)
@@ -32,11 +31,11 @@ async def test_thousand_random_keys_and_pastes(make_app):
         await pilot.pause()
         while pressed < 1000:
             batch = [rng.choice(KEYS) for _ in range(10)]
-            if isinstance(app.screen, TitleScreen):
-                batch = ["enter" if k == "q" else k for k in batch]
-                batch = batch[: batch.index("enter") + 1] if "enter" in batch else batch
             if "y" in batch:           # y may confirm leaving: look at the screen before the next key
                 batch = batch[: batch.index("y") + 1]
+            if "q" in batch:           # q exits from the title and results screens: only in the game
+                i = batch.index("q")
+                batch = batch[:i] or (["q"] if isinstance(app.screen, GameScreen) else ["escape"])
             batch = batch[: 1000 - pressed]
             await pilot.press(*batch)
             pressed += len(batch)

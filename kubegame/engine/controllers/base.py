@@ -16,6 +16,7 @@ class Controller:
     """
 
     name = "controller"
+    needs_quorum = True        # a controller-manager loop: it stops while etcd has no quorum
 
     def __init__(self, cluster: Cluster):
         self.cluster = cluster
@@ -29,6 +30,15 @@ class Controller:
         keys = list(self.queue)
         self.queue.clear()
         return keys
+
+    def due(self, timers: dict[int, dict], now: int) -> dict:
+        """Pop what is due at or before `now` from a tick-keyed timer dict (ticks skipped
+        while the controller stood still, e.g. without quorum, are caught up in order)."""
+        out: dict = {}
+        if timers:
+            for t in sorted(k for k in timers if k <= now):
+                out.update(timers.pop(t))
+        return out
 
     def sync(self) -> None:  # pragma: no cover - overridden
         raise NotImplementedError

@@ -39,12 +39,13 @@ def quorum_size(n: int) -> int:
 
 class ControlPlane(Controller):
     name = "etcd"
+    needs_quorum = False       # etcd itself: zone recoveries happen whatever the quorum
 
     def __init__(self, cluster: Cluster, zones: list[str] | None = None):
         super().__init__(cluster)
         self.members: list[EtcdMember] = []
         self._seq = 0
-        self.zone_recoveries: dict[int, list[str]] = {}      # tick -> zones coming back
+        self.zone_recoveries: dict[int, dict[str, bool]] = {}   # tick -> zones coming back
         self.zones_down: dict[str, bool] = {}
         self.nodes_down_by_zone: dict[str, list[str]] = {}   # zone -> nodes the outage failed
         self.quorum_lost_ticks = 0
@@ -170,7 +171,7 @@ class ControlPlane(Controller):
                     m.healthy, m.down_by_zone = False, True
             self._update()
         if duration is not None:
-            self.zone_recoveries.setdefault(self.cluster.now + duration, []).append(zone)
+            self.zone_recoveries.setdefault(self.cluster.now + duration, {})[zone] = True
 
     def zone_recover(self, zone: str) -> None:
         if not self.zones_down.pop(zone, False):
@@ -184,7 +185,7 @@ class ControlPlane(Controller):
         self._update()
 
     def sync(self) -> None:
-        for zone in self.zone_recoveries.pop(self.cluster.now, []):
+        for zone in self.due(self.zone_recoveries, self.cluster.now):
             self.zone_recover(zone)
         if not self.store.quorum:
             self.quorum_lost_ticks += 1

@@ -122,7 +122,7 @@ class DaemonSetController(Controller):
 
     # -- loop -------------------------------------------------------------------------------
     def sync(self) -> None:
-        for key in self.wakeups.pop(self.cluster.now, {}):
+        for key in self.due(self.wakeups, self.cluster.now):
             self.enqueue(key)
         for key in self.take():
             ds = self.store.get("DaemonSet", *key)

@@ -90,7 +90,7 @@ class DeploymentController(Controller):
 
     # -- loop -------------------------------------------------------------------------------
     def sync(self) -> None:
-        for key in self.wakeups.pop(self.cluster.now, {}):
+        for key in self.due(self.wakeups, self.cluster.now):
             self.enqueue(key)
         for key in self.take():
             d = self.store.get("Deployment", *key)
@@ -113,26 +113,65 @@ class DeploymentController(Controller):
         return None
 
     def reconcile(self, d: KObject) -> None:
+        """syncDeployment: a paused Deployment or a scaling event only scales; otherwise roll out."""
         rss = self.replica_sets(d)
         before = copy.deepcopy(d.status)
-        if d.spec.get("paused"):
+        if d.spec.get("paused") or self.is_scaling_event(d, rss):
             new_rs = self.find_new(d, rss)
-            self._scale_for_pause(d, new_rs, rss)
-            self.update_status(d, new_rs, rss, before)
+            self.scale(d, new_rs, [r for r in rss if r is not new_rs])
+            self.update_status(d, new_rs, self.replica_sets(d), before)
             return
         if (d.spec.get("strategy") or {}).get("type") == "Recreate":
             self.rollout_recreate(d, rss, before)
         else:
             self.rollout_rolling(d, rss, before)
 
-    def _scale_for_pause(self, d: KObject, new_rs: KObject | None, rss: list[KObject]) -> None:
-        """A paused Deployment still scales (sync.go: sync -> scale) when only one RS is active."""
+    def is_scaling_event(self, d: KObject, rss: list[KObject]) -> bool:
+        """The replica count changed since the active ReplicaSets were last sized (desired-replicas)."""
+        want = str(d.spec.get("replicas", 1))
+        return any(r.annotations.get(DESIRED) not in (None, want) for r in rss if int(r.spec.get("replicas", 0)) > 0)
+
+    def scale(self, d: KObject, new_rs: KObject | None, olds: list[KObject]) -> None:
+        """sync.go scale(): one active ReplicaSet takes the new size; otherwise sizes change in
+        proportion to each ReplicaSet's share (GetProportion), the leftover to the largest."""
         want = int(d.spec.get("replicas", 1))
-        active = [r for r in rss if int(r.spec.get("replicas", 0)) > 0]
-        target = new_rs if new_rs is not None and (not active or active == [new_rs]) else (
-            active[0] if len(active) == 1 else None)
-        if target is not None and int(target.spec.get("replicas", 0)) != want:
-            self.scale_rs(d, target, want)
+        active = [r for r in ([new_rs] if new_rs is not None else []) + olds if int(r.spec.get("replicas", 0)) > 0]
+        if len(active) <= 1:
+            target = active[0] if active else (new_rs if new_rs is not None else (olds[-1] if olds else None))
+            if target is not None:
+                self.scale_rs(d, target, want)
+            return
+        if new_rs is not None and int(new_rs.spec.get("replicas", 0)) == want \
+                and int(new_rs.status.get("availableReplicas", 0)) == want:
+            for rs in olds:                      # IsSaturated: the old ones go
+                if int(rs.spec.get("replicas", 0)) > 0:
+                    self.scale_rs(d, rs, 0)
+            return
+        if (d.spec.get("strategy") or {}).get("type") == "Recreate":
+            return
+        surge, _ = self.fenceposts(d)
+        allowed = want + surge if want > 0 else 0
+        current = sum(int(r.spec.get("replicas", 0)) for r in active)
+        to_add = allowed - current
+        # ReplicaSetsBySizeNewer when growing, BySizeOlder when shrinking: the largest first
+        newer_first = to_add > 0
+        active.sort(key=lambda r: (-int(r.spec.get("replicas", 0)),
+                                   (-r.creation_tick if newer_first else r.creation_tick), r.name))
+        sizes: dict[str, int] = {}
+        added = 0
+        for rs in active:
+            n = int(rs.spec.get("replicas", 0))
+            prop = 0
+            if to_add != 0 and n > 0 and to_add != added:
+                annotated = int(rs.annotations.get(MAX_REPLICAS, 0) or 0) or int(d.status.get("replicas", 0) or 1)
+                fraction = (-n if want == 0 else int(math.floor(n * (want + surge) / annotated + 0.5)) - n)
+                prop = min(fraction, to_add - added) if to_add > 0 else max(fraction, to_add - added)
+            sizes[rs.name] = n + prop
+            added += prop
+        if active and to_add != 0:
+            sizes[active[0].name] = max(0, sizes[active[0].name] + to_add - added)
+        for rs in active:
+            self.scale_rs(d, rs, sizes[rs.name])
 
     # -- RollingUpdate ----------------------------------------------------------------------
     def rollout_rolling(self, d: KObject, rss: list[KObject], before: dict) -> None:

@@ -212,7 +212,7 @@ class HorizontalPodAutoscalerController(Controller):
 
     def sync(self) -> None:
         now = self.cluster.now
-        for key in self.wakeups.pop(now, {}):
+        for key in self.due(self.wakeups, now):
             self.enqueue(key)
         for key in self.take():
             hpa = self.store.get("HorizontalPodAutoscaler", *key)

@@ -67,7 +67,7 @@ class JobController(Controller):
             self.enqueue((pod.namespace, ref["name"]))
 
     def sync(self) -> None:
-        for key in self.wakeups.pop(self.cluster.now, {}):
+        for key in self.due(self.wakeups, self.cluster.now):
             self.enqueue(key)
         for key in self.take():
             job = self.store.get("Job", *key)

@@ -24,6 +24,7 @@ BACKOFF_RESET = 600       # a container that ran 10 minutes starts over at 10 s
 
 class Kubelet(Controller):
     name = "kubelet"
+    needs_quorum = False      # kubelets keep their pods running while the control plane is down
 
     def __init__(self, cluster: Cluster):
         super().__init__(cluster)
@@ -80,7 +81,7 @@ class Kubelet(Controller):
             self._step(pod, node)
 
     def _write(self, pod: Pod) -> None:
-        self.store.modified(pod, status_only=True)
+        self.store.modified(pod, status_only=True, by_kubelet=True)
 
     def _event(self, pod: Pod, type_: str, reason: str, message: str) -> None:
         self.cluster.record(pod, type_, reason, message, "kubelet", host=pod.node_name)
@@ -90,7 +91,8 @@ class Kubelet(Controller):
         now = self.cluster.now
         if pod.deletion_tick is not None:
             if pod.state != "running" or now >= pod.deletion_tick + (pod.deletion_grace or 0):
-                self.cluster.remove_pod(pod)
+                if not self.cluster.remove_pod(pod, by_kubelet=True):
+                    self.at(now + 1, pod)      # the API server cannot take the deletion yet
             return
         if pod.start_tick is None:
             self._begin(pod, node)
@@ -332,7 +334,7 @@ class Kubelet(Controller):
         if not node.alive:
             return                   # stays Terminating until the node comes back or a force delete
         if pod.state != "running":
-            self.cluster.remove_pod(pod)
+            self.at(self.cluster.now, pod)     # nothing to stop: the kubelet confirms at once
             return
         if pod.ready:
             pod.ready = False
@@ -345,7 +347,7 @@ class Kubelet(Controller):
         now = self.cluster.now
         for pod in list(self.store.pods_on(node.name).values()):
             if pod.deletion_tick is not None:
-                self.cluster.remove_pod(pod)
+                self.at(now, pod)
                 continue
             if pod.phase in ("Succeeded", "Failed"):
                 continue

@@ -55,11 +55,11 @@ class NodeLifecycleController(Controller):
 
     def __init__(self, cluster):
         super().__init__(cluster)
-        self.due: dict[int, dict[str, str]] = {}          # tick -> node name -> what
+        self.due_nodes: dict[int, dict[str, str]] = {}          # tick -> node name -> what
         self.evictions: dict[int, dict[tuple[str, str], Pod]] = {}
 
     def _at(self, tick: int, node: str, what: str) -> None:
-        self.due.setdefault(tick, {})[node] = what
+        self.due_nodes.setdefault(tick, {})[node] = what
 
     def node_failed(self, node: Node) -> None:
         self._at(self.cluster.now + self.cluster.config.node_monitor_grace_period, node.name, "check")
@@ -70,16 +70,21 @@ class NodeLifecycleController(Controller):
     def node_recovered(self, node: Node) -> None:
         node.last_heartbeat = self.cluster.now
         if node.ready_status != "True" and node.booting_until is None:
-            self._mark_ready(node)
+            if self.store.quorum:
+                self._mark_ready(node)
+            else:
+                self._at(self.cluster.now + 1, node.name, "recovered")   # marked once etcd is back
 
     def sync(self) -> None:
         now = self.cluster.now
-        for name, what in (self.due.pop(now, None) or {}).items():
+        for name, what in self.due(self.due_nodes, now).items():
             node = self.cluster.node(name)
             if node is None:
                 continue
             if what == "check" and not node.alive and node.ready_status == "True":
                 self._mark_unknown(node)
+            elif what == "recovered" and node.alive and node.ready_status != "True":
+                self._mark_ready(node)
             elif what == "booted":
                 node.booting_until = None
                 if node.alive:
@@ -87,7 +92,7 @@ class NodeLifecycleController(Controller):
                     self.cluster.record(node, "Normal", "RegisteredNode",
                                         f"Node {node.name} event: Registered Node {node.name} in Controller",
                                         "node-controller")
-        for pod in (self.evictions.pop(now, None) or {}).values():
+        for pod in self.due(self.evictions, now).values():
             self._evict(pod)
 
     def _mark_unknown(self, node: Node) -> None:

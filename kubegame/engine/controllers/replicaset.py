@@ -56,7 +56,7 @@ class ReplicaSetController(Controller):
 
     def sync(self) -> None:
         now = self.cluster.now
-        for key in self.wakeups.pop(now, {}):
+        for key in self.due(self.wakeups, now):
             self.enqueue(key)
         for key in self.take():
             rs = self.store.get("ReplicaSet", *key)
