@@ -256,11 +256,7 @@ class ClusterMachine(RuleBasedStateMachine):
             self._interrupt()
 
     # -- rules: etcd --------------------------------------------------------------------------
-    # Workaround for an engine bug (reported): a pod that finishes terminating while etcd has no
-    # quorum makes the kubelet's remove_pod raise out of Cluster.tick(). Quorum is only lost here
-    # while no pod is terminating, and deletes need quorum, so none starts terminating meanwhile.
-    @precondition(lambda self: self.cluster.controlplane.healthy > 0
-                  and not any(p.terminating for p in self.cluster.pods()))
+    @precondition(lambda self: self.cluster.controlplane.healthy > 0)
     @rule(count=st.integers(1, 3))
     def fail_etcd(self, count: int) -> None:
         self._interrupt()
