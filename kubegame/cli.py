@@ -11,6 +11,7 @@
     kubegame chaos [--seed N]        endless seeded waves of trouble; best ticks survived per seed
     kubegame simulate chaos --seed N --ticks T [--script FILE] [--json]   the same, headless
     kubegame sandbox                 a cluster with a node pool and no objectives, for your own files
+    kubegame fuzz LEVEL [--seed N] [--examples N] [--json]   random play; every invariant after every tick
 """
 
 from __future__ import annotations
@@ -392,6 +393,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_fuzz(args: argparse.Namespace) -> int:
+    try:
+        from kubegame import fuzz
+    except ModuleNotFoundError as exc:
+        _err(f"kubegame fuzz needs Hypothesis ({exc.name} is missing): pip install kubegame[test]")
+        return EXIT_FAIL
+    return fuzz.run_cli(args)
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from kubegame import bench
     return bench.main(quick=args.quick, as_json=args.json)
@@ -503,6 +513,16 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("sandbox", help="a cluster with a node pool and no objectives")
     s.add_argument("--console", action="store_true", help="the line console instead of the full-screen game")
     s.set_defaults(func=cmd_sandbox)
+    s = sub.add_parser("fuzz", help="play a level with random valid commands; check every invariant every tick")
+    s.add_argument("level")
+    s.add_argument("--seed", type=int, default=0, help="Hypothesis seed (default 0)")
+    s.add_argument("--examples", type=int, default=100, help="random plays (default 100)")
+    s.add_argument("--max-commands", type=int, default=8, help="commands per play at most (default 8)")
+    s.add_argument("--out", help="where to write a violation's minimal script (default fuzz-LEVEL.yaml)")
+    s.add_argument("--replay", metavar="FILE", help="replay a script with the invariants checked instead")
+    s.add_argument("--fault", help="inject a deliberate engine bug (kubegame.testing.faults), to test the fuzzer")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_fuzz)
     return p
 
 

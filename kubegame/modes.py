@@ -233,9 +233,8 @@ class ChaosScenario(Scenario):
                 new.append(ScenarioEvent(e.at, "ZoneOutage", {"zone": e.target, "duration": e.duration}))
             elif e.kind == "KernelUpgrade":
                 picked = e.target.split(",")
+                # the upgrade reboots the machines: every container restarts on the new kernel
                 new.append(ScenarioEvent(e.at, "KernelUpgrade", {"nodes": picked, "kernel": NEW_KERNEL}))
-                for n in picked:       # the upgrade reboots the machine: every container restarts
-                    new += [ScenarioEvent(e.at, "Reboot", {"node": n})]
             else:
                 new.append(ScenarioEvent(e.at, "BadRelease", {"image": BAD_IMAGE}))
         rest = self.events[self.pos:] + new
@@ -247,13 +246,6 @@ class ChaosScenario(Scenario):
         return super().fire(now, cluster, cp)
 
     def _fire(self, now: int, ev: ScenarioEvent, cluster: Any, cp: Any) -> list[GameMessage]:
-        if ev.type == "Reboot":
-            node = cluster.node(ev.get("node"))
-            if node is None or not node.alive:
-                return []
-            cluster.fail_node(node.name)
-            cluster.recover_node(node.name)
-            return [GameMessage(now, "Warning", "Reboot", f"node {node.name} rebooted into its new kernel")]
         if ev.type == "BadRelease":
             from kubegame import kubectl
             r = kubectl.run(cluster, f"kubectl set image deployment/shop shop={ev.get('image')}")

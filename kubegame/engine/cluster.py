@@ -266,12 +266,15 @@ class Cluster:
             self.remove_pod(pod)
         self.scheduler.node_changed(node)
 
-    def set_kernel(self, name: str, kernel: str) -> None:
-        """The machine booted a new kernel; its kubelet (node-feature-discovery) relabels the node."""
+    def set_kernel(self, name: str, kernel: str, reboot: bool = True) -> None:
+        """A kernel upgrade: the machine reboots into the new kernel (its containers restart on
+        it, sharing it), and node-feature-discovery relabels the node."""
         node = self._node_or_raise(name)
         node.kernel = kernel
         node.labels["feature.node.kubernetes.io/kernel-version.full"] = kernel
         self.store.modified(node, status_only=True, by_kubelet=True)
+        if reboot and node.alive:
+            self.kubelet.node_recovered(node)
         self.scheduler.node_changed(node)
 
     def _node_or_raise(self, name: str) -> Node:

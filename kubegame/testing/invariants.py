@@ -160,10 +160,11 @@ def _healthy(cluster: Cluster, pdb: Any) -> int:
                and p.ready and p.phase == "Running" and p.deletion_tick is None)
 
 
-def guard_evictions(cluster: Cluster) -> None:
+def guard_evictions(cluster: Cluster, record: list[str] | None = None) -> None:
     """Wrap `cluster.evict` (the Eviction API that `kubectl drain` uses): an eviction that takes a
     PodDisruptionBudget's healthy pods below desiredHealthy, while the budget's status was up to
-    date, raises InvariantViolation. Idempotent."""
+    date, raises InvariantViolation (and appends its message to `record`: kubectl turns exceptions
+    into error text, so a caller that runs drains through kubectl reads `record`). Idempotent."""
     if getattr(cluster, "_evictions_guarded", False):
         return
     from kubegame.engine.controllers.disruption import pdbs_for
@@ -178,8 +179,11 @@ def guard_evictions(cluster: Cluster) -> None:
             fresh = st.get("currentHealthy") == healthy and st.get("observedGeneration") == generation
             desired = int(st.get("desiredHealthy", 0) or 0)
             if fresh and _healthy(cluster, b) < desired:
-                _fail(f"eviction of pod {pod.name} broke PodDisruptionBudget {b.namespace}/{b.name}: "
-                      f"{_healthy(cluster, b)} healthy < desiredHealthy {desired}")
+                msg = (f"eviction of pod {pod.name} broke PodDisruptionBudget {b.namespace}/{b.name}: "
+                       f"{_healthy(cluster, b)} healthy < desiredHealthy {desired}")
+                if record is not None:
+                    record.append(msg)
+                _fail(msg)
 
     cluster.evict = evict  # type: ignore[method-assign]
     cluster._evictions_guarded = True  # type: ignore[attr-defined]
@@ -235,12 +239,15 @@ class Monitor:
         self.cluster = cluster
         self.checks = checks
         self.quorum = QuorumWatch(cluster)
-        guard_evictions(cluster)
+        self.evictions: list[str] = []      # PDB violations seen by the eviction guard
+        guard_evictions(cluster, self.evictions)
 
     def before_tick(self) -> None:
         self.quorum.before()
 
     def after_tick(self) -> None:
+        if self.evictions:
+            _fail(self.evictions[0])
         for check in self.checks:
             check(self.cluster)
         self.quorum.after()

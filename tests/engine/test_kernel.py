@@ -12,11 +12,10 @@ def test_kernel_upgrade_crashes_pods_and_a_node_selector_fixes_it():
     c.apply(deployment("legacy", 2, image="legacy:1.0", cpu="100m"))
     run_until(c, lambda: len(ready_pods(c, app="legacy")) == 2)
     on_n1 = [p for p in ready_pods(c, app="legacy") if p.node_name == "n1"]
-    # KernelUpgrade: the node's kernel label changes, and the machine reboots
+    # KernelUpgrade: the machine reboots into the new kernel (its containers restart on it,
+    # since containers share the host's kernel), and the node's kernel label changes
     c.set_kernel("n1", "6.8")
     assert c.node("n1").labels[KERNEL_LABEL] == "6.8"
-    c.fail_node("n1")
-    c.recover_node("n1")
     c.run(40)
     for p in on_n1:
         assert p.restart_count >= 1 and not p.ready

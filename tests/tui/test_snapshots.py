@@ -24,6 +24,8 @@ async def _quiet(pilot) -> None:
         w.cursor_blink = False
     for w in pilot.app.screen.query(TextArea):
         w.cursor_blink = False
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
     await pilot.pause()
 
 

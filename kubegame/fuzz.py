@@ -1,0 +1,314 @@
+"""`kubegame fuzz LEVEL`: play a level many times with random valid commands; check every invariant.
+
+Each play is a Hypothesis example: the ticks at which to act and the command lines come
+from `kubegame.testing.strategies.commands()` (drawn for the objects that exist at that
+moment). After every tick the engine's invariants are checked
+(`kubegame.testing.invariants.Monitor`). A violation, an engine exception or a kubectl
+internal error stops the search; Hypothesis shrinks the play to a minimal command script,
+which is written as a YAML list of {at, run} that `kubegame simulate LEVEL --script FILE`
+replays (and `kubegame fuzz LEVEL --replay FILE` replays with the invariants checked).
+Plays without a violation give the win rate and the score distribution: a level that
+random play wins often is too easy.
+
+    report = fuzz(level, seed=0, examples=100)
+    report.violation            # None, or Violation(message, tick, script, ...)
+    report.win_rate, report.scores
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
+
+from kubegame.game import Game, GameResult
+from kubegame.level.model import Level, Step
+from kubegame.testing.invariants import InvariantViolation, Monitor
+from kubegame.testing.strategies import commands
+
+Setup = Callable[[Game], None]     # called on each fresh Game before play (e.g. to inject a fault)
+KUBECTL_CRASH = "internal error in kubegame's kubectl"
+
+
+@dataclass
+class Violation:
+    """What broke, when, and the command script that makes it happen."""
+
+    kind: str                  # invariant | engine-error | kubectl-error
+    message: str
+    tick: int                  # the level tick after which it was seen
+    script: list[Step]
+    path: str | None = None    # where the script was written
+    reproduced: bool | None = None   # the written script, replayed, shows it again
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "message": self.message, "tick": self.tick,
+                "script": [{"at": s.at, "run": s.run} for s in self.script], "scriptFile": self.path,
+                "reproduced": self.reproduced}
+
+
+@dataclass
+class Outcome:
+    """One play: its result (None when it broke) and the violation, if any."""
+
+    script: list[Step]
+    result: GameResult | None = None
+    violation: Violation | None = None
+
+
+@dataclass
+class FuzzReport:
+    level: str
+    seed: int
+    examples: int                       # plays asked for
+    plays: int = 0                      # plays that ran to the end without a violation
+    wins: int = 0
+    scores: list[int] = field(default_factory=list)
+    violation: Violation | None = None
+
+    @property
+    def win_rate(self) -> float:
+        return self.wins / self.plays if self.plays else 0.0
+
+    def distribution(self) -> dict[str, Any]:
+        """min, quartiles, max, mean, and a histogram of the 0-1000 score in bins of 100."""
+        if not self.scores:
+            return {}
+        s = sorted(self.scores)
+        q = statistics.quantiles(s, n=4, method="inclusive") if len(s) > 1 else [s[0]] * 3
+        bins = [0] * 10
+        for x in s:
+            bins[min(9, x // 100)] += 1
+        return {"min": s[0], "p25": q[0], "median": q[1], "p75": q[2], "max": s[-1],
+                "mean": round(statistics.fmean(s), 1),
+                "histogram": {f"{i * 100}-{i * 100 + 99 if i < 9 else 1000}": n for i, n in enumerate(bins)}}
+
+    def to_json(self) -> dict:
+        return {"level": self.level, "seed": self.seed, "examples": self.examples, "plays": self.plays,
+                "wins": self.wins, "winRate": round(self.win_rate, 4), "scores": self.distribution(),
+                "violation": self.violation.to_json() if self.violation else None}
+
+
+class _Found(Exception):
+    """Raised inside a Hypothesis example to make it a failing (and shrinkable) one."""
+
+
+# -- one play -----------------------------------------------------------------------------------
+
+class _Player:
+    """Drives a Game tick by tick, checking the invariants; records every command as a Step."""
+
+    def __init__(self, level: Level, setup: Setup | None):
+        self.game = Game(level)
+        if setup is not None:
+            setup(self.game)
+        self.monitor = Monitor(self.game.cluster)
+        self.script: list[Step] = []
+
+    def violation(self, kind: str, message: str) -> Violation:
+        return Violation(kind, message, self.game.now, list(self.script))
+
+    def submit(self, line: str) -> Violation | None:
+        self.script.append(Step(self.game.now, line))
+        res = self.game.submit(line)
+        if KUBECTL_CRASH in res.error:
+            return self.violation("kubectl-error", f"{line}: {res.error.strip()}")
+        return None
+
+    def tick(self) -> Violation | None:
+        try:
+            self.game.step()
+            self.monitor.after_tick()
+        except InvariantViolation as exc:
+            return self.violation("invariant", str(exc))
+        except Exception as exc:  # noqa: BLE001 - an engine crash is a finding, not a fuzzer crash
+            return self.violation("engine-error", f"{type(exc).__name__}: {exc}")
+        return None
+
+    def begin_tick(self) -> None:
+        self.monitor.before_tick()
+
+
+def replay(level: Level, steps: list[Step], setup: Setup | None = None) -> Outcome:
+    """Play `steps` as `kubegame simulate --script` does (each command when the clock reads its
+    `at`, before that tick), checking every invariant after every tick."""
+    player = _Player(level, setup)
+    pending = sorted(steps, key=lambda s: s.at)
+    i = 0
+    while not player.game.finished and player.game.now < level.duration:
+        player.begin_tick()
+        while i < len(pending) and pending[i].at <= player.game.now:
+            v = player.submit(pending[i].run)
+            i += 1
+            if v is not None:
+                return Outcome(player.script, violation=v)
+        v = player.tick()
+        if v is not None:
+            return Outcome(player.script, violation=v)
+    return Outcome(player.script, result=player.game.result())
+
+
+def _random_play(level: Level, data: Any, setup: Setup | None, max_commands: int) -> Outcome:
+    last = max(0, level.duration - 1)
+    ticks = sorted(data.draw(st.lists(st.integers(0, last), max_size=max_commands), label="ticks"))
+    player = _Player(level, setup)
+    i = 0
+    while not player.game.finished and player.game.now < level.duration:
+        player.begin_tick()
+        while i < len(ticks) and ticks[i] <= player.game.now:
+            i += 1
+            line = data.draw(commands(player.game.cluster, level=level, read_only=False), label="command")
+            v = player.submit(line)
+            if v is not None:
+                return Outcome(player.script, violation=v)
+        v = player.tick()
+        if v is not None:
+            return Outcome(player.script, violation=v)
+    return Outcome(player.script, result=player.game.result())
+
+
+# -- the search ---------------------------------------------------------------------------------
+
+def write_script(path: str | Path, violation: Violation, level: Level) -> None:
+    """The script as `kubegame simulate --script` reads it, with what it shows in a comment."""
+    header = [f"# kubegame fuzz: a minimal script that breaks an invariant on level {level.name}",
+              f"# {violation.kind} after tick {violation.tick}: " + violation.message.replace("\n", " "),
+              f"# replay: kubegame simulate {level.path or level.name} --script {path}",
+              f"#     or: kubegame fuzz {level.path or level.name} --replay {path}   (checks the invariants)"]
+    body = yaml.safe_dump([{"at": s.at, "run": s.run} for s in violation.script], sort_keys=False,
+                          default_flow_style=False, width=1000) if violation.script else "[]\n"
+    Path(path).write_text("\n".join(header) + "\n" + body, encoding="utf-8")
+
+
+def fuzz(level: Level, seed: int = 0, examples: int = 100, max_commands: int = 8, setup: Setup | None = None,
+         script_path: str | Path | None = None, shrink: bool = True) -> FuzzReport:
+    """Play `level` up to `examples` times with random valid commands (Hypothesis, seeded by `seed`);
+    stop at the first invariant violation and shrink it to a minimal script (written to
+    `script_path` when given, then replayed to confirm it reproduces)."""
+    report = FuzzReport(level.name, seed, examples)
+    found: dict[str, Outcome] = {}
+
+    phases = [Phase.generate, Phase.shrink] if shrink else [Phase.generate]
+
+    @settings(max_examples=examples, database=None, deadline=None, derandomize=False, phases=phases,
+              suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet, report_multiple_bugs=False,
+              print_blob=False, stateful_step_count=1)
+    @hypothesis_seed(seed)
+    @given(st.data())
+    def search(data: Any) -> None:
+        outcome = _random_play(level, data, setup, max_commands)
+        if outcome.violation is not None:
+            found["last"] = outcome           # the last failing play Hypothesis runs is the minimal one
+            raise _Found(outcome.violation.message)
+        if not found and outcome.result is not None:
+            report.plays += 1
+            report.wins += int(outcome.result.won)
+            report.scores.append(outcome.result.score.total)
+
+    try:
+        search()
+    except _Found:
+        pass
+    if "last" in found:
+        v = found["last"].violation
+        assert v is not None
+        report.violation = v
+        if script_path is not None:
+            write_script(script_path, v, level)
+            v.path = str(script_path)
+        again = replay(level, v.script, setup).violation
+        v.reproduced = again is not None and again.kind == v.kind
+    return report
+
+
+# -- text output --------------------------------------------------------------------------------
+
+def format_report(report: FuzzReport) -> str:
+    lines = [f"level {report.level}: {report.plays} random play(s) of {report.examples} (seed {report.seed})"]
+    if report.plays:
+        d = report.distribution()
+        lines.append(f"won {report.wins} of {report.plays} ({100 * report.win_rate:.1f}%)")
+        lines.append(f"score: min {d['min']}  p25 {d['p25']:g}  median {d['median']:g}  p75 {d['p75']:g}  "
+                     f"max {d['max']}  mean {d['mean']:g}")
+        top = max(d["histogram"].values()) or 1
+        for label, n in d["histogram"].items():
+            if n:
+                lines.append(f"  {label:>9} {'#' * max(1, round(30 * n / top))} {n}")
+    v = report.violation
+    if v is None:
+        lines.append("no invariant violated")
+    else:
+        lines.append(f"VIOLATION ({v.kind}) after tick {v.tick}: {v.message}")
+        lines.append(f"minimal script ({len(v.script)} command(s)):")
+        lines += [f"  - {{at: {s.at}, run: {s.run!r}}}" for s in v.script] or ["  (no commands: idle play breaks it)"]
+        if v.path:
+            lines.append(f"written to {v.path}; replay: kubegame simulate {report.level} --script {v.path}")
+        if v.reproduced is not None:
+            lines.append("the script reproduces it" if v.reproduced else
+                         "WARNING: replaying the script did not reproduce it (a nondeterminism bug?)")
+    return "\n".join(lines)
+
+
+# -- `kubegame fuzz` ----------------------------------------------------------------------------
+
+def run_cli(args: Any) -> int:
+    """`kubegame fuzz LEVEL [--seed N] [--examples N] [--max-commands N] [--out FILE] [--replay FILE]
+    [--fault NAME] [--json]`: exit 0 when no invariant broke, 1 when one did, 2 on a bad level/script."""
+    import json
+    import sys
+
+    from kubegame.cli import EXIT_FAIL, EXIT_INVALID, EXIT_OK, _report_invalid, load_script
+    from kubegame.game import GameSetupError
+    from kubegame.level.catalog import find_level
+    from kubegame.level.errors import LevelInvalid
+    from kubegame.testing import faults
+
+    try:
+        level = find_level(args.level)
+        steps = load_script(args.replay) if args.replay else None
+    except LevelInvalid as exc:
+        return _report_invalid(exc)
+    setup: Setup | None = None
+    if args.fault:
+        if args.fault not in faults.FAULTS:
+            print(f"error: unknown fault {args.fault!r} (known: {', '.join(faults.FAULTS)})", file=sys.stderr)
+            return EXIT_INVALID
+        name = args.fault
+
+        def setup(game: Game) -> None:
+            faults.install(game.cluster, name)
+    if args.examples < 1 or args.max_commands < 0:
+        print("error: --examples must be at least 1 and --max-commands at least 0", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        if steps is not None:
+            outcome = replay(level, steps, setup)
+            v = outcome.violation
+            if args.json:
+                doc: dict[str, Any] = {"level": level.name, "violation": v.to_json() if v else None}
+                if outcome.result is not None:
+                    doc["result"] = outcome.result.to_json()
+                print(json.dumps(doc, indent=2))
+            elif v is None:
+                res = outcome.result
+                assert res is not None
+                print(f"level {level.name}: {'WON' if res.won else 'LOST'} after {res.ticks} ticks, score "
+                      f"{res.score.total}; no invariant violated")
+            else:
+                print(f"VIOLATION ({v.kind}) after tick {v.tick}: {v.message}")
+            return EXIT_OK if v is None else EXIT_FAIL
+        out = args.out or f"fuzz-{level.name}.yaml"
+        report = fuzz(level, seed=args.seed, examples=args.examples, max_commands=args.max_commands,
+                      setup=setup, script_path=out)
+    except GameSetupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    print(json.dumps(report.to_json(), indent=2) if args.json else format_report(report))
+    return EXIT_OK if report.violation is None else EXIT_FAIL
