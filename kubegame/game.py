@@ -239,6 +239,7 @@ class Game:
         self.hints_shown = 0
         self._states: list[ObjectiveState] = self._evaluate()
         self._last_report: TickReport | None = None
+        self._pod_views: dict[str, tuple[tuple, list]] = {}      # node -> (version, its PodViews)
 
     def _apply_initial(self, m: Any) -> None:
         try:
@@ -569,10 +570,19 @@ class Game:
 
     # -- what the UI renders -----------------------------------------------------------------
     def view(self) -> GameView:
+        """What the UI renders. Each node's pod list is rebuilt only when the node or its pods
+        changed (Store.node_versions), so a frame stays cheap on a big, steady cluster."""
         nodes = []
+        versions = self.cluster.store.node_versions
         for n in self.cluster.nodes():
-            pods = [PodView(p.name, p.namespace, _pod_state(p, n), p.status_reason(), bool(p.ready))
-                    for p in sorted(self.cluster.store.pods_on(n.name).values(), key=lambda p: p.name)]
+            key = (versions.get(n.name, 0), n.alive)
+            cached = self._pod_views.get(n.name)
+            if cached is not None and cached[0] == key:
+                pods = cached[1]
+            else:
+                pods = [PodView(p.name, p.namespace, _pod_state(p, n), p.status_reason(), bool(p.ready))
+                        for p in sorted(self.cluster.store.pods_on(n.name).values(), key=lambda p: p.name)]
+                self._pod_views[n.name] = (key, pods)
             status = "Booting" if n.booting_until is not None and n.booting_until > self.cluster.now else \
                 {"True": "Ready", "False": "NotReady", "Unknown": "Unknown"}.get(n.ready_status, n.ready_status)
             nodes.append(NodeView(n.name, n.zone, status, n.alive, n.unschedulable, n.kernel,

@@ -22,6 +22,8 @@ class Store:
         self.pods_by_node: dict[str, dict[tuple[str, str], Pod]] = {}
         self.by_owner: dict[str, dict[tuple[str, str, str], KObject]] = {}
         self.quorum = True          # etcd has quorum: writes succeed
+        # bumped whenever a node or a pod bound to it changes: lets a UI redraw only changed nodes
+        self.node_versions: dict[str, int] = {}
         self.tick = 0
 
     # -- reads -----------------------------------------------------------------------------
@@ -52,6 +54,11 @@ class Store:
         self.handlers.setdefault(kind, []).append(handler)
 
     def _notify(self, event: str, obj: KObject) -> None:
+        if isinstance(obj, Pod):
+            if obj.node_name:
+                self.node_versions[obj.node_name] = self.node_versions.get(obj.node_name, 0) + 1
+        elif obj.kind == "Node":
+            self.node_versions[obj.name] = self.node_versions.get(obj.name, 0) + 1
         for h in self.handlers.get(obj.kind, ()):
             h(event, obj)
 

@@ -137,21 +137,38 @@ def eligible_nodes(cluster: Cluster, ds: Any) -> list[Node]:
     return [n for n in cluster.nodes() if n.alive and n.is_ready and should_run(spec, n)]
 
 
-def check_daemonsets_converged(cluster: Cluster) -> None:
+def check_daemonsets_converged(cluster: Cluster, skip_nodes: set[str] | frozenset[str] = frozenset()) -> None:
     """Once converged, a DaemonSet has exactly one pod on every eligible Ready node, and none on a
-    Ready node that is not eligible."""
+    Ready node that is not eligible (`skip_nodes`: nodes not to judge)."""
     for ds in cluster.list("DaemonSet"):
         if ds.terminating:
             continue
         by_node = daemon_pods_by_node(cluster, ds)
-        eligible = {n.name for n in eligible_nodes(cluster, ds)}
+        eligible = {n.name for n in eligible_nodes(cluster, ds)} - set(skip_nodes)
         for name in sorted(eligible):
             if len(by_node.get(name, [])) != 1:
                 _fail(f"daemonset {ds.namespace}/{ds.name}: {len(by_node.get(name, []))} pods on eligible node {name}")
+        spec = (ds.spec.get("template") or {}).get("spec") or {}
         for n in cluster.nodes():
-            if n.name not in eligible and n.alive and n.is_ready and by_node.get(n.name):
+            if n.name in eligible or n.name in skip_nodes or not (n.alive and n.is_ready) or not by_node.get(n.name):
+                continue
+            if not _should_continue_running(spec, n):
                 _fail(f"daemonset {ds.namespace}/{ds.name}: pod {by_node[n.name][0].name} on node {n.name}, "
                       "which it should not run on")
+
+
+def _should_continue_running(spec: dict, node: Node) -> bool:
+    """NodeShouldRunDaemonPod's second answer: a scheduled daemon pod keeps running on a node it
+    still selects unless the node has a NoExecute taint the pod does not tolerate (a NoSchedule
+    taint only keeps new daemon pods away)."""
+    from kubegame.engine.controllers.daemonset import daemon_tolerations, should_run
+    from kubegame.engine.controllers.scheduler import tolerates
+    relaxed = dict(spec, tolerations=daemon_tolerations(spec) + [
+        {"operator": "Exists", "effect": "NoSchedule"}, {"operator": "Exists", "effect": "PreferNoSchedule"}])
+    if not should_run(relaxed, node):
+        return False
+    tols = daemon_tolerations(spec)
+    return all(tolerates(tols, t) for t in node.taints if t.get("effect") == "NoExecute")
 
 
 def _healthy(cluster: Cluster, pdb: Any) -> int:

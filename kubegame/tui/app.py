@@ -44,12 +44,14 @@ class KubeGameApp(App):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
     BINDINGS = [Binding("ctrl+c", "quit", "quit", show=False, priority=True, id="app.quit")]
 
-    def __init__(self, level: Level | None = None, *, seed: int | None = None, speed: int = 2, clock: bool = True,
+    def __init__(self, level: Level | None = None, *, game: Game | None = None, seed: int | None = None,
+                 speed: int = 2, clock: bool = True,
                  unlock_all: bool = False, home: str | os.PathLike | None = None,
                  levels_dir: str | os.PathLike | None = None, campaign: catalog.Campaign | None = None,
                  theme: str | None = None, skip_briefing: bool = False, keymap: dict[str, str] | None = None):
         super().__init__()
         self.start_level = level
+        self.start_with = game          # a prepared Game (chaos, sandbox) to start at once
         self.seed = seed
         self.speed = speed if speed in SPEEDS else 2
         self.clock = clock
@@ -72,7 +74,9 @@ class KubeGameApp(App):
     def on_mount(self) -> None:
         for w in self.progress.warnings:
             self.notify(w, severity="warning", timeout=8)
-        if self.start_level is not None:
+        if self.start_with is not None:
+            self.start_game(self.start_with, push=True)
+        elif self.start_level is not None:
             game = self.new_game(self.start_level)
             if self.skip_briefing:
                 self.start_game(game, push=True)
@@ -111,12 +115,22 @@ class KubeGameApp(App):
         self.game_screen = screen
         self._show(screen)
 
+    def start_mode(self, mode: str) -> None:
+        """Chaos (endless seeded waves) or the sandbox (a cluster with a node pool, no objectives)."""
+        from kubegame import modes
+        game = modes.chaos_game(self.seed or 0) if mode == "chaos" else modes.sandbox_game(self.seed or 0)
+        self.start_game(game)
+
     def _finished(self, game: Game, timeline: Timeline) -> None:
+        from kubegame import modes
         res = game.result()
         self.last_result = res
         new_best = False
         try:
-            new_best = self.progress.record(game.level.name, res.score.total, res.score.stars, res.won)
+            if isinstance(game, modes.ChaosGame):
+                new_best = modes.record_chaos(game, self.home)
+            elif game.level.name != modes.SANDBOX_NAME:
+                new_best = self.progress.record(game.level.name, res.score.total, res.score.stars, res.won)
         except OSError as exc:
             self.notify(f"could not save progress: {exc}", severity="warning")
         try:
@@ -161,6 +175,13 @@ def run_game(level_ref: str | Level | None = None, **opts: Any) -> int:
     except Exception as exc:  # noqa: BLE001 - a bad LEVEL argument is a message, not a traceback
         print(f"kubegame: {exc}", file=sys.stderr)
         return 2
+    app.run()
+    return app.return_code or 0
+
+
+def run_with_game(game: Game, **opts: Any) -> int:
+    """Run the full-screen game on a prepared Game (`kubegame chaos`, `kubegame sandbox`)."""
+    app = create_app(None, game=game, **opts)
     app.run()
     return app.return_code or 0
 

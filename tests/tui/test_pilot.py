@@ -307,3 +307,25 @@ async def test_every_size_renders_and_resizing_never_crashes(make_app, size):
         await pilot.pause()
         assert "worker-2" in "".join(c.node_name for c in app.screen.query(NodeCard))
         assert app.screen.query_one(GameHeader).render_line(0).text.strip()
+
+
+async def test_title_starts_chaos_and_sandbox(make_app):
+    from kubegame import modes
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, GameScreen)
+        assert isinstance(app.screen.game, modes.ChaosGame)
+        app.advance(5)
+        await pilot.pause()
+        assert app.screen.game.now >= 5
+        app.show_title()
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, GameScreen)
+        assert app.screen.game.level.name == modes.SANDBOX_NAME
+        await type_command(pilot, "kubectl get nodes")
+        assert "Ready" in output_text(app)

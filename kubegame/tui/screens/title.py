@@ -27,6 +27,8 @@ class TitleScreen(Screen):
         Binding("enter", "play", "play", show=True, id="title.play"),
         Binding("u", "unlock_all", "unlock all", id="title.unlock"),
         Binding("g", "glossary", "glossary", id="title.glossary"),
+        Binding("c", "chaos", "chaos", id="title.chaos"),
+        Binding("s", "sandbox", "sandbox", id="title.sandbox"),
         Binding("q", "quit", "quit", id="title.quit"),
     ]
 
@@ -126,6 +128,12 @@ class TitleScreen(Screen):
         self.app.unlock_all = not self.app.unlock_all
         self.notify("every level unlocked" if self.app.unlock_all else "levels lock again until won", timeout=2)
         self.reload()
+
+    def action_chaos(self) -> None:
+        self.app.start_mode("chaos")
+
+    def action_sandbox(self) -> None:
+        self.app.start_mode("sandbox")
 
     def action_glossary(self) -> None:
         from kubegame.tui.screens.modals import GlossaryScreen
