@@ -41,6 +41,9 @@ def check_capacity(cluster: Cluster) -> None:
         if (cpu, mem, len(pods)) != (node.cpu_used, node.mem_used, node.pod_count):
             _fail(f"node {node.name}: accounted cpu/mem/pods {node.cpu_used}/{node.mem_used}/{node.pod_count} "
                   f"but its pods request {cpu}/{mem}/{len(pods)}")
+        ports = [port for p in pods for port in p.host_ports]
+        if len(ports) != len(set(ports)):
+            _fail(f"node {node.name}: two pods bind the same hostPort: {sorted(ports)}")
         if cpu > node.cpu or mem > node.memory or len(pods) > node.max_pods:
             _fail(f"node {node.name} over capacity: cpu {cpu}/{node.cpu}, memory {mem}/{node.memory}, "
                   f"pods {len(pods)}/{node.max_pods}")

@@ -109,3 +109,20 @@ def test_required_node_affinity_on_kernel_label():
     c.apply(pod("p", affinity=affinity))
     c.tick()
     assert c.get("Pod", "default", "p").node_name == "old-kernel"
+
+
+def test_host_port_conflict_keeps_the_surge_pod_pending():
+    # NodePorts filter: a node whose bound pods use the hostPort cannot take another (checked against
+    # the pods bound now, not a cached answer)
+    c = make_cluster(nodes=2, cpu="4", memory="8Gi")
+    body = deployment("agent", replicas=2)
+    body["spec"]["template"]["spec"]["containers"][0]["ports"] = [{"containerPort": 8125, "hostPort": 8125}]
+    c.apply(body)
+    c.run(20)
+    assert sorted(p.node_name for p in c.pods("default")) == ["worker-1", "worker-2"]
+    body["spec"]["template"]["spec"]["containers"][0]["image"] = "shop:1.1"
+    c.apply(body)
+    c.run(3)
+    pending = [p for p in c.pods("default") if not p.node_name]
+    assert len(pending) == 1
+    assert "2 node(s) didn't have free ports for the requested pod ports" in failed_scheduling(c, pending[0].name)[0]

@@ -224,20 +224,22 @@ class Scheduler(Controller):
         return best
 
     def _fitting(self, pod: Pod, cons: PodConstraints, nodes: list[Node]) -> list[int]:
-        key = (cons.signature, pod.cpu_request, pod.mem_request, cons.zone)
+        key = (cons.signature, pod.cpu_request, pod.mem_request, cons.zone, pod.host_ports)
         fits = self.fits.get(key)
         if fits is None:
             static = self.static.get(cons.signature)
             if static is None:
                 static = self.static[cons.signature] = [self.static_filter(pod, n, cons) for n in nodes]
             fits = self.fits[key] = [i for i, n in enumerate(nodes)
-                                     if static[i] is None and self._room(n, pod.cpu_request, pod.mem_request, cons.zone)]
+                                     if static[i] is None
+                                     and self._room(n, pod.cpu_request, pod.mem_request, cons.zone, pod.host_ports)]
         return fits
 
     @staticmethod
-    def _room(node: Node, cpu: int, mem: int, zone: str) -> bool:
+    def _room(node: Node, cpu: int, mem: int, zone: str, ports: tuple[int, ...] = ()) -> bool:
         return (node.pod_count < node.max_pods and node.cpu_used + cpu <= node.cpu
-                and node.mem_used + mem <= node.memory and (not zone or node.zone == zone))
+                and node.mem_used + mem <= node.memory and (not zone or node.zone == zone)
+                and not any(p in node.host_ports_used for p in ports))
 
     def _refit(self, node: Node) -> None:
         """A pod was bound to `node`: drop it from the fit lists it no longer fits."""
@@ -246,8 +248,8 @@ class Scheduler(Controller):
         idx = self.positions.get(node.name)
         if idx is None:
             return
-        for (_, cpu, mem, zone), fits in self.fits.items():
-            if not self._room(node, cpu, mem, zone):
+        for (_, cpu, mem, zone, ports), fits in self.fits.items():
+            if not self._room(node, cpu, mem, zone, ports):
                 pos = bisect.bisect_left(fits, idx)
                 if pos < len(fits) and fits[pos] == idx:
                     del fits[pos]
@@ -258,7 +260,7 @@ class Scheduler(Controller):
         return [fail] if fail is not None else self.resource_filter(pod, node, cons)
 
     def static_filter(self, pod: Pod, node: Node, cons: PodConstraints) -> str | None:
-        """NodeUnschedulable, TaintToleration, NodeAffinity, NodePorts: what only the node's spec decides."""
+        """NodeUnschedulable, TaintToleration, NodeAffinity: what only the node's spec and labels decide."""
         if node.unschedulable and not tolerates(
                 cons.tolerations, {"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}):
             return UNSCHEDULABLE
@@ -272,13 +274,13 @@ class Scheduler(Controller):
         if cons.required_terms and not any(match_node_selector_term(t, labels, node.name)
                                            for t in cons.required_terms):
             return AFFINITY
-        for port in pod.host_ports:
-            if port in node.host_ports_used:
-                return PORTS
         return None
 
     def resource_filter(self, pod: Pod, node: Node, cons: PodConstraints) -> list[str]:
-        """NodeResourcesFit (all its reasons) and VolumeZone."""
+        """NodePorts, NodeResourcesFit (all its reasons) and VolumeZone: what pods bound there decide."""
+        for port in pod.host_ports:
+            if port in node.host_ports_used:
+                return [PORTS]
         out = []
         if node.pod_count + 1 > node.max_pods:
             out.append("Too many pods")
