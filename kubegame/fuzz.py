@@ -27,6 +27,7 @@ import yaml
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
+from hypothesis.errors import Flaky
 
 from kubegame.game import Game, GameResult
 from kubegame.level.model import Level, Step
@@ -117,7 +118,10 @@ class _Player:
 
     def submit(self, line: str) -> Violation | None:
         self.script.append(Step(self.game.now, line))
-        res = self.game.submit(line)
+        try:
+            res = self.game.submit(line)
+        except Exception as exc:  # noqa: BLE001 - a command that crashes the game is a finding
+            return self.violation("engine-error", f"{line}: {type(exc).__name__}: {exc}")
         if KUBECTL_CRASH in res.error:
             return self.violation("kubectl-error", f"{line}: {res.error.strip()}")
         return None
@@ -216,6 +220,9 @@ def fuzz(level: Level, seed: int = 0, examples: int = 100, max_commands: int = 8
         search()
     except _Found:
         pass
+    except Flaky as exc:          # the same commands gave different outcomes: the engine is not deterministic
+        report.violation = Violation("nondeterminism", str(exc).splitlines()[0], -1, [])
+        return report
     if "last" in found:
         v = found["last"].violation
         assert v is not None

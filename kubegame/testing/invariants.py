@@ -17,6 +17,7 @@ import json
 from typing import Any
 
 from kubegame.engine import Cluster
+from kubegame.engine.controllers.daemonset import should_continue_running
 from kubegame.engine.objects import Node, Pod
 
 
@@ -155,23 +156,9 @@ def check_daemonsets_converged(cluster: Cluster, skip_nodes: set[str] | frozense
         for n in cluster.nodes():
             if n.name in eligible or n.name in skip_nodes or not (n.alive and n.is_ready) or not by_node.get(n.name):
                 continue
-            if not _should_continue_running(spec, n):
+            if not should_continue_running(spec, n):
                 _fail(f"daemonset {ds.namespace}/{ds.name}: pod {by_node[n.name][0].name} on node {n.name}, "
                       "which it should not run on")
-
-
-def _should_continue_running(spec: dict, node: Node) -> bool:
-    """NodeShouldRunDaemonPod's second answer: a scheduled daemon pod keeps running on a node it
-    still selects unless the node has a NoExecute taint the pod does not tolerate (a NoSchedule
-    taint only keeps new daemon pods away)."""
-    from kubegame.engine.controllers.daemonset import daemon_tolerations, should_run
-    from kubegame.engine.controllers.scheduler import tolerates
-    relaxed = dict(spec, tolerations=daemon_tolerations(spec) + [
-        {"operator": "Exists", "effect": "NoSchedule"}, {"operator": "Exists", "effect": "PreferNoSchedule"}])
-    if not should_run(relaxed, node):
-        return False
-    tols = daemon_tolerations(spec)
-    return all(tolerates(tols, t) for t in node.taints if t.get("effect") == "NoExecute")
 
 
 def _healthy(cluster: Cluster, pdb: Any) -> int:

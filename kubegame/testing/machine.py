@@ -286,7 +286,7 @@ class ClusterMachine(RuleBasedStateMachine):
         for _ in range(700):
             self.step_tick()
         assert_invariants(self.cluster)
-        check_daemonsets_converged(self.cluster, self.stuck_nodes())
+        check_daemonsets_converged(self.cluster)
         autoscaled = self.autoscaled()
         for d in self.cluster.list("Deployment", "default"):
             pods = [p for p in self.cluster.pods("default") if p.labels.get("app") == d.name and p.active]
@@ -300,18 +300,6 @@ class ClusterMachine(RuleBasedStateMachine):
             assert len(pods) == want and all(p.ready and p.image == image for p in pods), \
                 f"{d.name}: {[(p.name, p.image, p.status_reason()) for p in pods]} for {want} x {image}"
         self.check_hpa_targets()
-
-    # Known engine bug, reported (tests/testing/test_known_engine_bugs.py): a pod deleted while its
-    # node is down stays Terminating for ever once the node is back, so a DaemonSet never replaces
-    # it. While `tolerate_known_bugs` is set, settle() does not judge DaemonSets on such nodes.
-    tolerate_known_bugs = True
-
-    def stuck_nodes(self) -> set[str]:
-        if not self.tolerate_known_bugs:
-            return set()
-        now = self.cluster.now
-        return {p.node_name for p in self.cluster.pods() if p.node_name and p.deletion_tick is not None
-                and now - p.deletion_tick > (p.deletion_grace or 0) + 60}
 
     # -- invariants ------------------------------------------------------------------------
     def check_rollout_bounds(self) -> None:

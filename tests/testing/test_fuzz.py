@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from kubegame import cli
-from kubegame.fuzz import fuzz, format_report, replay
+from kubegame.fuzz import format_report, fuzz, replay
 from kubegame.game import Game
 from kubegame.level import find_level
 from kubegame.testing import faults

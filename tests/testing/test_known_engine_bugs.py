@@ -1,12 +1,6 @@
-"""Engine bugs that kubegame.testing found and that wait for a fix in kubegame/engine.
-
-Each test states the Kubernetes behaviour; it is marked xfail until the engine follows it
-(then remove the mark, and `ClusterMachine.tolerate_known_bugs` for the second one).
-"""
+"""Regression tests for engine bugs that kubegame.testing found (the fuzzer and the state machine)."""
 
 from __future__ import annotations
-
-import pytest
 
 from kubegame.engine.controllers.daemonset import target_node
 from kubegame.testing.builders import make_cluster
@@ -27,18 +21,12 @@ def _agent_on_a_node_that_fails():
     return c
 
 
-@pytest.mark.xfail(reason="engine: DaemonSet controller deletes its pod from an unreachable node "
-                          "(shouldContinueRunning only weighs NoExecute taints, which daemon pods tolerate)",
-                   strict=False)
 def test_daemon_pod_keeps_running_on_an_unreachable_node() -> None:
     c = _agent_on_a_node_that_fails()
     pod = next(p for p in c.pods() if target_node(p) == "worker-1")
     assert pod.deletion_tick is None
 
 
-@pytest.mark.xfail(reason="engine: a pod deleted while its node is down stays Terminating for ever after "
-                          "the node recovers (the kubelet should finish the graceful termination)",
-                   strict=False)
 def test_pod_deleted_while_its_node_was_down_terminates_after_recovery() -> None:
     c = _agent_on_a_node_that_fails()
     for p in c.pods():

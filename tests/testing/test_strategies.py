@@ -12,7 +12,15 @@ from kubegame.engine import Cluster, NodeSpec
 from kubegame.game import Game
 from kubegame.kubectl.parser import parse
 from kubegame.level import find_level, load_text
-from kubegame.testing.strategies import KINDS, clusters, commands, level_documents, levels, manifests, scenarios
+from kubegame.testing.strategies import (
+    KINDS,
+    clusters,
+    commands,
+    level_documents,
+    levels,
+    manifests,
+    scenarios,
+)
 
 K8S = kubernetes_validate.latest_version()
 QUICK = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])

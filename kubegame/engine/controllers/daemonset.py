@@ -69,6 +69,18 @@ def should_run(spec: dict, node: Node) -> bool:
     return True
 
 
+def should_continue_running(spec: dict, node: Node) -> bool:
+    """NodeShouldRunDaemonPod's second answer: a daemon pod already on a node it still selects
+    keeps running unless the node has a NoExecute taint the pod does not tolerate (a NoSchedule
+    taint, such as unreachable:NoSchedule on a silent node, only keeps new daemon pods away)."""
+    relaxed = dict(spec, tolerations=daemon_tolerations(spec) + [
+        {"operator": "Exists", "effect": "NoSchedule"}, {"operator": "Exists", "effect": "PreferNoSchedule"}])
+    if not should_run(relaxed, node):
+        return False
+    tols = daemon_tolerations(spec)
+    return all(tolerates(tols, t) for t in node.taints if t.get("effect") == "NoExecute")
+
+
 def target_node(pod: Pod) -> str:
     """The node a daemon pod is meant for: its nodeName, or its metadata.name node affinity."""
     if pod.node_name:
@@ -164,7 +176,7 @@ class DaemonSetController(Controller):
                     # more than one: keep the oldest (podsShouldBeOnNode)
                     for p in sorted(pods, key=lambda p: (p.creation_tick, p.name))[1:]:
                         self._delete(ds, p)
-            else:
+            elif not should_continue_running(tpl_spec, node):
                 for p in pods:
                     self._delete(ds, p)
         node_names = {n.name: True for n in self.cluster.nodes()}

@@ -90,9 +90,12 @@ class Kubelet(Controller):
     def _step(self, pod: Pod, node: Node) -> None:
         now = self.cluster.now
         if pod.deletion_tick is not None:
-            if pod.state != "running" or now >= pod.deletion_tick + (pod.deletion_grace or 0):
+            done_at = pod.deletion_tick + (pod.deletion_grace or 0)
+            if pod.state != "running" or now >= done_at:
                 if not self.cluster.remove_pod(pod, by_kubelet=True):
                     self.at(now + 1, pod)      # the API server cannot take the deletion yet
+            else:
+                self.at(done_at, pod)          # still inside its grace period
             return
         if pod.start_tick is None:
             self._begin(pod, node)
@@ -347,6 +350,8 @@ class Kubelet(Controller):
         now = self.cluster.now
         for pod in list(self.store.pods_on(node.name).values()):
             if pod.deletion_tick is not None:
+                pod.state = "waiting"          # the reboot killed the container: confirm the deletion
+                pod.ready = False
                 self.at(now, pod)
                 continue
             if pod.phase in ("Succeeded", "Failed"):
