@@ -142,6 +142,10 @@ class Scheduler(Controller):
         self.static.clear()
         self._flush()
 
+    def pending(self) -> list[Pod]:
+        """The pods waiting to be scheduled, by name."""
+        return sorted([*self.active.values(), *self.unschedulable.values()], key=lambda p: p.name)
+
     def _flush(self) -> None:
         """Cluster changed: unschedulable pods get another try (MoveAllToActiveOrBackoffQueue)."""
         if self.unschedulable:

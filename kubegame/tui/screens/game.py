@@ -179,7 +179,7 @@ class GameScreen(Screen):
         del self.frame_times[:-2000]
 
     def _show_pending(self) -> None:
-        pending = [p for p in self.game.cluster.pods() if not p.node_name and p.active]
+        pending = [p for p in self.game.cluster.scheduler.pending() if not p.node_name and p.active]
         widget = self.query_one("#pending", Static)
         widget.display = bool(pending)
         if pending:
