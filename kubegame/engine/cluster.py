@@ -79,6 +79,7 @@ class Cluster:
         self._service_ips: dict[str, str] = {}
         self._node_ports: dict[int, str] = {}
         self.hooks: dict[str, Any] = {}       # test-only fault injection (kubegame.testing)
+        self._template_text: dict[tuple[str, int], str] = {}   # the last pod template, as JSON
 
         # the controllers, in tick order (DESIGN.md "One tick")
         self.nodelifecycle = NodeLifecycleController(self)
@@ -397,7 +398,14 @@ class Cluster:
         """
         self.store.check_writable()
         md = template.get("metadata") or {}
-        spec = spec if spec is not None else plain_copy(template.get("spec") or {})
+        if spec is None:
+            # the template's spec, serialised once per owner generation and copied from that text
+            key = (owner.uid, owner.generation)
+            text = self._template_text.get(key)
+            if text is None:
+                self._template_text = {key: json.dumps(template.get("spec") or {})}
+                text = self._template_text[key]
+            spec = json.loads(text)
         defaults.default_tolerations(spec, self.config.default_toleration_seconds)
         if name is None:
             while True:

@@ -37,6 +37,10 @@ class Store:
             return [objs[k] for k in sorted(objs)]
         return [objs[k] for k in sorted(objs) if k[0] == namespace]
 
+    def any(self, kind: str) -> bool:
+        """Whether any object of a kind exists (cheap: no listing)."""
+        return bool(self.objects.get(kind))
+
     def count(self, kind: str) -> int:
         return len(self.objects.get(kind, {}))
 

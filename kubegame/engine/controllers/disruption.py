@@ -116,11 +116,15 @@ class DisruptionController(Controller):
             self.enqueue(pdb.key)
 
     def _on_pod(self, event: str, pod: Pod) -> None:  # type: ignore[override]
+        if not self.store.any("PodDisruptionBudget"):
+            return
         for pdb in self.store.list("PodDisruptionBudget", pod.namespace):
             if selector_matches(pdb.spec.get("selector") or {}, pod.labels):
                 self.enqueue(pdb.key)
 
     def _on_workload(self, event: str, obj: KObject) -> None:
+        if not self.store.any("PodDisruptionBudget"):
+            return
         for pdb in self.store.list("PodDisruptionBudget", obj.namespace):
             self.enqueue(pdb.key)
 

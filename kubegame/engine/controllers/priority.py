@@ -43,7 +43,7 @@ def resolve(cluster: Cluster, spec: dict) -> tuple[int, str] | None:
         if pc is None:
             return None
         return int(pc.extra.get("value", 0)), str(pc.extra.get("preemptionPolicy", "PreemptLowerPriority"))
-    for pc in cluster.store.list("PriorityClass"):
+    for pc in cluster.store.list("PriorityClass") if cluster.store.any("PriorityClass") else ():
         if pc.extra.get("globalDefault"):
             return int(pc.extra.get("value", 0)), str(pc.extra.get("preemptionPolicy", "PreemptLowerPriority"))
     return int(spec.get("priority") or 0), str(spec.get("preemptionPolicy", "PreemptLowerPriority"))
