@@ -55,8 +55,9 @@ def unsupported(path: str, value: Any, allowed: list[str]) -> str:
 
 
 def selector_matches(selector: dict | None, labels: dict) -> bool:
-    """A metav1.LabelSelector (matchLabels + matchExpressions) against labels."""
-    if not selector:
+    """A metav1.LabelSelector (matchLabels + matchExpressions) against labels: a nil selector
+    matches nothing, an empty one everything (metav1.LabelSelectorAsSelector)."""
+    if selector is None:
         return False
     for k, v in (selector.get("matchLabels") or {}).items():
         if labels.get(k) != v:

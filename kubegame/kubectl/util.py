@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from kubegame.engine.objects import EPOCH_YEAR
+from kubegame.engine.validation import selector_matches as _engine_selector_matches
 
 MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
@@ -197,24 +198,7 @@ def format_label_selector(sel: dict | None) -> str:
     return ",".join(parts) or "<none>"
 
 
-def label_selector_matches(sel: dict | None, labels: dict) -> bool:
-    """A metav1.LabelSelector (matchLabels + matchExpressions); empty matches everything."""
-    if sel is None:
-        return False
-    for k, v in (sel.get("matchLabels") or {}).items():
-        if labels.get(k) != v:
-            return False
-    for e in sel.get("matchExpressions") or []:
-        key, op, vals = e.get("key"), e.get("operator"), e.get("values") or []
-        if op == "In" and labels.get(key) not in vals:
-            return False
-        if op == "NotIn" and key in labels and labels[key] in vals:
-            return False
-        if op == "Exists" and key not in labels:
-            return False
-        if op == "DoesNotExist" and key in labels:
-            return False
-    return True
+label_selector_matches = _engine_selector_matches   # a metav1.LabelSelector, as the engine matches it
 
 
 def format_labels(labels: dict | None) -> str:
