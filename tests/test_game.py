@@ -319,3 +319,18 @@ def test_job_and_daemonset_objectives():
     assert states["jobComplete"].passed, states["jobComplete"].detail
     assert states["daemonSetCoverage"].passed and states["daemonSetCoverage"].value == "3/3 nodes"
     assert res.won
+
+
+def test_daemonset_coverage_counts_a_tainted_node_the_agent_does_not_tolerate():
+    # LEVEL_FORMAT: the agent must run "on every Ready node"; a missing toleration is no excuse
+    text = SMALL.replace("OBJECTIVES", "- {type: daemonSetCoverage, daemonSet: log-agent}").replace(
+        "EVENTS", "events: []").replace("BUDGET", "").replace(
+        '      - {name: b, zone: zone-b, cpu: "2", memory: 4Gi}',
+        '      - {name: b, zone: zone-b, cpu: "2", memory: 4Gi, taints: [{key: gpu, value: "yes", effect: NoSchedule}]}')
+    assert "taints: [{key: gpu" in text
+    daemonset_only = "\n---\n" + JOB_AND_DS.split("---\n")[2]
+    g = Game(load_text(text + daemonset_only, "ds.yaml"))
+    res = g.play_to_end()
+    states = {s.type: s for s in res.objectives}
+    assert not states["daemonSetCoverage"].passed
+    assert states["daemonSetCoverage"].value == "2/3 nodes"
