@@ -107,6 +107,7 @@ class Scheduler(Controller):
         self.state_ids: dict[tuple, int] = {}
         self.states: list[tuple] = []
         self.state_zone: list[str] = []
+        self.layer_sets: dict[str, tuple[int, frozenset]] = {}   # node -> (cache size, its layers)
         self.static: dict[str, list[str | None]] = {}   # signature -> per node: static failure or None
         # within one scheduling pass: (signature, cpu, memory, zone) -> indexes of the nodes that fit,
         # in node order; a bind re-checks only the node it filled
@@ -176,6 +177,7 @@ class Scheduler(Controller):
                         order.append(lst[i])
             self.node_order = order
             self.positions = {n.name: i for i, n in enumerate(order)}
+            self.state_ids, self.states, self.state_zone = {}, [], []
             self.node_state = [self._state(n) for n in order]
             self.static.clear()
             self.fits.clear()
@@ -337,18 +339,24 @@ class Scheduler(Controller):
         lo, hi = min(spreads), max(spreads)
         image = self.cluster.registry.resolve(pod.image)
 
+        image_layers = image.all_layers() if image is not None else ()
+        image_weight = 100 * min(image.size_mb, 1000) / 1000 / len(image_layers) if image_layers else 0.0
+        locality_of: dict[frozenset, int] = {}       # ImageLocality per distinct image cache
+        state_table = self.states
+        cpu_req, mem_req = pod.cpu_request, pod.mem_request
+        spread_span = hi - lo
+
         def score(state: int, sp: int) -> int:
-            cpu_used, mem_used, cpu, memory, _zone, layers = self.states[state]
-            cpu_frac = (cpu_used + pod.cpu_request) / cpu if cpu else 1.0
-            mem_frac = (mem_used + pod.mem_request) / memory if memory else 1.0
+            cpu_used, mem_used, cpu, memory, _zone, layers = state_table[state]
+            cpu_frac = (cpu_used + cpu_req) / cpu if cpu else 1.0
+            mem_frac = (mem_used + mem_req) / memory if memory else 1.0
             least = ((1 - cpu_frac) + (1 - mem_frac)) * 50                   # LeastAllocated
             balanced = (1 - abs(cpu_frac - mem_frac) / 2) * 100              # BalancedAllocation
-            spread = 100.0 if hi == lo else (hi - sp) * 100 / (hi - lo)     # PodTopologySpread
-            locality = 0.0                                                   # ImageLocality
-            if image is not None and layers:
-                have = sum(1 for layer in image.all_layers() if layer in layers)
-                locality = 100 * have / len(image.all_layers()) * min(image.size_mb, 1000) / 1000
-            return int(least) + int(balanced) + 2 * int(spread) + int(locality)
+            spread = (hi - sp) * 100 / spread_span if spread_span else 100.0   # PodTopologySpread
+            locality = locality_of.get(layers)                               # ImageLocality
+            if locality is None:
+                locality = locality_of[layers] = int(sum(1 for x in image_layers if x in layers) * image_weight)
+            return int(least) + int(balanced) + 2 * int(spread) + locality
 
         if cons.preferred:       # per-node label weights: score node by node
             def weight(i: int) -> int:
@@ -374,15 +382,20 @@ class Scheduler(Controller):
         idx = self.positions.get(node.name)
         if idx is not None and self.node_order is not None and idx < len(self.node_state):
             self.node_state[idx] = self._state(node)
+            if len(self.states) > 50_000:        # interned states pile up on a long run: start afresh
+                self.node_order = None
 
     def _state(self, node: Node) -> int:
         """The id of the node's scoring state: requests, capacity, zone and image cache."""
-        layers = tuple(sorted(node.layers))
+        cached = self.layer_sets.get(node.name)
+        if cached is None or cached[0] != len(node.layers):      # a node's image cache only grows
+            cached = self.layer_sets[node.name] = (len(node.layers), frozenset(node.layers))
+        layers = cached[1]
         key = (node.cpu_used, node.mem_used, node.cpu, node.memory, node.zone, layers)
         sid = self.state_ids.get(key)
         if sid is None:
             sid = self.state_ids[key] = len(self.states)
-            self.states.append((node.cpu_used, node.mem_used, node.cpu, node.memory, node.zone, frozenset(layers)))
+            self.states.append(key)
             self.state_zone.append(node.zone)
         return sid
 
