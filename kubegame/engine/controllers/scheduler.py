@@ -108,6 +108,7 @@ class Scheduler(Controller):
         self.states: list[tuple] = []
         self.state_zone: list[str] = []
         self.layer_sets: dict[str, tuple[int, frozenset]] = {}   # node -> (cache size, its layers)
+        self.base_scores: dict[tuple, dict[int, int]] = {}    # (cpu, memory, image) -> state -> score
         self.static: dict[str, list[str | None]] = {}   # signature -> per node: static failure or None
         # within one scheduling pass: (signature, cpu, memory, zone) -> indexes of the nodes that fit,
         # in node order; a bind re-checks only the node it filled
@@ -135,12 +136,15 @@ class Scheduler(Controller):
             self._flush()
 
     def _on_node(self, event: str, node: Node) -> None:  # type: ignore[override]
+        if event in ("ADDED", "DELETED"):
+            self.node_order = None          # the node list itself changed: rebuild it lazily
         self.node_changed(node)
 
     def node_changed(self, node: Node) -> None:
-        """Nodes, their labels, taints or cordons changed: forget the node-static filter results."""
-        self.node_order = None
+        """A node's labels, taints, cordon or readiness changed: forget the node-static filter
+        results and give unschedulable pods another try."""
         self.static.clear()
+        self.fits.clear()
         self._flush()
 
     def pending(self) -> list[Pod]:
@@ -178,6 +182,7 @@ class Scheduler(Controller):
             self.node_order = order
             self.positions = {n.name: i for i, n in enumerate(order)}
             self.state_ids, self.states, self.state_zone = {}, [], []
+            self.base_scores = {}
             self.node_state = [self._state(n) for n in order]
             self.static.clear()
             self.fits.clear()
@@ -341,22 +346,29 @@ class Scheduler(Controller):
 
         image_layers = image.all_layers() if image is not None else ()
         image_weight = 100 * min(image.size_mb, 1000) / 1000 / len(image_layers) if image_layers else 0.0
-        locality_of: dict[frozenset, int] = {}       # ImageLocality per distinct image cache
         state_table = self.states
         cpu_req, mem_req = pod.cpu_request, pod.mem_request
         spread_span = hi - lo
+        base_scores = self.base_scores.setdefault((cpu_req, mem_req, pod.image), {})
 
-        def score(state: int, sp: int) -> int:
+        def base(state: int) -> int:
+            """LeastAllocated + BalancedAllocation + ImageLocality: fixed for a state and a pod
+            shape, so remembered for the whole run (state ids are never reused for another state)."""
             cpu_used, mem_used, cpu, memory, _zone, layers = state_table[state]
             cpu_frac = (cpu_used + cpu_req) / cpu if cpu else 1.0
             mem_frac = (mem_used + mem_req) / memory if memory else 1.0
-            least = ((1 - cpu_frac) + (1 - mem_frac)) * 50                   # LeastAllocated
-            balanced = (1 - abs(cpu_frac - mem_frac) / 2) * 100              # BalancedAllocation
+            least = ((1 - cpu_frac) + (1 - mem_frac)) * 50
+            balanced = (1 - abs(cpu_frac - mem_frac) / 2) * 100
+            locality = sum(1 for x in image_layers if x in layers) * image_weight
+            b = base_scores[state] = int(least) + int(balanced) + int(locality)
+            return b
+
+        def score(state: int, sp: int) -> int:
+            b = base_scores.get(state)
+            if b is None:
+                b = base(state)
             spread = (hi - sp) * 100 / spread_span if spread_span else 100.0   # PodTopologySpread
-            locality = locality_of.get(layers)                               # ImageLocality
-            if locality is None:
-                locality = locality_of[layers] = int(sum(1 for x in image_layers if x in layers) * image_weight)
-            return int(least) + int(balanced) + 2 * int(spread) + locality
+            return b + 2 * int(spread)
 
         if cons.preferred:       # per-node label weights: score node by node
             def weight(i: int) -> int:
