@@ -151,7 +151,7 @@ class Pod(KObject):
                  "waiting_message", "restart_count", "backoff", "started_tick", "run_started_tick",
                  "last_state", "ip", "host_ip", "cpu_request", "mem_request", "scheduled_tick",
                  "unschedulable_message", "image", "sandbox", "timer", "exit_code", "start_tick",
-                 "host_ports", "priority", "nominated_node")
+                 "host_ports", "priority", "nominated_node", "pulling")
 
     def __init__(self, name: str, namespace: str, spec: dict, labels: dict | None = None,
                  annotations: dict | None = None):
@@ -184,6 +184,7 @@ class Pod(KObject):
             p["hostPort"] for c in containers for p in (c.get("ports") or []) if p.get("hostPort"))
         self.priority: int = int(spec.get("priority") or 0)
         self.nominated_node = ""
+        self.pulling = False             # the kubelet is pulling its image (ContainerCreating)
 
     @property
     def active(self) -> bool:
@@ -199,7 +200,7 @@ class Pod(KObject):
         """The STATUS column of `kubectl get pods` (kubectl's printPod logic)."""
         reason = self.reason or self.phase
         if self.state == "waiting" and self.waiting_reason:
-            reason = "ContainerCreating" if self.waiting_reason == "PullWait" else self.waiting_reason
+            reason = self.waiting_reason
         elif self.state == "terminated":
             reason = "Completed" if self.exit_code == 0 else "Error"
         if self.deletion_tick is not None:
@@ -240,8 +241,7 @@ class Pod(KObject):
                 cs["state"] = {"terminated": {"exitCode": self.exit_code or 0,
                                               "reason": "Completed" if self.exit_code == 0 else "Error"}}
             else:
-                shown = self.waiting_reason if self.waiting_reason not in ("", "PullWait") else "ContainerCreating"
-                w: dict[str, Any] = {"reason": shown}
+                w: dict[str, Any] = {"reason": self.waiting_reason or "ContainerCreating"}
                 if self.waiting_message:
                     w["message"] = self.waiting_message
                 cs["state"] = {"waiting": w}

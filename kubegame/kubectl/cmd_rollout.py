@@ -10,9 +10,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from kubegame.engine.errors import ApiError
+from kubegame.engine.controllers.deployment import template_without_hash
 from kubegame.engine.objects import timestamp
-from kubegame.kubectl.cmd_write import _targets, ref_name, update_object
+from kubegame.kubectl.cmd_write import _targets, ref_name, write_and_report
 from kubegame.kubectl.core import Ctx
 from kubegame.kubectl.util import KubectlError, label_selector_matches, tabwrite
 
@@ -187,27 +187,14 @@ def cmd_undo(ctx: Ctx) -> None:
                 raise KubectlError(f"unable to find specified revision {to} in history")
             target = by_rev[to]
             to_rev = to
-        tpl = copy.deepcopy(target.spec.get("template") or {})
-        ((tpl.get("metadata") or {}).get("labels") or {}).pop("pod-template-hash", None)
-        cur = copy.deepcopy(obj.spec.get("template") or {})
-        if _same_template(cur, tpl):
+        tpl = template_without_hash(target.spec.get("template") or {})
+        if template_without_hash(obj.spec.get("template") or {}) == tpl:
             ctx.print(f"{ref_name(res, obj.name)} skipped rollback (current template already matches revision "
                       f"{to_rev})")
             continue
         body = ctx.cluster.render(obj)
         body["spec"]["template"] = tpl
-        try:
-            update_object(ctx, obj, body)
-        except ApiError as exc:
-            ctx.api_error(exc)
-            continue
-        ctx.print(f"{ref_name(res, obj.name)} rolled back{ctx.dry_suffix()}")
-
-
-def _same_template(a: dict, b: dict) -> bool:
-    for t in (a, b):
-        ((t.get("metadata") or {}).get("labels") or {}).pop("pod-template-hash", None)
-    return a == b
+        write_and_report(ctx, res, obj, body, "rolled back")
 
 
 def cmd_restart(ctx: Ctx) -> None:
@@ -217,12 +204,7 @@ def cmd_restart(ctx: Ctx) -> None:
         body = ctx.cluster.render(obj)
         tmd = body["spec"].setdefault("template", {}).setdefault("metadata", {})
         tmd.setdefault("annotations", {})["kubectl.kubernetes.io/restartedAt"] = timestamp(ctx.cluster.now)
-        try:
-            update_object(ctx, obj, body)
-        except ApiError as exc:
-            ctx.api_error(exc)
-            continue
-        ctx.print(f"{ref_name(res, obj.name)} restarted{ctx.dry_suffix()}")
+        write_and_report(ctx, res, obj, body, "restarted")
 
 
 def cmd_pause(ctx: Ctx) -> None:
@@ -238,9 +220,4 @@ def cmd_pause(ctx: Ctx) -> None:
             body["spec"]["paused"] = True
         else:
             body["spec"].pop("paused", None)
-        try:
-            update_object(ctx, obj, body)
-        except ApiError as exc:
-            ctx.api_error(exc)
-            continue
-        ctx.print(f"{ref_name(res, obj.name)} {'paused' if pause else 'resumed'}")
+        write_and_report(ctx, res, obj, body, "paused" if pause else "resumed", dry_suffix=False)

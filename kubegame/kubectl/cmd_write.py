@@ -422,6 +422,18 @@ def update_object(ctx: Ctx, obj: Any, body: dict) -> bool:
     return changed
 
 
+def write_and_report(ctx: Ctx, res: Any, obj: Any, body: dict, what: str, *, only_if_changed: bool = False,
+                     dry_suffix: bool = True) -> None:
+    """PUT the changed body and print kubectl's `TYPE/NAME WHAT` line, or the server's error."""
+    try:
+        changed = update_object(ctx, obj, body)
+    except ApiError as exc:
+        ctx.api_error(exc)
+        return
+    if changed or not only_if_changed or ctx.dry_run != "none":
+        ctx.print(f"{ref_name(res, obj.name)} {what}{ctx.dry_suffix() if dry_suffix else ''}")
+
+
 def cmd_label(ctx: Ctx) -> None:
     p = ctx.p
     annotate = p.path == "annotate"
@@ -466,12 +478,7 @@ def cmd_label(ctx: Ctx) -> None:
             continue
         body = ctx.cluster.render(obj)
         body["metadata"][field] = new
-        try:
-            update_object(ctx, obj, body)
-        except ApiError as exc:
-            ctx.api_error(exc)
-            continue
-        ctx.print(f"{ref_name(res, obj.name)} {verb}{ctx.dry_suffix()}")
+        write_and_report(ctx, res, obj, body, verb)
 
 
 MERGE_KEYS = {"containers": "name", "initContainers": "name", "env": "name", "volumes": "name",
@@ -703,13 +710,7 @@ def cmd_set_image(ctx: Ctx) -> None:
                 raise KubectlError(f'unable to find container named "{cname}"')
             for c in hit:
                 c["image"] = image
-        try:
-            changed = update_object(ctx, obj, body)
-        except ApiError as exc:
-            ctx.api_error(exc)
-            continue
-        if changed or ctx.dry_run != "none":
-            ctx.print(f"{ref_name(res, obj.name)} image updated{ctx.dry_suffix()}")
+        write_and_report(ctx, res, obj, body, "image updated", only_if_changed=True)
 
 
 def _resource_list(text: str) -> dict[str, str]:
@@ -743,12 +744,7 @@ def cmd_set_resources(ctx: Ctx) -> None:
                 r.setdefault("limits", {}).update(limits)
             if requests:
                 r.setdefault("requests", {}).update(requests)
-        try:
-            update_object(ctx, obj, body)
-        except ApiError as exc:
-            ctx.api_error(exc)
-            continue
-        ctx.print(f"{ref_name(res, obj.name)} resource requirements updated{ctx.dry_suffix()}")
+        write_and_report(ctx, res, obj, body, "resource requirements updated")
 
 
 # -- expose ---------------------------------------------------------------------------------------

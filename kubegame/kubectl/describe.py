@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
+from kubegame.engine.controllers.deployment import template_without_hash
 from kubegame.engine.errors import ApiError
 from kubegame.kubectl.core import Ctx, EventObj, get_object, list_objects, parse_refs
 from kubegame.kubectl.drain import disruptions_allowed
@@ -400,7 +401,7 @@ def describe_deployment(ctx: Ctx, it: Item) -> str:
     tpl_hash = None
     new_rs = None
     for rs in rss:
-        if _same_tpl(rs.spec.get("template") or {}, spec.get("template") or {}):
+        if template_without_hash(rs.spec.get("template") or {}) == template_without_hash(spec.get("template") or {}):
             new_rs = rs
     old = [rs for rs in rss if rs is not new_rs and int(rs.spec.get("replicas", 0)) > 0]
     fmt = lambda rs: f"{rs.name} ({int(rs.status.get('replicas') or 0)}/{int(rs.spec.get('replicas', 0))} replicas created)"  # noqa: E731
@@ -409,14 +410,6 @@ def describe_deployment(ctx: Ctx, it: Item) -> str:
     del tpl_hash
     events_section(ctx, w, "Deployment", md.get("namespace", ""), md["name"])
     return w.text()
-
-
-def _same_tpl(a: dict, b: dict) -> bool:
-    import copy
-    a, b = copy.deepcopy(a), copy.deepcopy(b)
-    for t in (a, b):
-        ((t.get("metadata") or {}).get("labels") or {}).pop("pod-template-hash", None)
-    return a == b
 
 
 def describe_replicaset(ctx: Ctx, it: Item) -> str:

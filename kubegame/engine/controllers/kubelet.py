@@ -102,11 +102,11 @@ class Kubelet(Controller):
             return
         if pod.phase in ("Succeeded", "Failed"):
             return
-        if pod.state == "waiting" and pod.waiting_reason in ("ContainerCreating", "ErrImagePull",
-                                                             "ImagePullBackOff", "CreateContainerConfigError"):
-            self._pull_or_start(pod, node)
-        elif pod.state == "waiting" and pod.waiting_reason == "PullWait":
+        if pod.state == "waiting" and pod.pulling:
             self._pulled(pod, node)
+        elif pod.state == "waiting" and pod.waiting_reason in ("ContainerCreating", "ErrImagePull",
+                                                               "ImagePullBackOff", "CreateContainerConfigError"):
+            self._pull_or_start(pod, node)
         elif pod.state == "waiting" or pod.state == "terminated":
             self._start_container(pod, node, restart=True)
         elif pod.state == "running":
@@ -176,8 +176,7 @@ class Kubelet(Controller):
         cfg_err = self.config_error(pod)
         cached = all(layer in node.layers for layer in image.all_layers())
         if cached and not cfg_err:
-            if pod.waiting_reason != "PullWait":
-                self._event(pod, "Normal", "Pulled", f'Container image "{pod.image}" already present on machine')
+            self._event(pod, "Normal", "Pulled", f'Container image "{pod.image}" already present on machine')
             self._start_container(pod, node)
             return
         if cached and cfg_err:
@@ -194,10 +193,12 @@ class Kubelet(Controller):
             node.pull_free_at = done
             node.pulls[image.name] = done
         self._event(pod, "Normal", "Pulling", f'Pulling image "{pod.image}"')
-        pod.waiting_reason, pod.waiting_message = "PullWait", ""
+        pod.waiting_reason, pod.waiting_message = "ContainerCreating", ""
+        pod.pulling = True
         self.at(max(done, now + 1), pod)
 
     def _pulled(self, pod: Pod, node: Node) -> None:
+        pod.pulling = False
         image = self.cluster.registry.resolve(pod.image)
         if image is None:
             self._pull_failed(pod)
