@@ -329,3 +329,17 @@ async def test_title_starts_chaos_and_sandbox(make_app):
         assert app.screen.game.level.name == modes.SANDBOX_NAME
         await type_command(pilot, "kubectl get nodes")
         assert "Ready" in output_text(app)
+
+
+async def test_light_and_16_colour_themes_render_the_game(make_app):
+    # light terminals and plain 16-colour ones: the board still renders, with glyphs and words
+    for theme in ("textual-light", "ansi-dark", "ansi-light"):
+        app = make_app(NODE_FAILURE, skip_briefing=True, theme=theme)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert app.theme == theme
+            app.advance(3)
+            await pilot.pause()
+            assert isinstance(app.screen, GameScreen)
+            cards = list(app.screen.query(NodeCard))
+            assert cards and "Ready" in cards[0].render_line(0).text
