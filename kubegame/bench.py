@@ -147,7 +147,8 @@ def growth_ratio(big_tick_s: float, size: Size) -> float:
 
 def rss_mb(quick: bool) -> float:
     """Peak resident memory of the scale scenario, measured in a fresh process."""
-    code = ("import resource, sys\nfrom kubegame import bench\n"
+    code = ("import gc, resource, sys\nfrom kubegame import bench\nfrom kubegame.runtime import GC_THRESHOLDS\n"
+            "gc.set_threshold(*GC_THRESHOLDS)\n"
             f"c = bench.build(*{tuple(vars(QUICK if quick else FULL).values())!r})\n"
             "while not bench._all_ready(c): c.tick()\nc.run(50)\n"
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")

@@ -29,6 +29,7 @@ from kubegame.level.catalog import bundled_paths, find_level, level_files
 from kubegame.level.errors import LevelError, LevelInvalid
 from kubegame.level.loader import load_level
 from kubegame.level.model import Level, Step
+from kubegame.runtime import tuned_gc
 
 EXIT_OK, EXIT_FAIL, EXIT_INVALID = 0, 1, 2
 GLYPH = {"met": "✓", "at risk": "!", "failed": "✗"}
@@ -531,7 +532,8 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         args = build_parser().parse_args(["play"])
     try:
-        return args.func(args)
+        with tuned_gc():
+            return args.func(args)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

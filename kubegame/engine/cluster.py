@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import pickle
 import random
 from collections import deque
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from kubegame.engine.events import ClusterEvent
 from kubegame.engine.hashing import ALPHANUMS, template_hash  # noqa: F401 (re-exported)
 from kubegame.engine.images import BUILTIN_IMAGES, Image, Registry
 from kubegame.engine.kinds import ACCEPTED_API_VERSIONS, BY_KIND, Resource
-from kubegame.engine.objects import KObject, Node, Pod
+from kubegame.engine.objects import KObject, Node, Pod, PodShape, pod_shape
 from kubegame.engine.quantity import cpu_millis, memory_bytes
 from kubegame.engine.store import Store
 from kubegame.engine.traffic import Traffic
@@ -79,7 +80,8 @@ class Cluster:
         self._service_ips: dict[str, str] = {}
         self._node_ports: dict[int, str] = {}
         self.hooks: dict[str, Any] = {}       # test-only fault injection (kubegame.testing)
-        self._template_text: dict[tuple[str, int], str] = {}   # the last pod template, as JSON
+        # pod templates, defaulted and pickled once per owner generation, with their shapes
+        self._templates: dict[tuple[str, int], tuple[bytes, PodShape]] = {}
 
         # the controllers, in tick order (DESIGN.md "One tick")
         self.nodelifecycle = NodeLifecycleController(self)
@@ -165,7 +167,20 @@ class Cluster:
 
     # -- randomness ------------------------------------------------------------------------
     def random_suffix(self, n: int = 5) -> str:
-        return "".join(self.rng.choice(ALPHANUMS) for _ in range(n))
+        """utilrand.String(n): five bits per character from one 63-bit draw, out-of-range
+        indexes skipped (k8s.io/apimachinery/pkg/util/rand/rand.go)."""
+        getrandbits = self.rng.getrandbits
+        out = []
+        bits, remaining = getrandbits(63), 12          # maxAlphanumsPerInt = 63 / 5
+        while len(out) < n:
+            if remaining == 0:
+                bits, remaining = getrandbits(63), 12
+            idx = bits & 31
+            if idx < 27:
+                out.append(ALPHANUMS[idx])
+            bits >>= 5
+            remaining -= 1
+        return "".join(out)
 
     def new_uid(self) -> str:
         h = f"{self.rng.getrandbits(128):032x}"
@@ -398,15 +413,21 @@ class Cluster:
         """
         self.store.check_writable()
         md = template.get("metadata") or {}
+        shape = None
         if spec is None:
-            # the template's spec, serialised once per owner generation and copied from that text
+            # the template's spec, defaulted and serialised once per owner generation, copied from that
             key = (owner.uid, owner.generation)
-            text = self._template_text.get(key)
-            if text is None:
-                self._template_text = {key: json.dumps(template.get("spec") or {})}
-                text = self._template_text[key]
-            spec = json.loads(text)
-        defaults.default_tolerations(spec, self.config.default_toleration_seconds)
+            cached = self._templates.get(key)
+            if cached is None:
+                if len(self._templates) > 256:
+                    self._templates.clear()
+                base = copy.deepcopy(template.get("spec") or {})
+                defaults.default_tolerations(base, self.config.default_toleration_seconds)
+                cached = self._templates[key] = (pickle.dumps(base, pickle.HIGHEST_PROTOCOL), pod_shape(base))
+            spec = pickle.loads(cached[0])
+            shape = cached[1]
+        else:
+            defaults.default_tolerations(spec, self.config.default_toleration_seconds)
         if name is None:
             while True:
                 name = f"{owner.name}-{self.random_suffix()}"
@@ -415,9 +436,11 @@ class Cluster:
         elif self.store.get("Pod", owner.namespace, name) is not None:
             raise already_exists("pods", name)
         pod = Pod(name, owner.namespace, spec, labels if labels is not None else dict(md.get("labels") or {}),
-                  plain_copy(md["annotations"]) if md.get("annotations") else None)
+                  plain_copy(md["annotations"]) if md.get("annotations") else None, shape=shape)
         pod.generate_name = f"{owner.name}-" if name.startswith(f"{owner.name}-") else ""
         pod.owner_references = [owner_ref(owner)]
+        if shape is not None:
+            pod.template_key = (owner.uid, owner.generation)
         self._admit(pod)
         pod.uid = self.new_uid()
         self.store.add(pod)

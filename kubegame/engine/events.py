@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from kubegame.engine.objects import timestamp as _ts
 
 
-@dataclass
+@dataclass(slots=True)
 class ClusterEvent:
     """One Event; repeats of the same reason and message on the same object raise `count`."""
 

@@ -34,7 +34,7 @@ def timestamp(tick: int) -> str:
 class KObject:
     """One API object. `spec` and `extra` (top-level fields such as ConfigMap `data`) are dicts."""
 
-    __slots__ = ("kind", "api_version", "name", "namespace", "uid", "labels", "annotations",
+    __slots__ = ("kind", "api_version", "name", "namespace", "key", "uid", "labels", "annotations",
                  "owner_references", "resource_version", "generation", "creation_tick",
                  "deletion_tick", "deletion_grace", "finalizers", "generate_name", "spec", "status",
                  "extra")
@@ -47,6 +47,7 @@ class KObject:
         self.api_version = api_version or (res.api_version if res else "v1")
         self.name = name
         self.namespace = namespace if (res is None or res.namespaced) else ""
+        self.key = (self.namespace, self.name)       # names never change once an object exists
         self.uid = ""
         self.labels: dict[str, str] = dict(labels or {})
         self.annotations: dict[str, str] = dict(annotations or {})
@@ -63,10 +64,6 @@ class KObject:
         self.extra: dict[str, Any] = {}
 
     # -- identity -------------------------------------------------------------------------
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.namespace, self.name)
-
     @property
     def terminating(self) -> bool:
         return self.deletion_tick is not None
@@ -129,6 +126,17 @@ class KObject:
         return f"<{self.kind} {ns}{self.name}>"
 
 
+PodShape = tuple[int, int, str, tuple[int, ...]]     # cpu request, memory request, image, host ports
+
+
+def pod_shape(spec: dict) -> PodShape:
+    """What the scheduler and kubelet read of a pod spec again and again, worked out once."""
+    cpu, mem = pod_requests(spec)
+    containers = spec.get("containers") or [{}]
+    host_ports = tuple(p["hostPort"] for c in containers for p in (c.get("ports") or []) if p.get("hostPort"))
+    return cpu, mem, containers[0].get("image", ""), host_ports
+
+
 def pod_requests(spec: dict) -> tuple[int, int]:
     """Sum of the containers' requests (cpu millicores, memory bytes); init containers take the max."""
     cpu = mem = 0
@@ -151,10 +159,10 @@ class Pod(KObject):
                  "waiting_message", "restart_count", "backoff", "started_tick", "run_started_tick",
                  "last_state", "ip", "host_ip", "cpu_request", "mem_request", "scheduled_tick",
                  "unschedulable_message", "image", "sandbox", "timer", "exit_code", "start_tick",
-                 "host_ports", "priority", "nominated_node", "pulling")
+                 "host_ports", "priority", "nominated_node", "pulling", "template_key")
 
     def __init__(self, name: str, namespace: str, spec: dict, labels: dict | None = None,
-                 annotations: dict | None = None):
+                 annotations: dict | None = None, shape: PodShape | None = None):
         super().__init__("Pod", name, namespace, spec, labels, annotations)
         self.node_name: str = spec.get("nodeName") or ""
         self.phase = "Pending"
@@ -171,20 +179,18 @@ class Pod(KObject):
         self.last_state: dict | None = None      # lastState.terminated
         self.ip = ""
         self.host_ip = ""
-        self.cpu_request, self.mem_request = pod_requests(spec)
+        self.cpu_request, self.mem_request, self.image, self.host_ports = shape or pod_shape(spec)
         self.scheduled_tick: int | None = None
         self.unschedulable_message = ""
-        containers = spec.get("containers") or [{}]
-        self.image: str = containers[0].get("image", "")
         self.sandbox = False             # a sandbox (IP) exists on the node
         self.timer: int | None = None    # tick of the kubelet's next action for this pod
         self.exit_code: int | None = None
         self.start_tick: int | None = None       # status.startTime
-        self.host_ports: tuple[int, ...] = tuple(
-            p["hostPort"] for c in containers for p in (c.get("ports") or []) if p.get("hostPort"))
         self.priority: int = int(spec.get("priority") or 0)
         self.nominated_node = ""
         self.pulling = False             # the kubelet is pulling its image (ContainerCreating)
+        # (owner uid, generation) of the template it was made from, until its spec is edited
+        self.template_key: tuple[str, int] | None = None
 
     @property
     def active(self) -> bool:

@@ -19,6 +19,7 @@ class Store:
         self.objects: dict[str, dict[tuple[str, str], KObject]] = {}
         self.resource_version = 0
         self.handlers: dict[str, list[Handler]] = {}
+        self.owned_handlers: dict[tuple[str, str], list[Handler]] = {}   # (kind, controller kind)
         self.pods_by_node: dict[str, dict[tuple[str, str], Pod]] = {}
         self.by_owner: dict[str, dict[tuple[str, str, str], KObject]] = {}
         self.quorum = True          # etcd has quorum: writes succeed
@@ -54,8 +55,13 @@ class Store:
         return list(self.objects.get("Node", {}).values())  # type: ignore[arg-type]
 
     # -- watches ---------------------------------------------------------------------------
-    def subscribe(self, kind: str, handler: Handler) -> None:
-        self.handlers.setdefault(kind, []).append(handler)
+    def subscribe(self, kind: str, handler: Handler, controller_kind: str = "") -> None:
+        """Watch a kind; with `controller_kind`, only objects whose controller is of that kind
+        (what a workload controller's informer filters on: its own pods)."""
+        if controller_kind:
+            self.owned_handlers.setdefault((kind, controller_kind), []).append(handler)
+        else:
+            self.handlers.setdefault(kind, []).append(handler)
 
     def _notify(self, event: str, obj: KObject) -> None:
         if isinstance(obj, Pod):
@@ -65,6 +71,11 @@ class Store:
             self.node_versions[obj.name] = self.node_versions.get(obj.name, 0) + 1
         for h in self.handlers.get(obj.kind, ()):
             h(event, obj)
+        if obj.owner_references:
+            ref = obj.controller_ref()
+            if ref is not None:
+                for h in self.owned_handlers.get((obj.kind, ref.get("kind", "")), ()):
+                    h(event, obj)
 
     # -- writes ----------------------------------------------------------------------------
     def check_writable(self) -> None:
@@ -90,6 +101,8 @@ class Store:
         """
         if not by_kubelet:
             self.check_writable()
+        if not status_only and isinstance(obj, Pod):
+            obj.template_key = None          # its spec may differ from its template's now
         self.resource_version += 1
         obj.resource_version = self.resource_version
         self._notify("MODIFIED", obj)

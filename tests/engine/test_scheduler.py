@@ -1,6 +1,8 @@
 """kube-scheduler's filters, scores and FailedScheduling messages (pkg/scheduler)."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kubegame.engine import NodeSpec
 from kubegame.engine.controllers.scheduler import num_feasible_nodes_to_find
@@ -126,3 +128,78 @@ def test_host_port_conflict_keeps_the_surge_pod_pending():
     pending = [p for p in c.pods("default") if not p.node_name]
     assert len(pending) == 1
     assert "2 node(s) didn't have free ports for the requested pod ports" in failed_scheduling(c, pending[0].name)[0]
+
+
+def _mixed_cluster_hash(grouped_per_node: int, seed: int) -> str:
+    """A cluster with zones, taints, a cordon, several pod shapes, preferred affinity and a failed
+    node, scheduled with the grouped window search always on (0) or never (huge)."""
+    import random
+
+    from kubegame.engine.controllers.scheduler import Scheduler
+
+    rnd = random.Random(seed)
+    c = make_cluster(nodes=0, seed=seed)
+    c.scheduler.GROUPED_STATES_PER_NODE = grouped_per_node
+    for i in range(120 + rnd.randrange(60)):
+        taints = [{"key": "gpu", "value": "yes", "effect": "NoSchedule"}] if rnd.random() < 0.1 else None
+        c.add_node(NodeSpec(f"n-{i}", cpu=rnd.choice(["4", "8"]), memory="16Gi",
+                            zone=f"zone-{'abc'[i % 3]}", taints=taints))
+    assert Scheduler.GROUPED_STATES_PER_NODE == 4      # the class default is untouched
+    for d in range(8):
+        extra = {}
+        if d == 3:
+            extra["affinity"] = {"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+                {"weight": 10, "preference": {"matchExpressions": [
+                    {"key": "topology.kubernetes.io/zone", "operator": "In", "values": ["zone-b"]}]}}]}}
+        body = deployment(f"app-{d}", replicas=rnd.randrange(5, 40), image="shop:1.0",
+                          cpu=rnd.choice(["100m", "250m", "500m"]), memory=rnd.choice(["128Mi", "512Mi"]))
+        body["spec"]["template"]["spec"].update(extra)
+        c.apply(body)
+    c.run(5)
+    node = c.node("n-7")
+    node.spec["unschedulable"] = True
+    c.store.modified(node)
+    c.fail_node("n-11")
+    c.apply(deployment("late", replicas=30, cpu="200m"))
+    c.run(400)
+    return c.state_hash()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_grouped_window_search_places_pods_exactly_as_the_node_by_node_scan(seed):
+    # pick() may find the window's candidate states through per-state node lists instead of
+    # visiting the window's nodes; both must choose the same nodes (same random draws too)
+    assert _mixed_cluster_hash(0, seed) == _mixed_cluster_hash(10**9, seed)
+
+
+def test_a_pod_edited_after_creation_is_scheduled_by_its_own_spec_not_its_template():
+    # pods of one template share their scheduling constraints until a pod's spec is edited
+    # (adding tolerations to a pod is allowed: validation.ValidatePodUpdate)
+    c = make_cluster(nodes=0)
+    c.add_node(NodeSpec("gpu-1", cpu="4", memory="8Gi", taints=[{"key": "gpu", "value": "yes",
+                                                                   "effect": "NoSchedule"}]))
+    c.apply(deployment("shop", replicas=2))
+    c.tick()
+    pods = c.pods("default")
+    assert [p.node_name for p in pods] == ["", ""]
+    body = pods[0].to_dict()
+    body["spec"]["tolerations"].append({"key": "gpu", "operator": "Equal", "value": "yes",
+                                        "effect": "NoSchedule"})
+    c.update(body)
+    c.run(2)
+    assert [p.node_name for p in c.pods("default")] == ["gpu-1", ""]
+
+
+@given(st.lists(st.integers(0, 60), unique=True, min_size=1, max_size=30).map(sorted), st.data())
+def test_nth_unskipped_is_the_nth_of_the_materialised_list(members, data):
+    from kubegame.engine.controllers.scheduler import _nth_unskipped
+
+    n = len(members)
+    cut = data.draw(st.integers(0, n))
+    spans = [(0, cut), (cut, n)] if data.draw(st.booleans()) else [(0, n)]
+    skip = sorted(data.draw(st.sets(st.integers(0, n - 1))))
+    listed = [members[p] for a, b in spans for p in range(a, b) if p not in skip]
+    for i, want in enumerate(listed):
+        assert _nth_unskipped(members, spans, skip, i) == want
+    with pytest.raises(IndexError):
+        _nth_unskipped(members, spans, skip, len(listed))

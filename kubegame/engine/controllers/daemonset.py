@@ -115,7 +115,7 @@ class DaemonSetController(Controller):
         super().__init__(cluster)
         self.wakeups: dict[int, dict[tuple[str, str], bool]] = {}
         self.store.subscribe("DaemonSet", self._on_ds)
-        self.store.subscribe("Pod", self._on_pod)
+        self.store.subscribe("Pod", self._on_pod, controller_kind="DaemonSet")
         self.store.subscribe("Node", self._on_node)
 
     # -- watches ----------------------------------------------------------------------------
@@ -124,9 +124,7 @@ class DaemonSetController(Controller):
             self.enqueue(ds.key)
 
     def _on_pod(self, event: str, pod: Pod) -> None:  # type: ignore[override]
-        ref = pod.controller_ref()
-        if ref and ref.get("kind") == "DaemonSet":
-            self.enqueue((pod.namespace, ref["name"]))
+        self.enqueue((pod.namespace, pod.controller_ref()["name"]))   # type: ignore[index]
 
     def _on_node(self, event: str, node: KObject) -> None:
         for ds in self.store.list("DaemonSet"):

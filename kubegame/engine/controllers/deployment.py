@@ -64,7 +64,7 @@ class DeploymentController(Controller):
         self.progress_ticks: dict[tuple[str, str], int] = {}   # last progress per Deployment
         self.store.subscribe("Deployment", self._on_deployment)
         self.store.subscribe("ReplicaSet", self._on_rs)
-        self.store.subscribe("Pod", self._on_pod)
+        self.store.subscribe("Pod", self._on_pod, controller_kind="ReplicaSet")
 
     # -- watches ----------------------------------------------------------------------------
     def _on_deployment(self, event: str, d: KObject) -> None:
@@ -79,11 +79,9 @@ class DeploymentController(Controller):
     def _on_pod(self, event: str, pod: Pod) -> None:  # type: ignore[override]
         if event != "DELETED":
             return
-        ref = pod.controller_ref()
-        if ref and ref.get("kind") == "ReplicaSet":
-            rs = self.store.get("ReplicaSet", pod.namespace, ref["name"])
-            if rs is not None:
-                self._on_rs(event, rs)
+        rs = self.store.get("ReplicaSet", pod.namespace, pod.controller_ref()["name"])  # type: ignore[index]
+        if rs is not None:
+            self._on_rs(event, rs)
 
     def wake(self, tick: int, key: tuple[str, str]) -> None:
         self.wakeups.setdefault(tick, {})[key] = True

@@ -42,7 +42,7 @@ class JobController(Controller):
         self.wakeups: dict[int, dict[tuple[str, str], bool]] = {}
         self.failed_at: dict[str, int] = {}       # pod uid -> tick its failure was seen
         self.store.subscribe("Job", self._on_job)
-        self.store.subscribe("Pod", self._on_pod)
+        self.store.subscribe("Pod", self._on_pod, controller_kind="Job")
 
     def _on_job(self, event: str, job: KObject) -> None:
         if event == "ADDED":
@@ -62,9 +62,7 @@ class JobController(Controller):
         md.setdefault("labels", {}).update(labels)
 
     def _on_pod(self, event: str, pod: Pod) -> None:  # type: ignore[override]
-        ref = pod.controller_ref()
-        if ref and ref.get("kind") == "Job":
-            self.enqueue((pod.namespace, ref["name"]))
+        self.enqueue((pod.namespace, pod.controller_ref()["name"]))   # type: ignore[index]
 
     def sync(self) -> None:
         for key in self.due(self.wakeups, self.cluster.now):

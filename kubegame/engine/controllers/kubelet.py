@@ -65,20 +65,16 @@ class Kubelet(Controller):
             if isinstance(pod, Pod) and pod.node_name and pod.start_tick is None:
                 self.at(now, pod)
         while self.heap and self.heap[0] <= now:
-            when = self.heap[0]
-            due = self.timers.get(when)
-            if not due:
-                heapq.heappop(self.heap)
-                self.timers.pop(when, None)
-                continue
-            pod = due.pop(next(iter(due)))
-            if pod.timer != when or self.store.get("Pod", pod.namespace, pod.name) is not pod:
-                continue
-            pod.timer = None
-            node = self.cluster.node(pod.node_name)
-            if node is None or not node.alive:
-                continue          # a dead kubelet does nothing; recovery resyncs its pods
-            self._step(pod, node)
+            # take the whole slot: timers set for this tick while it runs go to a new slot
+            when = heapq.heappop(self.heap)
+            for pod in self.timers.pop(when, {}).values():
+                if pod.timer != when or self.store.get("Pod", pod.namespace, pod.name) is not pod:
+                    continue      # re-timed or gone since
+                pod.timer = None
+                node = self.cluster.node(pod.node_name)
+                if node is None or not node.alive:
+                    continue      # a dead kubelet does nothing; recovery resyncs its pods
+                self._step(pod, node)
 
     def _write(self, pod: Pod) -> None:
         self.store.modified(pod, status_only=True, by_kubelet=True)

@@ -59,21 +59,9 @@ def admit_pod(cluster: Cluster, name: str, spec: dict) -> None:
 
 
 class PriorityController(Controller):
-    """Resolves priorities as pods are created, and offers the scheduler its preemption hook."""
+    """Offers the scheduler its preemption hook (priorities are resolved at admission: admit_pod)."""
 
     name = "default-scheduler"
-
-    def __init__(self, cluster):
-        super().__init__(cluster)
-        self.store.subscribe("Pod", self._on_pod)
-
-    def _on_pod(self, event: str, pod: Pod) -> None:  # type: ignore[override]
-        if event != "ADDED":
-            return
-        got = resolve(self.cluster, pod.spec)
-        if got is not None:
-            pod.spec["priority"], pod.spec["preemptionPolicy"] = got
-            pod.priority = got[0]
 
     def sync(self) -> None:
         """Nothing per tick: work happens on pod creation and in the scheduler's PostFilter."""

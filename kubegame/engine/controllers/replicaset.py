@@ -43,16 +43,14 @@ class ReplicaSetController(Controller):
         super().__init__(cluster)
         self.wakeups: dict[int, dict[tuple[str, str], bool]] = {}
         self.store.subscribe("ReplicaSet", self._on_rs)
-        self.store.subscribe("Pod", self._on_pod)
+        self.store.subscribe("Pod", self._on_pod, controller_kind="ReplicaSet")
 
     def _on_rs(self, event: str, rs: KObject) -> None:
         if event != "DELETED":
             self.enqueue(rs.key)
 
     def _on_pod(self, event: str, pod: Pod) -> None:  # type: ignore[override]
-        ref = pod.controller_ref()
-        if ref and ref.get("kind") == "ReplicaSet":
-            self.enqueue((pod.namespace, ref["name"]))
+        self.enqueue((pod.namespace, pod.controller_ref()["name"]))   # type: ignore[index]
 
     def sync(self) -> None:
         now = self.cluster.now

@@ -74,11 +74,12 @@ def match_node_selector_term(term: dict, labels: dict, node_name: str) -> bool:
 
 
 class PodConstraints:
-    """What the filters need from one pod, worked out once per scheduling attempt."""
+    """What the filters need from one pod, worked out once per scheduling attempt (and shared by
+    the pods of one template, which differ only in the zone their volumes pin them to)."""
 
     __slots__ = ("tolerations", "node_selector", "required_terms", "preferred", "zone", "signature")
 
-    def __init__(self, pod: Pod, cluster: Cluster):
+    def __init__(self, pod: Pod, cluster: Cluster | None = None):
         spec = pod.spec
         self.tolerations = spec.get("tolerations") or []
         self.node_selector = spec.get("nodeSelector") or {}
@@ -86,39 +87,65 @@ class PodConstraints:
         req = na.get("requiredDuringSchedulingIgnoredDuringExecution") or {}
         self.required_terms = req.get("nodeSelectorTerms") or []
         self.preferred = na.get("preferredDuringSchedulingIgnoredDuringExecution") or []
-        hook = cluster.hooks.get("volume_zone")
-        self.zone = hook(pod) if hook is not None else ""
+        self.zone = volume_zone(pod, cluster) if cluster is not None else ""
         # pods with the same signature pass or fail the node-static filters alike
         self.signature = repr((self.tolerations, self.node_selector, self.required_terms, pod.host_ports))
+
+    def in_zone(self, zone: str) -> PodConstraints:
+        """The same constraints for a pod whose volumes pin it to `zone`."""
+        if zone == self.zone:
+            return self
+        other = object.__new__(PodConstraints)
+        for name in self.__slots__:
+            setattr(other, name, getattr(self, name))
+        other.zone = zone
+        return other
+
+
+def volume_zone(pod: Pod, cluster: Cluster) -> str:
+    hook = cluster.hooks.get("volume_zone")
+    return hook(pod) if hook is not None else ""
 
 
 class Scheduler(Controller):
     name = "default-scheduler"
+    # pick() finds the window's states through each state's node list when there are at most
+    # this many nodes in the window per live state (else it visits the window node by node)
+    GROUPED_STATES_PER_NODE = 4
 
     def __init__(self, cluster: Cluster):
         super().__init__(cluster)
         self.active: dict[tuple[str, str], Pod] = {}
         self.unschedulable: dict[tuple[str, str], Pod] = {}
+        self.failed_generation: dict[tuple[str, str], int] = {}   # pod -> its generation when it failed
         self.next_start = 0
         self.node_order: list[Node] | None = None
         self.positions: dict[str, int] = {}
         # what a node's score depends on, interned: nodes in the same state score the same
         self.node_state: list[int] = []                  # per node (in node order): its state id
+        self.members: dict[int, list[int]] = {}          # state id -> its nodes' indexes, ascending
         self.state_ids: dict[tuple, int] = {}
         self.states: list[tuple] = []
         self.state_zone: list[str] = []
         self.layer_sets: dict[str, tuple[int, frozenset]] = {}   # node -> (cache size, its layers)
         self.base_scores: dict[tuple, dict[int, int]] = {}    # (cpu, memory, image) -> state -> score
         self.static: dict[str, list[str | None]] = {}   # signature -> per node: static failure or None
+        self.static_clean: dict[str, bool] = {}           # signature -> no node fails its static filters
         # within one scheduling pass: (signature, cpu, memory, zone) -> indexes of the nodes that fit,
         # in node order; a bind re-checks only the node it filled
         self.fits: dict[tuple, list[int]] = {}
+        self.by_template: dict[tuple[str, int], PodConstraints] = {}   # pod.template_key -> constraints
         self.spread: dict[str, dict[str, int]] = {}     # owner uid -> node -> pods bound there
+        # the same, by node index and by zone (for the current node order; rebuilt with it)
+        self.own_nodes: dict[str, dict[int, int]] = {}
+        self.own_zones: dict[str, dict[str, int]] = {}
         self.store.subscribe("Pod", self._on_pod)
         self.store.subscribe("Node", self._on_node)
 
     # -- watches ----------------------------------------------------------------------------
     def _on_pod(self, event: str, pod: Pod) -> None:  # type: ignore[override]
+        if event == "DELETED" or pod.node_name:
+            self.failed_generation.pop(pod.key, None)
         if event == "ADDED":
             if pod.node_name:
                 self._track(pod, +1)
@@ -134,6 +161,9 @@ class Scheduler(Controller):
                 self._flush()
         elif event == "MODIFIED" and pod.node_name and pod.phase in ("Succeeded", "Failed"):
             self._flush()
+        elif event == "MODIFIED" and pod.key in self.unschedulable \
+                and self.failed_generation.get(pod.key) != pod.generation:
+            self.active[pod.key] = self.unschedulable.pop(pod.key)    # its spec was edited: try again
 
     def _on_node(self, event: str, node: Node) -> None:  # type: ignore[override]
         if event in ("ADDED", "DELETED"):
@@ -143,7 +173,9 @@ class Scheduler(Controller):
     def node_changed(self, node: Node) -> None:
         """A node's labels, taints, cordon or readiness changed: forget the node-static filter
         results and give unschedulable pods another try."""
+        self.refresh_node(node)
         self.static.clear()
+        self.static_clean.clear()
         self.fits.clear()
         self._flush()
 
@@ -166,6 +198,19 @@ class Scheduler(Controller):
                 del per_node[pod.node_name]
                 if not per_node:
                     del self.spread[uid]
+            if self.node_order is not None:
+                idx = self.positions.get(pod.node_name)
+                if idx is not None:
+                    self._count_own(uid, idx, sign)
+
+    def _count_own(self, uid: str, idx: int, n: int) -> None:
+        for table, key in ((self.own_nodes, idx), (self.own_zones, self.node_order[idx].zone)):  # type: ignore[index]
+            counts = table.setdefault(uid, {})
+            counts[key] = counts.get(key, 0) + n
+            if counts[key] <= 0:
+                del counts[key]
+                if not counts:
+                    del table[uid]
 
     def _nodes(self) -> list[Node]:
         """The nodes interleaved by zone, as the scheduler's node tree lists them."""
@@ -184,7 +229,16 @@ class Scheduler(Controller):
             self.state_ids, self.states, self.state_zone = {}, [], []
             self.base_scores = {}
             self.node_state = [self._state(n) for n in order]
+            self.members = {}
+            for i, sid in enumerate(self.node_state):
+                self.members.setdefault(sid, []).append(i)
+            self.own_nodes, self.own_zones = {}, {}
+            for uid, per_node in self.spread.items():
+                for name, n in per_node.items():
+                    if name in self.positions:
+                        self._count_own(uid, self.positions[name], n)
             self.static.clear()
+            self.static_clean.clear()
             self.fits.clear()
         return self.node_order
 
@@ -209,7 +263,7 @@ class Scheduler(Controller):
             self._fail(pod, "no nodes available to schedule pods", 0, {})
             return None
         want = num_feasible_nodes_to_find(total)
-        cons = PodConstraints(pod, self.cluster)
+        cons = self.constraints(pod)
         fits = self._fitting(pod, cons, nodes)
         start = self.next_start % total
         # the first `want` fitting nodes from `start` on, wrapping around (numFeasibleNodesToFind)
@@ -234,6 +288,18 @@ class Scheduler(Controller):
         self.bind(pod, best)
         return best
 
+    def constraints(self, pod: Pod) -> PodConstraints:
+        """The pod's constraints; pods made from one template (and not edited since) share them."""
+        key = pod.template_key
+        if key is None:
+            return PodConstraints(pod, self.cluster)
+        shared = self.by_template.get(key)
+        if shared is None:
+            if len(self.by_template) > 1024:
+                self.by_template.clear()
+            shared = self.by_template[key] = PodConstraints(pod)
+        return shared.in_zone(volume_zone(pod, self.cluster))
+
     def _fitting(self, pod: Pod, cons: PodConstraints, nodes: list[Node]) -> list[int]:
         key = (cons.signature, pod.cpu_request, pod.mem_request, cons.zone, pod.host_ports)
         fits = self.fits.get(key)
@@ -241,6 +307,7 @@ class Scheduler(Controller):
             static = self.static.get(cons.signature)
             if static is None:
                 static = self.static[cons.signature] = [self.static_filter(pod, n, cons) for n in nodes]
+                self.static_clean[cons.signature] = static.count(None) == len(static)
             fits = self.fits[key] = [i for i, n in enumerate(nodes)
                                      if static[i] is None
                                      and self._room(n, pod.cpu_request, pod.mem_request, cons.zone, pod.host_ports)]
@@ -318,82 +385,145 @@ class Scheduler(Controller):
         if len(window) == 1:
             return nodes[window[0]]
         uid = pod.owner_uid()
-        per_node = self.spread.get(uid, {}) if uid else {}
-        per_zone: dict[str, int] = {}
-        own: dict[int, int] = {}                  # window nodes that already run pods of this owner
-        for name, n in per_node.items():
-            idx = self.positions.get(name)
-            if idx is not None:
-                zone = nodes[idx].zone
-                per_zone[zone] = per_zone.get(zone, 0) + n
-                own[idx] = n
-        # the window's nodes that run none of this owner's pods, reduced to their state ids
-        # (itemgetter/map/compress keep the per-node work in C: the window can hold 420 nodes)
-        if own:
-            in_window = set(window)
+        own = self.own_nodes.get(uid, _NONE) if uid else _NONE        # node -> pods of this owner there
+        per_zone = self.own_zones.get(uid, _NONE) if uid else _NONE   # zone -> pods of this owner there
+        if cons.preferred:
+            best = self._best_node_by_node(pod, window, cons, own, per_zone)
+            return nodes[best[self._draw(len(best))]]
+        return nodes[self._best_by_state(pod, window, cons, own, per_zone)]
+
+    def _best_by_state(self, pod: Pod, window: list[int], cons: PodConstraints,
+                       own: dict[int, int], per_zone: dict[str, int]) -> int:
+        """One of the top-scoring nodes of the window: each state of the nodes that run none of
+        the owner's pods is scored once, the owner's own nodes one by one."""
+        ids, zone_of = self.node_state, self.state_zone
+        grouped = (not pod.host_ports and self.static_clean.get(cons.signature)
+                   and len(self.members) * self.GROUPED_STATES_PER_NODE <= len(window))
+        if grouped:
+            # a node's fit is decided by its state: find the states in the window by bisecting
+            # each state's sorted node list, without visiting the window's nodes one by one
+            segments = _segments(window, len(self.node_state))
+            present = self._states_in(segments, pod.cpu_request, pod.mem_request, cons.zone)
+            if len(segments) == 1:
+                (a, b), = segments
+                own_in_window = [i for i in own if a <= i <= b and ids[i] in present]
+            else:      # [0, b] and [a, last]
+                b, a = segments[0][1], segments[1][0]
+                own_in_window = [i for i in own if (i <= b or i >= a) and ids[i] in present]
+            for i in own_in_window:
+                present[ids[i]] -= 1
+            states = [k for k, n in present.items() if n]
+        else:
+            # the window's plain nodes reduced to their state ids (itemgetter/map/compress keep
+            # the per-node work in C: the window can hold 420 nodes)
+            in_window = set(window) if own else ()
             own_in_window = [i for i in own if i in in_window]
+            plain = list(filterfalse(own.__contains__, window)) if own_in_window else window
+            plain_ids = list(itemgetter(*plain)(ids)) if len(plain) > 1 else [ids[i] for i in plain]
+            states = list(dict.fromkeys(plain_ids))
+        own_states = [ids[i] for i in own_in_window]
+        base = self._base_scores(pod, states, own_states)
+        state_spread = [per_zone.get(zone_of[k], 0) for k in states]
+        own_spread = [own[i] + per_zone.get(zone_of[k], 0) for i, k in zip(own_in_window, own_states)]
+        lo, hi = min(state_spread + own_spread), max(state_spread + own_spread)
+        span = hi - lo
+        # PodTopologySpread, normalised over the candidates: (hi - spread) * 100 / span
+        if span:
+            state_scores = [base[k] + 2 * int((hi - sp) * 100 / span) for k, sp in zip(states, state_spread)]
+            own_scores = [base[k] + 2 * int((hi - sp) * 100 / span) for k, sp in zip(own_states, own_spread)]
         else:
-            own_in_window = []
-        plain = list(filterfalse(own.__contains__, window)) if own_in_window else window
-        ids = self.node_state
-        plain_ids = list(itemgetter(*plain)(ids)) if len(plain) > 1 else [ids[i] for i in plain]
-        states = dict.fromkeys(plain_ids)         # distinct states, in window order
-        zone_of = self.state_zone
-        spreads = [per_zone.get(zone_of[k], 0) for k in states] + [
-            own[i] + per_zone.get(nodes[i].zone, 0) for i in own_in_window]
-        lo, hi = min(spreads), max(spreads)
-        image = self.cluster.registry.resolve(pod.image)
+            state_scores = [base[k] + 200 for k in states]
+            own_scores = [base[k] + 200 for k in own_states]
+        top = max(state_scores + own_scores)
+        winners = sorted(k for k, sc in zip(states, state_scores) if sc == top)
+        own_best = sorted(i for i, sc in zip(own_in_window, own_scores) if sc == top)
+        # ties in a fixed order: the winning states by id, each state's nodes ascending, then the
+        # owner's own nodes ascending; one uniform draw among them, as selectHost's reservoir gives
+        if not grouped:
+            wanted = set(winners)
+            best = sorted(compress(plain, map(wanted.__contains__, plain_ids)), key=lambda i: (ids[i], i))
+            best += own_best
+            return best[self._draw(len(best))]
+        # present[k]: the state's window nodes that run none of the owner's pods
+        n = self._draw(sum(present[k] for k in winners) + len(own_best))
+        for k in winners:
+            if n < present[k]:
+                members = self.members[k]
+                spans = [(bisect.bisect_left(members, a), bisect.bisect_right(members, b)) for a, b in segments]
+                skip = sorted(bisect.bisect_left(members, i) for i in own_in_window if ids[i] == k)
+                return _nth_unskipped(members, spans, skip, n)
+            n -= present[k]
+        return own_best[n]
 
-        image_layers = image.all_layers() if image is not None else ()
-        image_weight = 100 * min(image.size_mb, 1000) / 1000 / len(image_layers) if image_layers else 0.0
-        state_table = self.states
+    def _draw(self, ties: int) -> int:
+        """Which of `ties` equally good nodes to take (no random draw for a single one)."""
+        return self.cluster.rng.randrange(ties) if ties > 1 else 0
+
+    def _best_node_by_node(self, pod: Pod, window: list[int], cons: PodConstraints,
+                           own: dict[int, int], per_zone: dict[str, int]) -> list[int]:
+        """The top-scoring nodes of the window when preferred node affinity weighs each node's labels."""
+        nodes, ids = self.node_order or [], self.node_state
+        base = self._base_scores(pod, list(dict.fromkeys(ids[i] for i in window)), [])
+        spread = [own.get(i, 0) + per_zone.get(nodes[i].zone, 0) for i in window]
+        lo, hi = min(spread), max(spread)
+        scored = []
+        for i, sp in zip(window, spread):
+            weight = sum(int(p.get("weight", 1)) for p in cons.preferred
+                         if match_node_selector_term(p.get("preference") or {}, nodes[i].labels, nodes[i].name))
+            topology = (hi - sp) * 100 / (hi - lo) if hi > lo else 100.0
+            scored.append(base[ids[i]] + 2 * int(topology) + weight)
+        top = max(scored)
+        return [i for i, sc in zip(window, scored) if sc == top]
+
+    def _base_scores(self, pod: Pod, *needed: list[int]) -> dict[int, int]:
+        """LeastAllocated + BalancedAllocation + ImageLocality per state, for the pod's shape: fixed
+        for a state and a shape, so remembered for the whole run (state ids are never reused)."""
         cpu_req, mem_req = pod.cpu_request, pod.mem_request
-        spread_span = hi - lo
-        base_scores = self.base_scores.setdefault((cpu_req, mem_req, pod.image), {})
+        scores = self.base_scores.setdefault((cpu_req, mem_req, pod.image), {})
+        missing = [k for states in needed for k in states if k not in scores]
+        if missing:
+            image = self.cluster.registry.resolve(pod.image)
+            image_layers = image.all_layers() if image is not None else ()
+            weight = 100 * min(image.size_mb, 1000) / 1000 / len(image_layers) if image_layers else 0.0
+            for k in missing:
+                cpu_used, mem_used, cpu, memory, _zone, layers, _pods, _max_pods = self.states[k]
+                cpu_frac = (cpu_used + cpu_req) / cpu if cpu else 1.0
+                mem_frac = (mem_used + mem_req) / memory if memory else 1.0
+                least = ((1 - cpu_frac) + (1 - mem_frac)) * 50
+                balanced = (1 - abs(cpu_frac - mem_frac) / 2) * 100
+                locality = sum(1 for x in image_layers if x in layers) * weight
+                scores[k] = int(least) + int(balanced) + int(locality)
+        return scores
 
-        def base(state: int) -> int:
-            """LeastAllocated + BalancedAllocation + ImageLocality: fixed for a state and a pod
-            shape, so remembered for the whole run (state ids are never reused for another state)."""
-            cpu_used, mem_used, cpu, memory, _zone, layers = state_table[state]
-            cpu_frac = (cpu_used + cpu_req) / cpu if cpu else 1.0
-            mem_frac = (mem_used + mem_req) / memory if memory else 1.0
-            least = ((1 - cpu_frac) + (1 - mem_frac)) * 50
-            balanced = (1 - abs(cpu_frac - mem_frac) / 2) * 100
-            locality = sum(1 for x in image_layers if x in layers) * image_weight
-            b = base_scores[state] = int(least) + int(balanced) + int(locality)
-            return b
-
-        def score(state: int, sp: int) -> int:
-            b = base_scores.get(state)
-            if b is None:
-                b = base(state)
-            spread = (hi - sp) * 100 / spread_span if spread_span else 100.0   # PodTopologySpread
-            return b + 2 * int(spread)
-
-        if cons.preferred:       # per-node label weights: score node by node
-            def weight(i: int) -> int:
-                return sum(int(p.get("weight", 1)) for p in cons.preferred
-                           if match_node_selector_term(p.get("preference") or {}, nodes[i].labels, nodes[i].name))
-            scored = [(score(ids[i], own.get(i, 0) + per_zone.get(nodes[i].zone, 0)) + weight(i), i) for i in window]
-            top = max(sc for sc, _ in scored)
-            best = [i for sc, i in scored if sc == top]
-        else:
-            by_state = {k: score(k, per_zone.get(zone_of[k], 0)) for k in states}
-            by_own = {i: score(ids[i], own[i] + per_zone.get(nodes[i].zone, 0)) for i in own_in_window}
-            top = max([*by_state.values(), *by_own.values()])
-            winners = {k for k, sc in by_state.items() if sc == top}
-            best = list(compress(plain, map(winners.__contains__, plain_ids))) if winners else []
-            best += [i for i, sc in by_own.items() if sc == top]
-            best.sort()
-        if len(best) == 1:
-            return nodes[best[0]]
-        return nodes[best[self.cluster.rng.randrange(len(best))]]
+    def _states_in(self, segments: list[tuple[int, int]], cpu: int, mem: int, zone: str) -> dict[int, int]:
+        """The states with room for the pod, and how many of their nodes lie in the segments."""
+        out: dict[int, int] = {}
+        state_table = self.states
+        left, right = bisect.bisect_left, bisect.bisect_right
+        for k, members in self.members.items():
+            cpu_used, mem_used, cap_cpu, cap_mem, node_zone, _layers, pods, max_pods = state_table[k]
+            if pods < max_pods and cpu_used + cpu <= cap_cpu and mem_used + mem <= cap_mem \
+                    and (not zone or node_zone == zone):
+                n = 0
+                for a, b in segments:
+                    n += right(members, b) - left(members, a)
+                if n:
+                    out[k] = n
+        return out
 
     def refresh_node(self, node: Node) -> None:
         """A node's requests or image cache changed: update its scoring state."""
         idx = self.positions.get(node.name)
-        if idx is not None and self.node_order is not None and idx < len(self.node_state):
-            self.node_state[idx] = self._state(node)
+        if idx is not None and self.node_order is not None and idx < len(self.node_state) \
+                and self.node_order[idx] is node:
+            old, new = self.node_state[idx], self._state(node)
+            if old != new:
+                self.node_state[idx] = new
+                before = self.members[old]
+                del before[bisect.bisect_left(before, idx)]
+                if not before:
+                    del self.members[old]
+                bisect.insort(self.members.setdefault(new, []), idx)
             if len(self.states) > 50_000:        # interned states pile up on a long run: start afresh
                 self.node_order = None
 
@@ -403,7 +533,7 @@ class Scheduler(Controller):
         if cached is None or cached[0] != len(node.layers):      # a node's image cache only grows
             cached = self.layer_sets[node.name] = (len(node.layers), frozenset(node.layers))
         layers = cached[1]
-        key = (node.cpu_used, node.mem_used, node.cpu, node.memory, node.zone, layers)
+        key = (node.cpu_used, node.mem_used, node.cpu, node.memory, node.zone, layers, node.pod_count, node.max_pods)
         sid = self.state_ids.get(key)
         if sid is None:
             sid = self.state_ids[key] = len(self.states)
@@ -430,7 +560,33 @@ class Scheduler(Controller):
             pod.unschedulable_message = msg
             self.store.modified(pod, status_only=True)
         self.unschedulable[pod.key] = pod
+        self.failed_generation[pod.key] = pod.generation
         self.cluster.record(pod, "Warning", "FailedScheduling", msg, self.name)
+
+
+_NONE: dict = {}     # an owner with no pods bound yet (read only)
+
+
+def _nth_unskipped(members: list[int], spans: list[tuple[int, int]], skip: list[int], n: int) -> int:
+    """The n-th entry of members[a:b] for each (a, b) in spans, not counting the positions in skip."""
+    for a, b in spans:
+        here = [p for p in skip if a <= p < b]
+        if n < b - a - len(here):
+            pos = a + n
+            for p in here:                 # ascending: each skipped position at or before moves it on
+                if p <= pos:
+                    pos += 1
+            return members[pos]
+        n -= b - a - len(here)
+    raise IndexError(n)
+
+
+def _segments(window: list[int], total: int) -> list[tuple[int, int]]:
+    """The window (fitting node indexes from a start, wrapping around) as ascending inclusive ranges."""
+    first, last = window[0], window[-1]
+    if first <= last:
+        return [(first, last)]
+    return [(0, last), (first, total - 1)]
 
 
 def failed_scheduling_message(total: int, reasons: dict[str, int]) -> str:

@@ -53,16 +53,14 @@ class StatefulSetController(Controller):
     def __init__(self, cluster):
         super().__init__(cluster)
         self.store.subscribe("StatefulSet", self._on_sts)
-        self.store.subscribe("Pod", self._on_pod)
+        self.store.subscribe("Pod", self._on_pod, controller_kind="StatefulSet")
 
     def _on_sts(self, event: str, sts: KObject) -> None:
         if event != "DELETED":
             self.enqueue(sts.key)
 
     def _on_pod(self, event: str, pod: Pod) -> None:  # type: ignore[override]
-        ref = pod.controller_ref()
-        if ref and ref.get("kind") == "StatefulSet":
-            self.enqueue((pod.namespace, ref["name"]))
+        self.enqueue((pod.namespace, pod.controller_ref()["name"]))   # type: ignore[index]
 
     def sync(self) -> None:
         for key in self.take():
