@@ -28,7 +28,7 @@ from kubegame.engine.events import ClusterEvent
 from kubegame.engine.hashing import ALPHANUMS, template_hash  # noqa: F401 (re-exported)
 from kubegame.engine.images import BUILTIN_IMAGES, Image, Registry
 from kubegame.engine.kinds import ACCEPTED_API_VERSIONS, BY_KIND, Resource
-from kubegame.engine.objects import KObject, Node, Pod, PodShape, pod_shape
+from kubegame.engine.objects import KObject, Node, Pod, PodShape, plain_copy, pod_shape
 from kubegame.engine.quantity import cpu_millis, memory_bytes
 from kubegame.engine.store import Store
 from kubegame.engine.traffic import Traffic
@@ -361,7 +361,7 @@ class Cluster:
         if not isinstance(body, dict):
             raise ApiError("BadRequest", "the object is not a mapping", 400)
         res = self._resource(body)
-        body = copy.deepcopy(body)
+        body = plain_copy(body)
         md = body.setdefault("metadata", {})
         if not isinstance(md, dict):
             raise ApiError("BadRequest", "metadata must be an object", 400)
@@ -421,7 +421,7 @@ class Cluster:
             if cached is None:
                 if len(self._templates) > 256:
                     self._templates.clear()
-                base = copy.deepcopy(template.get("spec") or {})
+                base = plain_copy(template.get("spec") or {})
                 defaults.default_tolerations(base, self.config.default_toleration_seconds)
                 cached = self._templates[key] = (pickle.dumps(base, pickle.HIGHEST_PROTOCOL), pod_shape(base))
             spec = pickle.loads(cached[0])
@@ -715,11 +715,6 @@ class Cluster:
         h = hashlib.sha256(data.encode())
         h.update(repr(self.rng.getstate()).encode())
         return h.hexdigest()
-
-
-def plain_copy(data: Any) -> Any:
-    """A deep copy of plain manifest data (dicts, lists, strings, numbers), faster than deepcopy."""
-    return json.loads(json.dumps(data))
 
 
 def owner_ref(owner: KObject) -> dict:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 
 ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789"   # k8s.io/apimachinery/pkg/util/rand
@@ -23,8 +22,10 @@ def safe_encode(s: str) -> str:
 
 def template_hash(template: dict, collision_count: int = 0) -> str:
     """pod-template-hash: fnv32a over the template (controller.ComputeHash), safe-encoded."""
-    tpl = copy.deepcopy(template)
-    ((tpl.get("metadata") or {}).get("labels") or {}).pop("pod-template-hash", None)
+    tpl = dict(template)       # copies only down to the labels: the hash label is left out
+    md = tpl.get("metadata")
+    if isinstance(md, dict) and isinstance(md.get("labels"), dict) and "pod-template-hash" in md["labels"]:
+        tpl["metadata"] = {**md, "labels": {k: v for k, v in md["labels"].items() if k != "pod-template-hash"}}
     data = json.dumps(tpl, sort_keys=True, separators=(",", ":")).encode()
     if collision_count:
         data += str(collision_count).encode()

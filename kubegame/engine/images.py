@@ -36,6 +36,9 @@ class Image:
         return any(kernel == k or kernel.startswith(k + ".") for k in self.crash_on_kernels)
 
 
+_NAMES: dict[str, str] = {}    # image reference -> the name it resolves to (a pure function, remembered)
+
+
 @dataclass
 class Registry:
     """Images by name; an image is pullable from its `available_at` tick."""
@@ -48,13 +51,17 @@ class Registry:
 
     def resolve(self, ref: str) -> Image | None:
         """Find an image by reference; `repo` means `repo:latest`, a registry host prefix is ignored."""
-        name = ref
-        if "/" in name and "." in name.split("/", 1)[0]:
-            name = name.split("/", 1)[1]
-        if name.startswith("library/"):
-            name = name[len("library/"):]
-        if ":" not in name.rsplit("/", 1)[-1]:
-            name += ":latest"
+        name = _NAMES.get(ref)
+        if name is None:
+            name = ref
+            if "/" in name and "." in name.split("/", 1)[0]:
+                name = name.split("/", 1)[1]
+            if name.startswith("library/"):
+                name = name[len("library/"):]
+            if ":" not in name.rsplit("/", 1)[-1]:
+                name += ":latest"
+            if len(_NAMES) < 10_000:
+                _NAMES[ref] = name
         return self.images.get(name)
 
     def available(self, ref: str, tick: int) -> Image | None:

@@ -9,6 +9,7 @@ read on their hot paths, and render that state into `status` on demand.
 from __future__ import annotations
 
 import copy
+import pickle
 from typing import Any
 
 from kubegame.engine.kinds import BY_KIND
@@ -29,6 +30,11 @@ def timestamp(tick: int) -> str:
         days -= month_days[month]
         month += 1
     return f"{EPOCH_YEAR}-{month + 1:02d}-{days + 1:02d}T{hours:02d}:{minutes:02d}:{seconds:02d}Z"
+
+
+def plain_copy(data: Any) -> Any:
+    """A deep copy of manifest data (dicts, lists, strings, numbers), several times faster than deepcopy."""
+    return pickle.loads(pickle.dumps(data, pickle.HIGHEST_PROTOCOL))
 
 
 class KObject:

@@ -14,7 +14,7 @@ import math
 from kubegame.engine.controllers.base import Controller
 from kubegame.engine.errors import ApiError
 from kubegame.engine.hashing import template_hash
-from kubegame.engine.objects import KObject, Pod, timestamp
+from kubegame.engine.objects import KObject, Pod, plain_copy, timestamp
 
 REVISION = "deployment.kubernetes.io/revision"
 DESIRED = "deployment.kubernetes.io/desired-replicas"
@@ -311,9 +311,9 @@ class DeploymentController(Controller):
                 break
             collisions += 1
             d.status["collisionCount"] = collisions
-        tpl = copy.deepcopy(d.spec.get("template") or {})
+        tpl = plain_copy(d.spec.get("template") or {})
         tpl.setdefault("metadata", {}).setdefault("labels", {})[HASH_LABEL] = h
-        selector = copy.deepcopy(d.spec.get("selector") or {})
+        selector = plain_copy(d.spec.get("selector") or {})
         selector.setdefault("matchLabels", {})[HASH_LABEL] = h
         if initial is None:
             replicas = int(d.spec.get("replicas", 1))

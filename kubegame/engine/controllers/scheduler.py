@@ -129,6 +129,7 @@ class Scheduler(Controller):
         self.state_zone: list[str] = []
         self.layer_sets: dict[str, tuple[int, frozenset]] = {}   # node -> (cache size, its layers)
         self.base_scores: dict[tuple, dict[int, int]] = {}    # (cpu, memory, image) -> state -> score
+        self.room: dict[tuple, dict[int, bool]] = {}          # (cpu, memory, zone) -> state -> pod fits
         self.static: dict[str, list[str | None]] = {}   # signature -> per node: static failure or None
         self.static_clean: dict[str, bool] = {}           # signature -> no node fails its static filters
         # within one scheduling pass: (signature, cpu, memory, zone) -> indexes of the nodes that fit,
@@ -227,7 +228,7 @@ class Scheduler(Controller):
             self.node_order = order
             self.positions = {n.name: i for i, n in enumerate(order)}
             self.state_ids, self.states, self.state_zone = {}, [], []
-            self.base_scores = {}
+            self.base_scores, self.room = {}, {}
             self.node_state = [self._state(n) for n in order]
             self.members = {}
             for i, sid in enumerate(self.node_state):
@@ -498,12 +499,17 @@ class Scheduler(Controller):
     def _states_in(self, segments: list[tuple[int, int]], cpu: int, mem: int, zone: str) -> dict[int, int]:
         """The states with room for the pod, and how many of their nodes lie in the segments."""
         out: dict[int, int] = {}
-        state_table = self.states
+        room = self.room.get((cpu, mem, zone))
+        if room is None:
+            room = self.room[(cpu, mem, zone)] = {}
         left, right = bisect.bisect_left, bisect.bisect_right
         for k, members in self.members.items():
-            cpu_used, mem_used, cap_cpu, cap_mem, node_zone, _layers, pods, max_pods = state_table[k]
-            if pods < max_pods and cpu_used + cpu <= cap_cpu and mem_used + mem <= cap_mem \
-                    and (not zone or node_zone == zone):
+            fits = room.get(k)
+            if fits is None:
+                cpu_used, mem_used, cap_cpu, cap_mem, node_zone, _layers, pods, max_pods = self.states[k]
+                fits = room[k] = (pods < max_pods and cpu_used + cpu <= cap_cpu and mem_used + mem <= cap_mem
+                                  and (not zone or node_zone == zone))
+            if fits:
                 n = 0
                 for a, b in segments:
                     n += right(members, b) - left(members, a)
