@@ -1,7 +1,9 @@
 """`kubegame bench`: the engine's speed, measured on scenarios built in code (seeded, the same every run).
 
 Each figure has a target (issue 9). `--quick` runs the same scenarios at a tenth of
-the size, for the test suite, which only checks that the benchmark runs.
+the size, for the test suite, which only checks that the benchmark runs. Timings are
+the best of several rounds, as timeit advises: other work on the machine only ever
+adds time.
 """
 
 from __future__ import annotations
@@ -87,13 +89,18 @@ def _all_ready(c: Cluster) -> bool:
     return all(p.ready for p in c.store.objects.get("Pod", {}).values())
 
 
-def steady_tick_seconds(c: Cluster, ticks: int) -> float:
-    """Mean wall seconds of a steady tick (after a warm-up of 20)."""
+def steady_tick_seconds(c: Cluster, ticks: int, rounds: int = 5) -> float:
+    """Wall seconds of a steady tick: the best of `rounds` means over ticks / rounds ticks each
+    (after a warm-up of 20), as timeit takes the best repeat: the rest is other work on the machine."""
     c.run(20)
     gc.collect()
-    t = time.perf_counter()
-    c.run(ticks)
-    return (time.perf_counter() - t) / ticks
+    per_round = max(1, ticks // rounds)
+    best = float("inf")
+    for _ in range(rounds):
+        t = time.perf_counter()
+        c.run(per_round)
+        best = min(best, (time.perf_counter() - t) / per_round)
+    return best
 
 
 def small_ticks_per_s(quick: bool) -> float:
@@ -103,10 +110,12 @@ def small_ticks_per_s(quick: bool) -> float:
     return 1 / steady_tick_seconds(c, 2_000 if quick else 20_000)
 
 
-def scale_figures(size: Size, quick: bool) -> dict[str, float]:
-    """Scheduling throughput, start-up, steady ticks, the floor and a node failure, on one cluster."""
+def burst(size: Size) -> tuple[Cluster, float, float]:
+    """Create every Deployment at once on a fresh cluster: (cluster, seconds until every pod is
+    bound, seconds until every pod is Ready)."""
     c = build(size.nodes, size.deployments, size.replicas)
     total = size.deployments * size.replicas
+    gc.collect()
     t0 = time.perf_counter()
     while True:
         c.tick()
@@ -115,14 +124,26 @@ def scale_figures(size: Size, quick: bool) -> dict[str, float]:
     scheduled = time.perf_counter() - t0
     while not _all_ready(c):
         c.tick()
-    startup = time.perf_counter() - t0
+    return c, scheduled, time.perf_counter() - t0
+
+
+def scale_figures(size: Size, quick: bool) -> dict[str, float]:
+    """Scheduling throughput and start-up (best of three bursts), then steady ticks, the floor and
+    a node failure on the last cluster."""
+    total = size.deployments * size.replicas
+    scheduled = startup = float("inf")
+    for _ in range(1 if quick else 3):
+        c = None                             # let the last burst's cluster go before the next
+        c, took_bound, took_ready = burst(size)
+        scheduled, startup = min(scheduled, took_bound), min(startup, took_ready)
     tick_s = steady_tick_seconds(c, 100 if quick else 500)
     pods = list(c.store.objects["Pod"].values())
-    t = time.perf_counter()
+    floor = float("inf")
     for _ in range(20):
+        t = time.perf_counter()
         for p in pods:
             p.ready  # noqa: B018 - the floor: one attribute read per pod
-    floor = (time.perf_counter() - t) / 20
+        floor = min(floor, time.perf_counter() - t)
     # node failure: the slowest tick while a loaded node fails, is marked, and its pods move
     victim = max(c.nodes(), key=lambda n: n.pod_count)
     c.fail_node(victim.name)
