@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 SvcKey = tuple[str, str]
 
 
-@dataclass
+@dataclass(slots=True)
 class Demand:
     """One source of requests (LEVEL_FORMAT.md `traffic` entry)."""
 
@@ -46,7 +46,7 @@ class Demand:
         return self.rps
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sample:
     """One Service's traffic in one tick."""
 
@@ -57,7 +57,7 @@ class Sample:
     endpoints: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class Totals:
     arrived: int = 0
     served: int = 0
@@ -68,7 +68,7 @@ class Totals:
         return 100.0 if self.arrived == 0 else 100.0 * self.served / self.arrived
 
 
-@dataclass
+@dataclass(slots=True)
 class _Backends:
     """A Service's endpoints reduced to what serving needs: capacities of live ones, dead count."""
 
@@ -159,8 +159,11 @@ class Traffic:
                 arrivals[target] = arrivals.get(target, 0) + n
         last: dict[SvcKey, Sample] = {}
         totals = self.totals_by_service
+        backends = self.backends
         for svc, n in arrivals.items():
-            sample = self.serve(svc, n)
+            b = backends.get(svc)
+            memo = b.memo if b is not None else None
+            sample = memo[1] if memo is not None and memo[0] == n else self.serve(svc, n)
             extra = blocked.get(svc, 0) if blocked else 0
             if extra:
                 sample = Sample(sample.arrived + extra, sample.served, sample.failed + extra,
