@@ -65,7 +65,7 @@ class Cluster:
         self.config = config or ClusterConfig()
         self.seed = seed
         self.rng = random.Random(seed)
-        self.tick_count = 0
+        self.now = 0                      # the current tick (a plain attribute: read everywhere)
         self.store = Store()
         self.registry = Registry(pull_mbps=self.config.pull_mbps)
         for img in BUILTIN_IMAGES:
@@ -138,13 +138,13 @@ class Cluster:
 
     # -- time ------------------------------------------------------------------------------
     @property
-    def now(self) -> int:
-        return self.tick_count
+    def tick_count(self) -> int:
+        return self.now
 
     def tick(self) -> list[ClusterEvent]:
         """Advance one tick: node lifecycle, workloads, scheduler, kubelets, endpoints, traffic."""
-        self.tick_count += 1
-        self.store.tick = self.tick_count
+        self.now += 1
+        self.store.tick = self.now
         self.tick_events = []
         quorum = self.store.quorum
         for c in self.controllers():
@@ -201,7 +201,7 @@ class Cluster:
         else:
             self._event_seq += 1
             ev = ClusterEvent(self.now, type_, reason, message, kind, namespace, name, source, host,
-                              first_tick=self.now, uid=uid, seq=self._event_seq)
+                              first_tick=self.now, uid=uid, seq=self._event_seq, key=key)
             self._event_index[key] = ev
             self.events.append(ev)
             if len(self.events) > MAX_EVENTS:
@@ -211,9 +211,8 @@ class Cluster:
         return ev
 
     def _drop_event(self, ev: ClusterEvent) -> None:
-        key = (ev.kind, ev.namespace, ev.name, ev.reason, ev.message, ev.source)
-        if self._event_index.get(key) is ev:
-            del self._event_index[key]
+        if self._event_index.get(ev.key) is ev:
+            del self._event_index[ev.key]
 
     def _expire_events(self) -> None:
         while self.events and self.now - self.events[0].tick > EVENT_TTL:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kubegame.engine.objects import timestamp as _ts
 
@@ -24,6 +24,7 @@ class ClusterEvent:
     count: int = 1
     uid: str = ""              # involvedObject.uid
     seq: int = 0               # creation order (stable sort key)
+    key: tuple = field(default=(), repr=False, compare=False)   # the cluster's aggregation key
 
     @property
     def object_ref(self) -> str:

@@ -64,17 +64,19 @@ class Store:
             self.handlers.setdefault(kind, []).append(handler)
 
     def _notify(self, event: str, obj: KObject) -> None:
-        if isinstance(obj, Pod):
-            if obj.node_name:
-                self.node_versions[obj.node_name] = self.node_versions.get(obj.node_name, 0) + 1
-        elif obj.kind == "Node":
+        kind = obj.kind
+        if kind == "Pod":
+            node = obj.node_name  # type: ignore[attr-defined]
+            if node:
+                self.node_versions[node] = self.node_versions.get(node, 0) + 1
+        elif kind == "Node":
             self.node_versions[obj.name] = self.node_versions.get(obj.name, 0) + 1
-        for h in self.handlers.get(obj.kind, ()):
+        for h in self.handlers.get(kind, ()):
             h(event, obj)
-        if obj.owner_references:
+        if obj.owner_references and self.owned_handlers:
             ref = obj.controller_ref()
             if ref is not None:
-                for h in self.owned_handlers.get((obj.kind, ref.get("kind", "")), ()):
+                for h in self.owned_handlers.get((kind, ref.get("kind", "")), ()):
                     h(event, obj)
 
     # -- writes ----------------------------------------------------------------------------
