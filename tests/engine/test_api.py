@@ -125,3 +125,40 @@ def test_unknown_namespace():
     with pytest.raises(ApiError) as e:
         make_cluster().create(deployment("web", namespace="nope"))
     assert e.value.message == 'namespaces "nope" not found'
+
+
+class _Bits:
+    """An RNG stand-in whose getrandbits(63) returns the given words in turn."""
+
+    def __init__(self, *words: int):
+        self.words = list(words)
+
+    def getrandbits(self, k: int) -> int:
+        assert k == 63
+        return self.words.pop(0)
+
+
+def test_generated_names_take_five_bits_per_character_and_skip_indexes_past_the_alphabet():
+    # k8s.io/apimachinery/pkg/util/rand/rand.go String(): one Int63 gives 12 five-bit indexes,
+    # lowest first; an index >= len(alphanums) (27) is skipped, a new Int63 drawn when 12 are used
+    from kubegame.engine.hashing import ALPHANUMS
+
+    c = make_cluster(nodes=0)
+    chunks = [31, 0, 26, 27, 1, 2, 3]
+    c.rng = _Bits(sum(x << (5 * i) for i, x in enumerate(chunks)))
+    assert c.random_suffix() == ALPHANUMS[0] + ALPHANUMS[26] + ALPHANUMS[1] + ALPHANUMS[2] + ALPHANUMS[3]
+    # twelve skipped indexes use up a word: the next characters come from the second word
+    c.rng = _Bits(sum(30 << (5 * i) for i in range(12)), sum(i << (5 * i) for i in range(5)))
+    assert c.random_suffix() == ALPHANUMS[:5]
+
+
+def test_a_controller_kind_watch_sees_only_the_objects_that_kind_controls():
+    c = make_cluster(nodes=1)
+    seen: list[tuple[str, str]] = []
+    c.store.subscribe("Pod", lambda event, pod: seen.append((event, pod.name)), controller_kind="ReplicaSet")
+    c.apply(pod("loose"))
+    c.apply(deployment("shop", replicas=1))
+    c.run(2)
+    owned = [p.name for p in c.pods("default") if p.controller_ref()]
+    assert owned and {name for _, name in seen} == set(owned)
+    assert ("ADDED", owned[0]) in seen
