@@ -5,6 +5,11 @@ spreads connections evenly over a Service's endpoints, so each endpoint receives
 demand / endpoints. A pod serves up to its image's capacity; the rest fails. A pod on
 a dead node still receives its share (it is still an endpoint until the node is
 marked) and fails all of it. Requests are whole numbers, so arrived = served + failed.
+
+A Service whose demand is a steady whole number of requests per tick and whose
+endpoints do not change serves the same Sample every tick: it goes quiet, leaves the
+per-tick loop, and its totals are counted when read. Any change traffic depends on
+(endpoints, Services, Ingresses, demands, spikes) wakes every Service.
 """
 
 from __future__ import annotations
@@ -79,6 +84,8 @@ class _Backends:
 
 
 class Traffic:
+    QUIETEN = True       # let repeating Services leave the per-tick loop (tests compare with False)
+
     def __init__(self, cluster: Cluster):
         self.cluster = cluster
         self.demands: dict[str, Demand] = {}
@@ -86,11 +93,17 @@ class Traffic:
         self.duration = 0
         self.clock_offset = 0             # patterns count ticks from here (the level's start)
         self.last: dict[SvcKey, Sample] = {}
-        self.totals_by_service: dict[SvcKey, Totals] = {}
+        self._totals: dict[SvcKey, Totals] = {}
         self.unrouted = Totals()          # host/path requests no Ingress rule matched (404)
         self.backends: dict[SvcKey, _Backends] = {}
         self.share: dict[SvcKey, float] = {}    # requests per endpoint last tick
-        cluster.store.subscribe("Ingress", lambda e, o: self._routes.clear())
+        # Quiet Services: whole-number steady demand and unchanged endpoints give the same Sample
+        # every tick, so they leave the per-tick loop and their totals are counted on read
+        self.quiet: dict[SvcKey, tuple[Sample, int]] = {}   # svc -> (its sample, last tick counted)
+        self._live: dict[str, Demand] = {}     # the demands computed each tick (not feeding quiet ones)
+        self._wake_all = True                  # recompute every demand next tick
+        self._synced = 0                       # the last tick synced
+        cluster.store.subscribe("Ingress", self._on_ingress)
         cluster.store.subscribe("Service", self._on_service)
         self._routes: dict[str, SvcKey | None] = {}
 
@@ -100,15 +113,46 @@ class Traffic:
                    external: bool = False) -> Demand:
         d = Demand(key, service, host, path or "/", rps, pattern, amplitude, period, external)
         self.demands[key] = d
+        self.wake()
         return d
 
     def spike(self, target: SvcKey | str, factor: float, until: int) -> None:
         """Multiply a Service's (or a demand key's) demand until a tick (LoadSpike events)."""
         self.spikes.setdefault(target, []).append((factor, until))
+        self.wake()
 
     def _on_service(self, event: str, svc: KObject) -> None:
         self._routes.clear()
         self.backends.pop(svc.key, None)
+        self.wake()
+
+    def _on_ingress(self, event: str, ing: KObject) -> None:
+        self._routes.clear()
+        self.wake()
+
+    def wake(self) -> None:
+        """Something traffic depends on changed: count what quiet Services served so far and
+        compute every demand again from the next tick."""
+        self._fold()
+        self.quiet.clear()
+        self._wake_all = True
+
+    @property
+    def totals_by_service(self) -> dict[SvcKey, Totals]:
+        """Requests per Service since the start (quiet Services' ticks counted now)."""
+        self._fold()
+        return self._totals
+
+    def _fold(self) -> None:
+        synced = self._synced
+        for svc, (sample, since) in self.quiet.items():
+            if since < synced:
+                n = synced - since
+                tot = self._totals[svc]
+                tot.arrived += sample.arrived * n
+                tot.served += sample.served * n
+                tot.failed += sample.failed * n
+                self.quiet[svc] = (sample, synced)
 
     # -- per tick ---------------------------------------------------------------------------
     def _factor(self, target: SvcKey | str, now: int) -> float:
@@ -116,7 +160,9 @@ class Traffic:
         if not spikes:
             return 1.0
         live = [(f, u) for f, u in spikes if u > now]
-        if len(live) != len(spikes):
+        if not live:
+            del self.spikes[target]
+        elif len(live) != len(spikes):
             self.spikes[target] = live
         f = 1.0
         for factor, _ in live:
@@ -137,13 +183,21 @@ class Traffic:
             for svc in changed:
                 self.backends.pop(svc, None)
             changed.clear()
+            self.wake()
         spikes = bool(self.spikes)
+        if spikes:
+            self.wake()
+        full = self._wake_all
+        if full:
+            self._live = dict(self.demands)
         t = now - self.clock_offset
         arrivals: dict[SvcKey, int] = {}
         blocked: dict[SvcKey, int] = {}     # external requests to a Service not exposed outside
-        for d in self.demands.values():
+        targets: list[tuple[Demand, SvcKey | None]] = []
+        for d in self._live.values():
             rate = d.rps if d.pattern == "steady" else d.rate(t, self.duration)
             target = d.service if d.service is not None else self.route(d)
+            targets.append((d, target))
             if spikes:
                 rate *= self._factor(d.key, now) * (self._factor(target, now) if target is not None else 1.0)
             exact = rate + d.carry
@@ -157,9 +211,11 @@ class Traffic:
                 arrivals.setdefault(target, 0)
             else:
                 arrivals[target] = arrivals.get(target, 0) + n
-        last: dict[SvcKey, Sample] = {}
-        totals = self.totals_by_service
+        before = self.last
+        last: dict[SvcKey, Sample] = {} if full else before    # quiet ones keep their entries
+        totals = self._totals
         backends = self.backends
+        repeated: list[SvcKey] = []
         for svc, n in arrivals.items():
             b = backends.get(svc)
             memo = b.memo if b is not None else None
@@ -168,6 +224,8 @@ class Traffic:
             if extra:
                 sample = Sample(sample.arrived + extra, sample.served, sample.failed + extra,
                                 sample.latency_ms, sample.endpoints)
+            elif before.get(svc) is sample:
+                repeated.append(svc)
             last[svc] = sample
             tot = totals.get(svc)
             if tot is None:
@@ -176,6 +234,27 @@ class Traffic:
             tot.served += sample.served
             tot.failed += sample.failed
         self.last = last
+        self._synced = now
+        self._wake_all = False
+        if repeated and not spikes and self.QUIETEN:
+            self._quieten(repeated, targets, now)
+
+    def _quieten(self, repeated: list[SvcKey], targets: list[tuple[Demand, SvcKey | None]], now: int) -> None:
+        """Services whose sample repeated and whose every demand is a steady whole number of
+        requests per tick (so nothing carries over) go quiet: their demands leave the loop."""
+        steady: dict[SvcKey, list[Demand]] = {svc: [] for svc in repeated}
+        for d, target in targets:
+            group = steady.get(target) if target is not None else None
+            if group is None:
+                continue
+            if d.pattern == "steady" and d.carry == 0.0 and float(d.rps).is_integer():
+                group.append(d)
+            else:
+                del steady[target]                  # a demand that varies keeps it in the loop
+        for svc, demands in steady.items():
+            self.quiet[svc] = (self.last[svc], now)
+            for d in demands:
+                del self._live[d.key]
 
     def _backends(self, svc: SvcKey) -> _Backends:
         b = self.backends.get(svc)

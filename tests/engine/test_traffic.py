@@ -92,3 +92,62 @@ def test_ingress_longest_prefix_wins_and_unmatched_fails():
     assert c.traffic.last[("default", "cart")].arrived == 10
     assert c.traffic.last[("default", "shop")].arrived == 7     # /cartx is not under /cart
     assert c.traffic.unrouted.failed == 50
+
+
+def _traffic_story(quieten: bool, monkeypatch) -> list:
+    """Per tick: every Service's sample and totals, through steady spells, a spike, a scale-up,
+    a node failure, a new fractional demand and a Service turned into a NodePort."""
+    from kubegame.engine.traffic import Traffic
+
+    monkeypatch.setattr(Traffic, "QUIETEN", quieten)
+    c = make_cluster(nodes=3, cpu="4", memory="8Gi", images=IMAGES)
+    for app in ("shop", "cart"):
+        c.apply(deployment(app, replicas=2))
+        c.apply(service(app))
+    c.traffic.set_demand("shop", service=("default", "shop"), rps=80)
+    c.traffic.set_demand("cart", service=("default", "cart"), rps=30)
+    c.traffic.set_demand("cart-out", service=("default", "cart"), rps=10, external=True)
+    seen = []
+    for tick in range(260):
+        if tick == 60:
+            c.traffic.spike(("default", "shop"), 2.0, c.now + 15)
+        if tick == 100:
+            c.scale("Deployment", "default", "shop", 4)
+        if tick == 140:
+            c.fail_node("worker-2")
+        if tick == 180:
+            c.traffic.set_demand("shop-extra", service=("default", "shop"), rps=7.5)
+        if tick == 220:
+            c.apply(service("cart", type_="NodePort"))
+        c.tick()
+        tr = c.traffic
+        seen.append((sorted(tr.last.items()), sorted((k, (t.arrived, t.served, t.failed))
+                                                     for k, t in tr.totals_by_service.items())))
+    return seen + [c.state_hash()]
+
+
+def test_quiet_services_count_exactly_what_the_per_tick_loop_counts(monkeypatch):
+    # a Service whose sample repeats leaves the per-tick loop and its totals are counted on
+    # read; every tick's samples and totals must be what computing each tick gives
+    assert _traffic_story(True, monkeypatch) == _traffic_story(False, monkeypatch)
+
+
+def test_a_steady_service_goes_quiet_and_an_endpoint_change_wakes_it():
+    c = setup(replicas=3, rps=120)
+    c.run(5)
+    key = ("default", "shop")
+    assert key in c.traffic.quiet and "shop" not in c.traffic._live
+    before = c.traffic.totals_by_service[key].arrived
+    c.run(10)
+    assert c.traffic.totals_by_service[key].arrived == before + 10 * 120
+    c.scale("Deployment", "default", "shop", 4)
+    c.run(2)
+    assert key not in c.traffic.quiet or c.traffic.last[key].endpoints == 4
+    c.run(20)
+    assert c.traffic.last[key].endpoints == 4 and key in c.traffic.quiet
+
+
+def test_fractional_demand_never_goes_quiet():
+    c = setup(replicas=1, rps=2.5)
+    c.run(20)
+    assert ("default", "shop") not in c.traffic.quiet
