@@ -555,10 +555,10 @@ class Scheduler(Controller):
         self.cluster.account(pod, node.name, +1)
         self._refit(node)
         self._track(pod, +1)
+        self.cluster.kubelet.bound(pod)        # before the watch: the kubelet need not queue it again
         self.store.modified(pod, status_only=True)
         self.cluster.record(pod, "Normal", "Scheduled",
                             f"Successfully assigned {pod.namespace}/{pod.name} to {node.name}", self.name)
-        self.cluster.kubelet.bound(pod)
 
     def _fail(self, pod: Pod, plain: str, total: int, reasons: dict[str, int]) -> None:
         msg = plain or failed_scheduling_message(total, reasons)
