@@ -109,8 +109,8 @@ def volume_zone(pod: Pod, cluster: Cluster) -> str:
 
 class Scheduler(Controller):
     name = "default-scheduler"
-    # pick() finds the window's states through each state's node list when there are at most
-    # this many nodes in the window per live state (else it visits the window node by node)
+    # pick() finds the window's states through each state's node list when the window holds at
+    # least this many nodes per live state (else it visits the window node by node)
     GROUPED_STATES_PER_NODE = 4
 
     def __init__(self, cluster: Cluster):
