@@ -18,7 +18,8 @@ random play wins often is too easy.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -143,32 +144,34 @@ class _Player:
 def replay(level: Level, steps: list[Step], setup: Setup | None = None) -> Outcome:
     """Play `steps` as `kubegame simulate --script` does (each command when the clock reads its
     `at`, before that tick), checking every invariant after every tick."""
-    player = _Player(level, setup)
-    pending = sorted(steps, key=lambda s: s.at)
-    i = 0
-    while not player.game.finished and player.game.now < level.duration:
-        player.begin_tick()
-        while i < len(pending) and pending[i].at <= player.game.now:
-            v = player.submit(pending[i].run)
-            i += 1
-            if v is not None:
-                return Outcome(player.script, violation=v)
-        v = player.tick()
-        if v is not None:
-            return Outcome(player.script, violation=v)
-    return Outcome(player.script, result=player.game.result())
+    pending = deque(sorted(steps, key=lambda s: s.at))
+
+    def due(now: int) -> Iterator[str]:
+        while pending and pending[0].at <= now:
+            yield pending.popleft().run
+
+    return _play(_Player(level, setup), level, due)
 
 
 def _random_play(level: Level, data: Any, setup: Setup | None, max_commands: int) -> Outcome:
     last = max(0, level.duration - 1)
-    ticks = sorted(data.draw(st.lists(st.integers(0, last), max_size=max_commands), label="ticks"))
+    ticks = deque(sorted(data.draw(st.lists(st.integers(0, last), max_size=max_commands), label="ticks")))
     player = _Player(level, setup)
-    i = 0
+
+    def due(now: int) -> Iterator[str]:
+        while ticks and ticks[0] <= now:
+            ticks.popleft()
+            yield data.draw(commands(player.game.cluster, level=level, read_only=False), label="command")
+
+    return _play(player, level, due)
+
+
+def _play(player: _Player, level: Level, due: Callable[[int], Iterator[str]]) -> Outcome:
+    """Tick the game to its end, submitting before each tick the commands due then; stop at the
+    first broken invariant."""
     while not player.game.finished and player.game.now < level.duration:
         player.begin_tick()
-        while i < len(ticks) and ticks[i] <= player.game.now:
-            i += 1
-            line = data.draw(commands(player.game.cluster, level=level, read_only=False), label="command")
+        for line in due(player.game.now):
             v = player.submit(line)
             if v is not None:
                 return Outcome(player.script, violation=v)

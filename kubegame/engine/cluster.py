@@ -279,7 +279,6 @@ class Cluster:
         self.store.remove(node)
         for pod in list(self.store.pods_on(name).values()):
             self.remove_pod(pod)
-        self.scheduler.node_changed(node)
 
     def set_kernel(self, name: str, kernel: str, reboot: bool = True) -> None:
         """A kernel upgrade: the machine reboots into the new kernel (its containers restart on
@@ -290,7 +289,6 @@ class Cluster:
         self.store.modified(node, status_only=True, by_kubelet=True)
         if reboot and node.alive:
             self.kubelet.node_recovered(node)
-        self.scheduler.node_changed(node)
 
     def _node_or_raise(self, name: str) -> Node:
         node = self.node(name)

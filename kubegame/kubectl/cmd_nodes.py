@@ -47,15 +47,8 @@ def _set_unschedulable(ctx: Ctx, node: Any, value: bool) -> str:
         else:
             body["spec"].pop("taints", None)
     if ctx.dry_run == "none":
-        update_object(ctx, node, body)
-        _node_changed(ctx, node)
+        update_object(ctx, node, body)         # the scheduler and taint manager watch Nodes
     return f"node/{node.name} {verb}{ctx.dry_suffix()}"
-
-
-def _node_changed(ctx: Ctx, node: Any) -> None:
-    sched = getattr(ctx.cluster, "scheduler", None)
-    if sched is not None and hasattr(sched, "node_changed"):
-        sched.node_changed(node)
 
 
 def cmd_cordon(ctx: Ctx) -> None:
@@ -210,11 +203,7 @@ def cmd_taint(ctx: Ctx) -> None:
         else:
             body["spec"].pop("taints", None)
         if ctx.dry_run == "none":
-            update_object(ctx, node, body)
-            _node_changed(ctx, node)
-            kubelet = getattr(ctx.cluster, "nodelifecycle", None)
-            if kubelet is not None and hasattr(kubelet, "taints_changed"):
-                kubelet.taints_changed(node)
+            update_object(ctx, node, body)     # the scheduler and taint manager watch Nodes
         ctx.print(f"node/{node.name} {verb}{ctx.dry_suffix()}")
 
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from kubegame.engine.controllers.deployment import template_without_hash
+from kubegame.engine.controllers.deployment import revision, template_without_hash
 from kubegame.engine.objects import timestamp
 from kubegame.kubectl.cmd_write import _targets, ref_name, write_and_report
 from kubegame.kubectl.core import Ctx
 from kubegame.kubectl.util import KubectlError, label_selector_matches, tabwrite
 
-REVISION = "deployment.kubernetes.io/revision"
 ROLLABLE = ("Deployment", "DaemonSet", "StatefulSet")
 
 
@@ -99,14 +98,7 @@ def owned_replicasets(ctx: Ctx, dep: Any) -> list[Any]:
             out.append(rs)
         elif ref is None and label_selector_matches(dep.spec.get("selector"), rs.labels):
             pass
-    return sorted(out, key=lambda r: int(r.annotations.get(REVISION, "0") or 0))
-
-
-def _revision(rs: Any) -> int:
-    try:
-        return int(rs.annotations.get(REVISION, "0"))
-    except ValueError:
-        return 0
+    return sorted(out, key=revision)
 
 
 def _template_text(tpl: dict) -> str:
@@ -147,7 +139,7 @@ def cmd_history(ctx: Ctx) -> None:
         want = int(ctx.p.get("revision", 0))
         if want:
             for rs in rss:
-                if _revision(rs) == want:
+                if revision(rs) == want:
                     tpl = copy.deepcopy(rs.spec.get("template") or {})
                     ((tpl.get("metadata") or {}).get("labels") or {}).pop("pod-template-hash", None)
                     ctx.print(f"{ref_name(res, obj.name)} with revision #{want}\n" + _template_text(tpl))
@@ -161,7 +153,7 @@ def cmd_history(ctx: Ctx) -> None:
         lines = "REVISION\tCHANGE-CAUSE\n"
         for rs in rss:
             cause = rs.annotations.get("kubernetes.io/change-cause") or "<none>"
-            lines += f"{_revision(rs)}\t{cause}\n"
+            lines += f"{revision(rs)}\t{cause}\n"
         ctx.print(f"{ref_name(res, obj.name)} \n" + tabwrite(lines, 0, 2))
 
 
@@ -175,7 +167,7 @@ def cmd_undo(ctx: Ctx) -> None:
                                f"resume deployment/{obj.name}' and try again")
         to = int(ctx.p.get("to-revision", 0))
         rss = owned_replicasets(ctx, obj)
-        by_rev = {_revision(rs): rs for rs in rss}
+        by_rev = {revision(rs): rs for rs in rss}
         if to == 0:
             revs = sorted(by_rev)
             if len(revs) < 2:

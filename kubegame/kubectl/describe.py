@@ -398,16 +398,15 @@ def describe_deployment(ctx: Ctx, it: Item) -> str:
             w.w(1, f"{c.get('type')} \t{c.get('status')}\t{c.get('reason')}\n")
     from kubegame.kubectl.cmd_rollout import owned_replicasets
     rss = owned_replicasets(ctx, it.obj)
-    tpl_hash = None
+    want = template_without_hash(spec.get("template") or {})
     new_rs = None
     for rs in rss:
-        if template_without_hash(rs.spec.get("template") or {}) == template_without_hash(spec.get("template") or {}):
+        if template_without_hash(rs.spec.get("template") or {}) == want:
             new_rs = rs
     old = [rs for rs in rss if rs is not new_rs and int(rs.spec.get("replicas", 0)) > 0]
     fmt = lambda rs: f"{rs.name} ({int(rs.status.get('replicas') or 0)}/{int(rs.spec.get('replicas', 0))} replicas created)"  # noqa: E731
     w.w(0, f"OldReplicaSets:\t{', '.join(fmt(r) for r in old) if old else '<none>'}\n")
     w.w(0, f"NewReplicaSet:\t{fmt(new_rs) if new_rs else '<none>'}\n")
-    del tpl_hash
     events_section(ctx, w, "Deployment", md.get("namespace", ""), md["name"])
     return w.text()
 

@@ -89,3 +89,16 @@ def test_quick_recovery_restarts_containers_without_eviction():
     c.recover_node("worker-3")
     c.run(10)
     assert all(p.ready and not p.terminating and p.restart_count == 1 for p in pods)
+
+
+def test_a_no_execute_taint_added_by_any_node_update_evicts_the_pods_that_do_not_tolerate_it():
+    # the taint-eviction controller watches Nodes (pkg/controller/tainteviction): whoever edits
+    # the taints, pods without a matching NoExecute toleration are deleted
+    c = setup()
+    node = next(n for n in c.nodes() if n.pod_count)
+    victims = [p.name for p in c.store.pods_on(node.name).values()]
+    body = node.to_dict()
+    body["spec"]["taints"] = [{"key": "maintenance", "value": "now", "effect": "NoExecute"}]
+    c.update(body)
+    c.tick()
+    assert all(c.get("Pod", "default", name).terminating for name in victims)

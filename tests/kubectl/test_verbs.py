@@ -306,3 +306,12 @@ def test_logs_of_a_crashing_image(empty) -> None:
 def test_help(k: K) -> None:
     r = k("get --help")
     assert r.output.startswith("Display one or many resources.")
+
+
+def test_a_no_execute_taint_evicts_the_pods_there(k: K) -> None:
+    k.cluster.run(20)
+    node = next(p.node_name for p in k.cluster.pods())
+    on_node = [p.name for p in k.cluster.store.pods_on(node).values()]
+    k(f"taint nodes {node} dedicated=db:NoExecute")
+    k.cluster.tick()
+    assert on_node and all(k.cluster.get("Pod", "default", name).terminating for name in on_node)

@@ -57,6 +57,19 @@ class NodeLifecycleController(Controller):
         super().__init__(cluster)
         self.due_nodes: dict[int, dict[str, str]] = {}          # tick -> node name -> what
         self.evictions: dict[int, dict[tuple[str, str], Pod]] = {}
+        self.taints_seen: dict[str, str] = {}                   # node -> its taints when last seen
+        self.store.subscribe("Node", self._on_node)
+
+    def _on_node(self, event: str, node: Node) -> None:  # type: ignore[override]
+        """The taint-eviction controller's watch: changed taints (ours, `kubectl taint`, an edit)
+        may leave pods on the node with a NoExecute taint they do not tolerate."""
+        if event == "DELETED":
+            self.taints_seen.pop(node.name, None)
+            return
+        taints = repr(node.taints)
+        if self.taints_seen.get(node.name, taints) != taints:
+            self.taints_changed(node)
+        self.taints_seen[node.name] = taints
 
     def _at(self, tick: int, node: str, what: str) -> None:
         self.due_nodes.setdefault(tick, {})[node] = what
@@ -114,11 +127,9 @@ class NodeLifecycleController(Controller):
             if pod.ready:
                 pod.ready = False
                 self.store.modified(pod, status_only=True)
-            self._schedule_eviction(pod)
-        self.cluster.scheduler.node_changed(node)
 
     def taints_changed(self, node: Node) -> None:
-        """NoExecute taints were added (e.g. `kubectl taint`): evict the pods that do not tolerate them."""
+        """A node's taints changed: evict (in time) the pods that do not tolerate its NoExecute ones."""
         for pod in list(self.store.pods_on(node.name).values()):
             self._schedule_eviction(pod)
 
@@ -152,6 +163,5 @@ class NodeLifecycleController(Controller):
         self.store.modified(node, status_only=True)
         self.cluster.record(node, "Normal", "NodeReady", f"Node {node.name} status is now: NodeReady",
                             "node-controller")
-        self.cluster.scheduler.node_changed(node)
         self.cluster.endpoints.node_changed(node)
 

@@ -145,8 +145,6 @@ class Scheduler(Controller):
 
     # -- watches ----------------------------------------------------------------------------
     def _on_pod(self, event: str, pod: Pod) -> None:  # type: ignore[override]
-        if event == "DELETED" or pod.node_name:
-            self.failed_generation.pop(pod.key, None)
         if event == "ADDED":
             if pod.node_name:
                 self._track(pod, +1)
@@ -157,6 +155,7 @@ class Scheduler(Controller):
         elif event == "DELETED":
             self.active.pop(pod.key, None)
             self.unschedulable.pop(pod.key, None)
+            self.failed_generation.pop(pod.key, None)
             if pod.node_name:
                 self._track(pod, -1)
                 self._flush()
@@ -549,6 +548,7 @@ class Scheduler(Controller):
 
     def bind(self, pod: Pod, node: Node) -> None:
         self.store.bind(pod, node.name)
+        self.failed_generation.pop(pod.key, None)
         pod.scheduled_tick = self.cluster.now
         pod.unschedulable_message = ""
         pod.nominated_node = ""
