@@ -26,6 +26,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import kubegame
+from kubegame import pipeline
+from kubegame.debrief import INCIDENTS, CommandRecord
 from kubegame.engine.cluster import Cluster, NodeSpec
 from kubegame.engine.errors import ApiError
 from kubegame.level import objectives as obj
@@ -36,7 +38,8 @@ from kubegame.level.scenario import GameMessage, Scenario
 
 # kubectl commands that only read: they never count as churn
 READ_ONLY = {"get", "describe", "logs", "top", "explain", "api-resources", "api-versions", "version",
-             "cluster-info", "events", "diff", "wait", "auth", "config", "completion", "help", "options"}
+             "cluster-info", "events", "diff", "wait", "auth", "config", "completion", "help", "options",
+             "exec", "port-forward", "attach"}
 READ_ONLY_ROLLOUT = {"status", "history"}
 HISTORY = 120           # ticks of per-Service availability kept for sparklines
 WARMUP_MAX = 120        # ticks the initial workloads get to become Ready before the level starts
@@ -57,6 +60,7 @@ class CommandResult:
     error: str = ""
     exit_code: int = 0
     changed: bool = False            # counted as a change (churn) for the score
+    pager: bool = False              # the line ended in `| less`: the UI shows the output in a pager
     edit: Any = None                 # a kubectl EditRequest: the UI shows `edit.text`, then calls game.finish_edit
 
     @property
@@ -189,6 +193,8 @@ def _kubectl() -> Any:
 
 
 class Game:
+    endless = False          # chaos and the sandbox: no end the player plays towards (the UI shows no duration)
+
     def __init__(self, level: Level, seed: int | None = None):
         self.level = level
         self.seed = level.seed if seed is None else int(seed)
@@ -229,6 +235,9 @@ class Game:
         self.changes = 0
         self.pool_added = 0
         self.commands: list[dict] = []           # the replay log: {"tick", "run"[, "edit"]}
+        self.command_log: list[CommandRecord] = []   # each command's outcome (the play's debrief)
+        self.incidents: list[tuple[int, str, str]] = []   # (tick, type, message) of the scenario's trouble
+        self.series: list[tuple[int, int]] = []       # per tick: requests (arrived, served), all Services
         self.finished = False
         self.won: bool | None = None
         self.lost_reason: str | None = None
@@ -268,7 +277,8 @@ class Game:
 
     # -- commands ----------------------------------------------------------------------------
     def submit(self, line: str, *, stdin: str | None = None, record: bool = True) -> CommandResult:
-        """Run one command now (between ticks). `kubectl ...`/`k ...` or a game verb."""
+        """Run one command now (between ticks). `kubectl ...`/`k ...` or a game verb, optionally
+        with shell syntax after it (pipes into grep/jq/..., `$(...)`, `&&`: kubegame/pipeline.py)."""
         line = line.strip()
         res = CommandResult(line, self.now)
         if not line:
@@ -276,6 +286,35 @@ class Game:
         if self.finished:
             res.error, res.exit_code = "error: the level is over\n", 1
             return res
+        piped = pipeline.run_line(line, lambda words, text: self._stage(shlex.join(words), text))
+        if piped is not None:
+            res.output, res.error, res.exit_code = piped.output, piped.error, piped.exit_code
+            res.changed, res.pager = piped.changed, piped.pager
+        else:
+            one = self._dispatch(line, stdin)
+            res.output, res.error, res.exit_code, res.edit, res.changed = \
+                one.output, one.error, one.exit_code, one.edit, one.changed
+        if res.changed:
+            self.changes += 1
+        if record:
+            entry: dict[str, Any] = {"tick": self.now, "run": line}
+            if stdin is not None:
+                entry["stdin"] = stdin
+            self.commands.append(entry)
+            self.command_log.append(CommandRecord(self.now, line, res.exit_code, res.changed))
+        return res
+
+    def _stage(self, line: str, stdin: str | None) -> pipeline.StageResult:
+        """One kubectl or game command of a shell line."""
+        one = self._dispatch(line, stdin)
+        error = one.error
+        if one.edit is not None:
+            error += "error: kubectl edit cannot be part of a pipeline: run it on its own\n"
+        return pipeline.StageResult(one.output, error, one.exit_code if one.edit is None else 1, one.changed)
+
+    def _dispatch(self, line: str, stdin: str | None) -> CommandResult:
+        """Run one command without shell syntax: kubectl (k) or a game verb."""
+        res = CommandResult(line, self.now)
         words = line.split()
         if words[0] in ("kubectl", "k"):
             kubectl = _kubectl()
@@ -287,18 +326,11 @@ class Game:
             res.changed = res.ok and not _read_only(words[1:]) and res.edit is None
         elif words[0] in ("node", "etcd"):
             res.output, res.error, res.exit_code = self._game_verb(line)
-            res.changed = res.ok
+            res.changed = res.ok and not _help_asked(words)
         else:
             res.error = (f"{words[0]}: command not found (expected kubectl ..., k ..., node add|remove, "
                          "etcd add-member|remove-member)\n")
             res.exit_code = 127
-        if res.changed:
-            self.changes += 1
-        if record:
-            entry: dict[str, Any] = {"tick": self.now, "run": line}
-            if stdin is not None:
-                entry["stdin"] = stdin
-            self.commands.append(entry)
         return res
 
     def finish_edit(self, res: CommandResult, new_text: str) -> CommandResult:
@@ -312,6 +344,10 @@ class Game:
         out.changed = out.ok and "edited" in out.output
         if out.changed:
             self.changes += 1
+        for rec in reversed(self.command_log):
+            if rec.line == res.line:
+                rec.changed, rec.exit_code = out.changed, out.exit_code
+                break
         for entry in reversed(self.commands):
             if entry["run"] == res.line and "edit" not in entry:
                 entry["edit"] = new_text
@@ -325,6 +361,8 @@ class Game:
             return "", f"error: {exc}\n", 1
         verb = " ".join(words[:2])
         args = words[2:]
+        if "--help" in words or "-h" in words or len(words) == 1:
+            return game_verb_help(words[0], verb), "", 0
         opts: dict[str, str] = {}
         pos: list[str] = []
         i = 0
@@ -443,6 +481,11 @@ class Game:
         nodes = self.cluster.nodes()
         burn = self.level.cluster.cost_per_node_tick * len(nodes)
         self.cost += burn
+        for m in messages:
+            if m.source == "scenario" and m.type == "Warning" and m.reason in INCIDENTS:
+                self.incidents.append((m.tick, m.reason, m.message))
+        last = self.cluster.traffic.last
+        self.series.append((sum(x.arrived for x in last.values()), sum(x.served for x in last.values())))
         for h in self.level.hints:
             if h.after_tick is not None and h.after_tick == self.now:
                 messages.append(GameMessage(self.now, "Normal", "Hint", "a new hint is available", "game"))
@@ -607,6 +650,33 @@ class Game:
                         self.quorum, None if pool is None else pool.max - self.pool_added, self.finished, self.won)
 
 
+GAME_VERB_HELP = {
+    "node add": ("Add machines from the level's node pool (what a cloud console's \"add node\" does).\n\n"
+                 "Usage:\n  node add [--zone ZONE] [--count N]\n\n"
+                 "Options:\n  --zone ZONE  the zone to add the machines in (default: the pool template's zone)\n"
+                 "  --count N    how many machines (default 1); the pool's max counts every node ever added\n\n"
+                 "A new node boots for the pool's bootTicks before it is Ready, and costs from the moment it is added.\n"),
+    "node remove": ("Give a machine back: the Node and every Pod bound to it go at once.\n\n"
+                    "Usage:\n  node remove NAME\n\n"
+                    "To move the Pods off first, use: kubectl drain NAME --ignore-daemonsets\n"),
+    "etcd add-member": ("Add an etcd member to the control plane (needs quorum).\n\n"
+                        "Usage:\n  etcd add-member --zone ZONE\n"),
+    "etcd remove-member": ("Remove an etcd member from the control plane (needs quorum).\n\n"
+                           "Usage:\n  etcd remove-member NAME\n"),
+}
+
+
+def game_verb_help(group: str, verb: str) -> str:
+    """`node add --help`, `node --help`, `etcd --help`."""
+    if verb in GAME_VERB_HELP:
+        return GAME_VERB_HELP[verb]
+    subs = [v for v in GAME_VERB_HELP if v.startswith(group + " ")]
+    if not subs:
+        return "Game commands: node add, node remove, etcd add-member, etcd remove-member.\n"
+    lines = "".join(f"  {v:<20} {GAME_VERB_HELP[v].splitlines()[0]}\n" for v in subs)
+    return f"Usage:\n  {group} COMMAND\n\nCommands:\n{lines}\nUse \"{group} COMMAND --help\" for more.\n"
+
+
 def _settled(cluster: Any) -> bool:
     """The initial workloads are up: every controller has its Ready replicas, no pod is Pending."""
     for kind in ("Deployment", "ReplicaSet", "StatefulSet"):
@@ -641,9 +711,15 @@ def _read_only(words: list[str]) -> bool:
         return True
     if verbs[0] == "rollout":
         return len(verbs) > 1 and verbs[1] in READ_ONLY_ROLLOUT
-    if "--dry-run" in " ".join(words):
+    if "--dry-run" in " ".join(words) or "--help" in words or "-h" in words:
         return True
+    if verbs[0] == "run" and "--rm" in words:
+        return True          # a throw-away debug pod: created, used and deleted by the one command
     return verbs[0] in READ_ONLY
+
+
+def _help_asked(words: list[str]) -> bool:
+    return "--help" in words or "-h" in words or len(words) < 2
 
 
 def replay_steps(commands: list[dict]) -> list[Step]:

@@ -258,6 +258,8 @@ class ChaosScenario(Scenario):
 class ChaosGame(Game):
     """A Game on the chaos arena: endless waves; lost when the SLO breaks; score = ticks survived."""
 
+    endless = True
+
     def __init__(self, seed: int = 0, ticks: int | None = None):
         level = chaos_level(max(ticks, SLO_WINDOW) if ticks is not None else ENDLESS)
         super().__init__(level, seed=seed)
@@ -314,7 +316,7 @@ def chaos_key(seed: int) -> str:
 def record_chaos(game: ChaosGame, home: Any = None) -> bool:
     """Save the run's score as the seed's best when it beats it; True when it did."""
     from kubegame.progress import Progress
-    return Progress(home).record(chaos_key(game.seed), game.chaos_score(), 0, False)
+    return Progress(home).record(chaos_key(game.seed), game.chaos_score(), 0, False, endless=True)
 
 
 def best_chaos(seed: int, home: Any = None) -> int:
@@ -388,7 +390,9 @@ def sandbox_level(duration: int = ENDLESS) -> Level:
 
 def sandbox_game(seed: int = 0) -> Game:
     """A Game on an empty three-zone cluster: nothing to win, nothing to lose."""
-    return Game(sandbox_level(), seed=seed)
+    game = Game(sandbox_level(), seed=seed)
+    game.endless = True
+    return game
 
 
 def dumps(doc: dict) -> str:

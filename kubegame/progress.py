@@ -114,11 +114,14 @@ class Progress:
     def stars(self, level: str) -> int:
         return int(self.best(level).get("stars", 0))
 
-    def record(self, level: str, score: int, stars: int, won: bool) -> bool:
-        """Remember a result; returns True when it beats the best so far. Saves at once."""
+    def record(self, level: str, score: int, stars: int, won: bool, endless: bool = False) -> bool:
+        """Remember a result; returns True when it is a new best. Saves at once.
+
+        A campaign level's best is its best *winning* score: a loss is never a new best.
+        An endless run (chaos: ticks survived) always counts."""
         e = self.levels.setdefault(level, {"bestScore": 0, "stars": 0, "won": False, "plays": 0})
         e["plays"] = int(e.get("plays", 0)) + 1
-        better = score > int(e.get("bestScore", 0))
+        better = (won or endless) and score > int(e.get("bestScore", 0))
         if better:
             e["bestScore"] = score
         e["stars"] = max(int(e.get("stars", 0)), stars)

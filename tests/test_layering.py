@@ -15,8 +15,11 @@ ALLOWED_KUBEGAME = {
     "engine": {"engine"},
     "kubectl": {"engine", "kubectl"},
     "level": {"engine", "level"},
-    "game": {"engine", "kubectl", "level", "game", "progress"},
+    "game": {"engine", "kubectl", "level", "game", "progress", "pipeline", "debrief"},
     "progress": {"progress"},
+    "pipeline": {"pipeline", "textools"},         # shell syntax on the command line (game layer)
+    "textools": {"textools"},                     # grep, jq, ... for the pipes
+    "debrief": {"debrief"},                       # what happened in a play (game layer)
     "testing": {"engine", "kubectl", "level", "game", "testing", "progress"},
 }
 FORBIDDEN_EXTERNAL = {
@@ -25,6 +28,9 @@ FORBIDDEN_EXTERNAL = {
     "level": {"textual"},
     "game": {"textual"},
     "progress": {"textual"},
+    "pipeline": {"textual"},
+    "textools": {"textual"},
+    "debrief": {"textual"},
     "testing": {"textual"},
 }
 

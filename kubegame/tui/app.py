@@ -4,7 +4,8 @@
     run_game(level_ref=None, **opts) -> int                # `kubegame play [LEVEL]`: runs, returns the exit status
 
 Options: seed, speed (1, 2, 4, 8, 16; default 2), clock (False: no timer, time only moves
-through `app.advance(n)`), unlock_all, home (where history, progress, replays and an optional
+through `app.advance(n)`; the first chapter then starts running, not waiting), key_grace (seconds
+the results and title screens ignore keys after a level ends; default 1), unlock_all, home (where history, progress, replays and an optional
 keymap.json live; default $KUBEGAME_HOME or the user data directory), levels_dir, theme,
 skip_briefing.
 
@@ -48,8 +49,11 @@ class KubeGameApp(App):
                  speed: int = 2, clock: bool = True,
                  unlock_all: bool = False, home: str | os.PathLike | None = None,
                  levels_dir: str | os.PathLike | None = None, campaign: catalog.Campaign | None = None,
-                 theme: str | None = None, skip_briefing: bool = False, keymap: dict[str, str] | None = None):
+                 theme: str | None = None, skip_briefing: bool = False, keymap: dict[str, str] | None = None,
+                 key_grace: float | None = None):
         super().__init__()
+        from kubegame.tui.grace import GRACE_S
+        self.key_grace = GRACE_S if key_grace is None else key_grace   # seconds keys wait after a level ends
         self.start_level = level
         self.start_with = game          # a prepared Game (chaos, sandbox) to start at once
         self.seed = seed
@@ -98,7 +102,7 @@ class KubeGameApp(App):
 
     def show_title(self) -> None:
         self.game_screen = None
-        self._show(TitleScreen())
+        self._show(TitleScreen(grace=self.last_result is not None))
 
     def open_briefing(self, level: Level) -> None:
         try:
@@ -112,22 +116,31 @@ class KubeGameApp(App):
     def start_game(self, game: Game, push: bool = False) -> None:
         screen = GameScreen(game, speed=self.speed, clock=self.clock, history=self.history,
                             on_finished=self._finished, on_leave=self.show_title)
+        if getattr(game, "endless", False):
+            screen.timeline.duration = 0       # the chart spans the ticks played, not a million
         self.game_screen = screen
         self._show(screen)
 
-    def start_mode(self, mode: str) -> None:
-        """Chaos (endless seeded waves) or the sandbox (a cluster with a node pool, no objectives)."""
+    def start_mode(self, mode: str, briefing: bool = True) -> None:
+        """Chaos (endless seeded waves) or the sandbox (a cluster with a node pool, no objectives),
+        through its briefing (Enter starts), so a stray key never throws the player into one."""
         from kubegame import modes
         game = modes.chaos_game(self.seed or 0) if mode == "chaos" else modes.sandbox_game(self.seed or 0)
-        self.start_game(game)
+        if briefing:
+            self.game_screen = None
+            self._show(BriefingScreen(game))
+        else:
+            self.start_game(game)
 
     def _finished(self, game: Game, timeline: Timeline) -> None:
         from kubegame import modes
         res = game.result()
         self.last_result = res
         new_best = False
+        best: int | None = None
         try:
             if isinstance(game, modes.ChaosGame):
+                best = modes.best_chaos(game.seed, self.home)
                 new_best = modes.record_chaos(game, self.home)
             elif game.level.name != modes.SANDBOX_NAME:
                 new_best = self.progress.record(game.level.name, res.score.total, res.score.stars, res.won)
@@ -137,7 +150,7 @@ class KubeGameApp(App):
             save_replay(game.replay(), self.home)
         except (OSError, TypeError, ValueError):
             pass
-        self.call_later(self._show, ResultsScreen(game, timeline, new_best))
+        self.call_later(self._show, ResultsScreen(game, timeline, new_best, best))
 
     # -- the manual step hook ----------------------------------------------------------------
     def advance(self, n: int = 1) -> None:

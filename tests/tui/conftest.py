@@ -21,6 +21,7 @@ def kubegame_home(tmp_path, monkeypatch):
 def make_app(kubegame_home):
     def make(level=None, **opts):
         opts.setdefault("clock", False)
+        opts.setdefault("key_grace", 0)      # tests/tui/test_newcomer.py tests the grace itself
         opts.setdefault("home", kubegame_home)
         return create_app(level, **opts)
     return make

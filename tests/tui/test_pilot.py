@@ -30,7 +30,11 @@ async def test_title_lists_the_campaign_with_locks_and_unlock_all(make_app):
         assert f"level:{FIRST}" in ids and f"level:{NODE_FAILURE}" in ids
         assert ol.get_option(f"level:{NODE_FAILURE}").disabled        # locked until the one before is won
         assert not ol.get_option(f"level:{FIRST}").disabled
-        await pilot.press("u")
+        await pilot.press("u")                                        # unlock-all asks first
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await pilot.pause()
         assert not app.screen.query_one("#levels").get_option(f"level:{NODE_FAILURE}").disabled
         await pilot.press("enter")
         await pilot.pause()
@@ -126,7 +130,11 @@ async def test_win_the_first_level(make_app):
         assert app.screen.result.won
         assert "LEVEL COMPLETE" in app.screen.query_one("#verdict").render_line(0).text
         assert app.progress.stars(FIRST) >= 1
-        await pilot.press("enter")
+        await pilot.press("enter")                                    # a win: Enter opens the next level
+        await pilot.pause()
+        assert isinstance(app.screen, BriefingScreen)
+        assert app.screen.level.name == app.campaign.next_after(FIRST).name
+        await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, TitleScreen)
         # winning opens the next level of the campaign
@@ -314,7 +322,10 @@ async def test_title_starts_chaos_and_sandbox(make_app):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        await pilot.press("c")
+        await pilot.press("c")                  # chaos opens its briefing; Enter starts it
+        await pilot.pause()
+        assert isinstance(app.screen, BriefingScreen)
+        await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, GameScreen)
         assert isinstance(app.screen.game, modes.ChaosGame)
@@ -324,6 +335,9 @@ async def test_title_starts_chaos_and_sandbox(make_app):
         app.show_title()
         await pilot.pause()
         await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, BriefingScreen)
+        await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, GameScreen)
         assert app.screen.game.level.name == modes.SANDBOX_NAME

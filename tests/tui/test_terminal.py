@@ -42,7 +42,10 @@ def test_play_in_tmux(tmp_path):
         _wait_for(session, "Hello, Pod")                  # the briefing
         _tmux("send-keys", "-t", session, "Enter")
         _wait_for(session, "kubectl")                     # the game screen's console
-        _tmux("send-keys", "-t", session, "space")        # pause, so the screen holds still
+        _wait_for(session, "space starts")               # chapter 1 waits for the player
+        _tmux("send-keys", "-t", session, "space")        # start the clock ...
+        time.sleep(0.3)
+        _tmux("send-keys", "-t", session, "space")        # ... and pause it, so the screen holds still
         _wait_for(session, "paused")
         _tmux("send-keys", "-t", session, ":")
         time.sleep(0.3)
@@ -65,5 +68,30 @@ def test_play_in_tmux(tmp_path):
         assert status.exists(), "the game did not exit"
         assert status.read_text().strip() == "0"
         assert (env_home / "history").read_text().splitlines() == ["kubectl get nodes"]
+    finally:
+        subprocess.run([TMUX, "kill-session", "-t", session], capture_output=True)
+
+
+@pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
+def test_a_pipe_in_a_real_terminal(tmp_path):
+    """Typed keys in a real terminal: a kubectl command piped through awk and grep."""
+    session = f"kubegame-pipe-{uuid.uuid4().hex[:8]}"
+    cmd = (f"cd {ROOT} && KUBEGAME_HOME={tmp_path / 'home'} TERM=xterm-256color {sys.executable} -m kubegame "
+           "play node-failure")
+    _tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", cmd)
+    try:
+        _wait_for(session, "The Night the Node Died")
+        _tmux("send-keys", "-t", session, "Enter")
+        _wait_for(session, "kubectl")
+        _tmux("send-keys", "-t", session, "space")
+        _wait_for(session, "paused")
+        _tmux("send-keys", "-t", session, ":")
+        time.sleep(0.3)
+        _tmux("send-keys", "-t", session, "-l",
+              "kubectl get nodes --no-headers | awk '{print \"NODE=\" $1}' | grep 'NODE=worker-2'")
+        _tmux("send-keys", "-t", session, "Enter")
+        pane = _wait_for(session, "NODE=worker-2")
+        assert "NODE=worker-1" not in pane and "NODE=worker-3" not in pane    # grep kept one line
+        assert "$ kubectl get nodes --no-headers | awk" in pane
     finally:
         subprocess.run([TMUX, "kill-session", "-t", session], capture_output=True)

@@ -14,7 +14,7 @@ from textual.widgets import Footer, Markdown, Static
 
 class BriefingScreen(Screen):
     BINDINGS = [
-        Binding("enter,s", "start", "start", id="briefing.start"),
+        Binding("enter", "start", "start", id="briefing.start"),
         Binding("escape", "back", "back", id="briefing.back"),
         Binding("g", "glossary", "glossary", id="briefing.glossary"),
     ]

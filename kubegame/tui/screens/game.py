@@ -19,9 +19,12 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
+from kubegame.kubectl import views
 from kubegame.tui import glossary
 from kubegame.tui.screens.editor import EditorScreen
 from kubegame.tui.screens.modals import ConfirmScreen, GlossaryScreen, HelpScreen
+from kubegame.tui.screens.pager import PagerScreen
+from kubegame.tui.screens.podshell import PodShellScreen
 from kubegame.tui.storage import History
 from kubegame.tui.view import STYLE, pod_state_glyph
 from kubegame.tui.widgets.chart import Timeline
@@ -31,15 +34,32 @@ from kubegame.tui.widgets.header import GameHeader
 from kubegame.tui.widgets.nodes import NodeCard, NodeList, PodLegend
 from kubegame.tui.widgets.objectives import ObjectiveList
 from kubegame.tui.widgets.output import OutputPane
+from kubegame.tui.widgets.resources import ResourceView
 from kubegame.tui.widgets.services import ServiceList, ServiceRow
 
 SPEEDS = (1, 2, 4, 8, 16)
 TIMER_HZ = 16
+UI_WORDS = ("clear", "help", "?", "hint", "quit", "exit", "explain")
+GAME_WORDS = ("kubectl", "k", "node", "etcd")
+
+
+class Console(Vertical):
+    """The output pane and the command line; `z` zooms it to the whole screen."""
+
+    ALLOW_MAXIMIZE = True
 
 
 class GameScreen(Screen):
+    ALLOW_IN_MAXIMIZED_VIEW = "GameHeader, Footer"
     BINDINGS = [
         Binding("space", "toggle_pause", "pause", id="game.pause"),
+        Binding("z,ctrl+o", "zoom", "zoom output", key_display="z", id="game.zoom"),
+        Binding("pageup", "output_page(-1)", show=False, id="game.output_up"),
+        Binding("pagedown", "output_page(1)", show=False, id="game.output_down"),
+        Binding("shift+pageup", "output_page(-1)", show=False, priority=True, id="game.output_up_any"),
+        Binding("shift+pagedown", "output_page(1)", show=False, priority=True, id="game.output_down_any"),
+        Binding("ctrl+home", "output_edge(-1)", show=False, id="game.output_top"),
+        Binding("ctrl+end", "output_edge(1)", show=False, id="game.output_end"),
         Binding("plus,equals_sign", "speed(1)", "faster", key_display="+", id="game.faster"),
         Binding("minus", "speed(-1)", "slower", key_display="-", id="game.slower"),
         Binding("full_stop", "step", "step", key_display=".", id="game.step"),
@@ -60,6 +80,8 @@ class GameScreen(Screen):
         self.level = game.level
         self.speed = speed if speed in SPEEDS else 2
         self.paused = False
+        # the first chapter waits for the player: the clock starts with space or the first command
+        self.waiting = bool(clock) and getattr(self.level, "chapter", None) == 1
         self.clock = clock
         self.history = history if history is not None else History()
         self.on_finished = on_finished
@@ -74,6 +96,7 @@ class GameScreen(Screen):
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield GameHeader(id="header")
+        yield ResourceView(id="view")
         with Horizontal(id="board"):
             with Vertical(id="left"):
                 nodes = NodeList(id="nodes")
@@ -89,10 +112,11 @@ class GameScreen(Screen):
                 objectives.border_title = "objectives"
                 yield objectives
                 yield Input(placeholder="filter: type to filter the focused list, Esc clears", id="filter")
+                yield Static("", id="filter-note", markup=False)
                 events = EventLog(id="events")
                 events.border_title = "events"
                 yield events
-        with Vertical(id="console") as console:
+        with Console(id="console") as console:
             console.border_title = "kubectl"
             yield OutputPane(id="output")
             yield CommandInput(self.history, completer=self._complete, id="command")
@@ -100,9 +124,12 @@ class GameScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#filter").display = False
+        self.query_one("#filter-note").display = False
+        self.query_one(ResourceView).display = False
         out = self.query_one(OutputPane)
-        out.note(f"{self.level.title}: press : to type a command (try kubectl get pods), ? for help, "
-                 "space to pause.")
+        start = "The clock starts when you press space or run a command. " if self.waiting else ""
+        out.note(f"{self.level.title}: {start}Press : to type a command (try kubectl get pods), ? for help, "
+                 "space to pause, z to zoom this pane, :pods for a table of pods.")
         self.refresh_view()
         self.query_one("#nodes").focus()
         if self.clock:
@@ -111,8 +138,8 @@ class GameScreen(Screen):
     # -- time --------------------------------------------------------------------------------
     @property
     def running(self) -> bool:
-        """Time runs only when this screen is on top (no modal open), not paused, not over."""
-        return not self.paused and not self._done and self.app.screen is self
+        """Time runs only when this screen is on top (no modal open), not paused, not waiting, not over."""
+        return not self.paused and not self.waiting and not self._done and self.app.screen is self
 
     def _on_timer(self) -> None:
         if not self.running:
@@ -164,10 +191,17 @@ class GameScreen(Screen):
         t0 = time.perf_counter()
         g = self.game
         view = g.view()
+        endless = bool(getattr(g, "endless", False))
+        chaos = hasattr(g, "chaos_score")
         self.query_one(GameHeader).show(
             chapter=self.level.chapter, title=self.level.title, tick=view.tick, duration=view.duration,
-            speed=self.speed, paused=self.paused, cost=view.cost, budget=view.budget, score=view.score,
-            finished=view.finished)
+            speed=self.speed, paused=self.paused, cost=view.cost, budget=view.budget,
+            score=g.chaos_score() if chaos else view.score, finished=view.finished, endless=endless,
+            score_label="survived" if chaos else ("" if endless else "score"), waiting=self.waiting,
+            extra=f"wave {g.wave}" if chaos and g.wave else "")
+        rv = self.query_one(ResourceView)
+        if rv.display:
+            rv.sync(g.cluster)
         self.query_one(NodeList).sync(view.nodes)
         self.query_one(ServiceList).sync(view.services)
         self.query_one(ObjectiveList).sync(view.objectives)
@@ -203,9 +237,23 @@ class GameScreen(Screen):
         self.run_command(line)
 
     def run_command(self, line: str) -> None:
-        """Run one line: a few words are the UI's own (help, hint, explain, clear); the rest go to the game."""
+        """Run one line: a few words are the UI's own (help, hint, explain, clear, :VIEW); the rest go to
+        the game. A long answer is shown from its first line (the pane pages it)."""
+        out = self.query_one(OutputPane)
+        out.begin_block()
+        try:
+            self._run_line(line)
+        finally:
+            out.end_block()
+
+    def _run_line(self, line: str) -> None:
         out = self.query_one(OutputPane)
         words = line.split()
+        if self.waiting:
+            self._start_clock()
+        if words and len(words) == 1 and (words[0].startswith(":") or words[0] not in UI_WORDS + GAME_WORDS) \
+                and self._open_view(words[0]):
+            return
         out.command(line)
         if not words:
             return
@@ -235,7 +283,11 @@ class GameScreen(Screen):
         except Exception as exc:  # noqa: BLE001 - any error in a command shows, never a crash
             out.error(f"error: {type(exc).__name__}: {exc}")
             return
-        self._show_result(res)
+        if getattr(res, "pager", False):
+            self._show_result(res)
+            self.app.push_screen(PagerScreen(line, (res.output + res.error).rstrip("\n")))
+        else:
+            self._show_result(res)
         if getattr(res, "edit", None) is not None:
             self._open_editor(res)
         if not self._done:
@@ -293,10 +345,106 @@ class GameScreen(Screen):
             self.selected = ("node", "", event.widget.node_name)
 
     # -- actions -----------------------------------------------------------------------------
+    def _start_clock(self) -> None:
+        self.waiting = False
+        self.paused = False
+        self._credit = 0.0
+
     def action_toggle_pause(self) -> None:
-        self.paused = not self.paused
+        if self.waiting:
+            self._start_clock()
+        else:
+            self.paused = not self.paused
         self._credit = 0.0
         self.refresh_view()
+
+    # -- the output pane -------------------------------------------------------------------------
+    def action_zoom(self) -> None:
+        """The console fills the screen (the header stays) or goes back to its place."""
+        if self.maximized is not None:
+            self.minimize()
+        else:
+            self.maximize(self.query_one(Console), container=False)
+            self.query_one(CommandInput).focus()
+
+    def action_output_page(self, direction: int) -> None:
+        out = self.query_one(OutputPane)
+        out.scroll_page_down(animate=False) if direction > 0 else out.scroll_page_up(animate=False)
+
+    def action_output_edge(self, direction: int) -> None:
+        out = self.query_one(OutputPane)
+        out.scroll_end(animate=False) if direction > 0 else out.scroll_home(animate=False)
+
+    @on(OutputPane.Paged)
+    def _paged(self, event: OutputPane.Paged) -> None:
+        console = self.query_one(Console)
+        if event.below or event.above:
+            parts = []
+            if event.above:
+                parts.append(f"▲ {event.above}")
+            if event.below:
+                parts.append(f"▼ {event.below} more")
+            console.border_subtitle = " ".join(parts) + " · PgUp/PgDn · z zoom"
+        else:
+            console.border_subtitle = ""
+
+    # -- k9s-style views ------------------------------------------------------------------------
+    def _open_view(self, word: str) -> bool:
+        """`:pods`, `:deploy`, `pods` ... typed alone: show that kind as a table. False if not a kind."""
+        res = views.resolve_view(word)
+        if res is None:
+            if word.startswith(":"):
+                self.query_one(OutputPane).error(f"no view {word!r}: try :pods, :deploy, :svc, :nodes, :events, "
+                                                 ":rs, :ds, :sts, :jobs, :hpa, :pdb, :cm, :ns")
+                return True
+            return False
+        rv = self.query_one(ResourceView)
+        rv.open(views.Scope(res), self.game.cluster)
+        rv.display = True
+        self.query_one("#board").display = False
+        rv.focus()
+        return True
+
+    @on(ResourceView.Closed)
+    def _view_closed(self) -> None:
+        self.query_one(ResourceView).display = False
+        self.query_one("#board").display = True
+        self.query_one("#nodes").focus()
+
+    @on(ResourceView.Action)
+    def _view_action(self, event: ResourceView.Action) -> None:
+        res = event.scope.resource
+        ns = f" -n {event.namespace}" if res.namespaced and event.namespace != "default" else ""
+        ref = f"{res.singular} {event.name}{ns}"
+        if event.action == "describe":
+            self.run_command(f"kubectl describe {ref}")
+        elif event.action == "yaml":
+            self.run_command(f"kubectl get {ref} -o yaml")
+        elif event.action == "edit":
+            self.selected = (res.singular, event.namespace, event.name)
+            self.run_command(f"kubectl edit {ref}")
+        elif event.action == "logs":
+            if res.kind in ("Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job"):
+                kind = "" if res.kind == "Pod" else f"{res.singular}/"
+                self.run_command(f"kubectl logs {kind}{event.name}{ns} --tail=50")
+            else:
+                self.notify(f"{res.plural} have no logs: pick a pod or a workload", timeout=2)
+        elif event.action == "shell":
+            if res.kind != "Pod":
+                self.notify("a shell runs in a pod: open :pods and pick one", timeout=2)
+                return
+            self.app.push_screen(PodShellScreen(event.namespace, event.name, self._shell_line))
+        elif event.action == "delete":
+            def answer(yes: bool | None) -> None:
+                if yes:
+                    self.run_command(f"kubectl delete {ref}")
+            self.app.push_screen(ConfirmScreen(f"Delete {res.singular} {event.namespace}/{event.name}?"
+                                               if res.namespaced else f"Delete {res.singular} {event.name}?",
+                                               yes="Delete", no="Keep"), answer)
+
+    def _shell_line(self, line: str) -> Any:
+        res = self.game.submit(line)
+        return res
 
     def action_speed(self, direction: int) -> None:
         i = SPEEDS.index(self.speed) if self.speed in SPEEDS else 1
@@ -322,10 +470,16 @@ class GameScreen(Screen):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        if getattr(self, "_filter_target", "events") == "nodes":
-            self.query_one(NodeList).set_filter(event.value)
+        target = getattr(self, "_filter_target", "events")
+        if target == "nodes":
+            shown = self.query_one(NodeList).set_filter(event.value)
         else:
-            self.query_one(EventLog).set_filter(event.value)
+            shown = self.query_one(EventLog).set_filter(event.value)
+        note = self.query_one("#filter-note", Static)
+        note.display = bool(event.value) and shown == 0
+        if note.display:
+            what = "node or pod" if target == "nodes" else "event"
+            note.update(f"no {what} matches {event.value!r} (Esc clears the filter)")
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self, event: Input.Submitted) -> None:
@@ -338,6 +492,7 @@ class GameScreen(Screen):
         if event.key == "escape" and self.focused is f:
             f.value = ""
             f.display = False
+            self.query_one("#filter-note").display = False
             self.query_one(NodeList).set_filter("")
             self.query_one(EventLog).set_filter("")
             self.query_one("#nodes").focus()
@@ -358,7 +513,12 @@ class GameScreen(Screen):
             if isinstance(b, Binding):
                 key = keymap.get(b.id, b.key_display or b.key) if b.id else (b.key_display or b.key)
                 keys.append((key, b.description))
-        keys += [("Esc", "leave the command line / close a window"), ("Tab", "complete a command"),
+        keys += [("PgUp / PgDn", "scroll the output (shift+PgUp/PgDn from anywhere)"),
+                 ("w", "wrap the output (when the output pane is focused)"),
+                 (":pods :deploy :svc :nodes :events", "a table to move through: d describe, l logs, y yaml, "
+                  "e edit, ctrl+d delete, s shell, Enter opens, Esc back"),
+                 ("| grep, | jq, | less ...", "pipe kubectl into text tools (kubectl get pods | grep web)"),
+                 ("Esc", "leave the command line / close a window"), ("Tab", "complete a command"),
                  ("↑ ↓", "command history"), ("ctrl+s", "save in the YAML editor"), ("ctrl+q / ctrl+c", "quit")]
         self.app.push_screen(HelpScreen(keys))
 

@@ -1,4 +1,9 @@
-"""Results: won or lost, score and stars, each objective, the chart over the level, the debrief."""
+"""Results: won or lost, score and stars, each objective, the chart, what happened in this play, the debrief.
+
+Chaos has its own end: the ticks survived, the waves reached and the best run for the seed
+(no 0-1000 score, no stars). Keys wait for a quiet keyboard (kubegame/tui/grace.py), so
+typing aimed at the game's command line as the level ends does nothing here.
+"""
 
 from __future__ import annotations
 
@@ -11,60 +16,102 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static
 
+from kubegame.debrief import play_debrief
+from kubegame.tui.grace import KeyGrace
 from kubegame.tui.screens.title import stars_text
 from kubegame.tui.view import STYLE
 from kubegame.tui.widgets.chart import Timeline, TimelineChart
 from kubegame.tui.widgets.objectives import objective_line
 
 
-class ResultsScreen(Screen):
+class ResultsScreen(KeyGrace, Screen):
     BINDINGS = [
+        Binding("enter", "primary", "continue", id="results.continue"),
         Binding("r", "retry", "retry", id="results.retry"),
         Binding("n", "next", "next level", id="results.next"),
-        Binding("enter,escape", "back", "levels", id="results.back"),
-        Binding("q", "quit", "quit", id="results.quit"),
+        Binding("escape", "back", "levels", id="results.back"),
     ]
 
-    def __init__(self, game: Any, timeline: Timeline, new_best: bool = False) -> None:
+    def __init__(self, game: Any, timeline: Timeline, new_best: bool = False, best: int | None = None) -> None:
         super().__init__(id="results")
         self.game = game
         self.level = game.level
         self.result = game.result()
         self.timeline = timeline
         self.new_best = new_best
+        self.best = best
+        self.chaos = hasattr(game, "chaos_score")
+        self.start_grace()
 
     def compose(self) -> ComposeResult:
         r = self.result
         sc = r.score
         with VerticalScroll(id="results-box"):
-            verdict = ("LEVEL COMPLETE ✔", "bold $text-success") if r.won else ("LEVEL LOST ✖", "bold $text-error")
-            yield Static(Content.assemble(verdict, "  ", (self.level.title, "bold"), "  ",
-                                          (stars_text(sc.stars), "bold $text-warning"),
-                                          ("  new best!" if self.new_best else "", "$text-accent")), id="verdict")
-            if r.lost_reason:
-                yield Static(Content.styled(f"why: {r.lost_reason}", STYLE["bad"]), id="lost-reason")
-            yield Static(Content.assemble(
-                ("score ", "$text-muted"), (f"{sc.total}", "bold"), ("/1000", "$text-muted"),
-                f"   availability {sc.availability}/400   objectives {sc.objectives}/400   "
-                f"thrift {sc.thrift}/150   calm {sc.calm}/50   ", ("cost ", "$text-muted"), f"{r.cost:g}",
-                ("   ticks ", "$text-muted"), f"{r.ticks}/{self.level.duration}"), id="score")
-            with Vertical(id="result-objectives") as v:
-                v.border_title = "objectives"
-                for st in r.objectives:
-                    yield Static(objective_line(st, 100), classes="objective")
+            if self.chaos:
+                yield from self._chaos_header()
+            else:
+                verdict = ("LEVEL COMPLETE ✔", "bold $text-success") if r.won else ("LEVEL LOST ✖", "bold $text-error")
+                best = "  new best!" if self.new_best and r.won else ""
+                yield Static(Content.assemble(verdict, "  ", (self.level.title, "bold"), "  ",
+                                              (stars_text(sc.stars), "bold $text-warning"),
+                                              (best, "$text-accent")), id="verdict")
+                if r.lost_reason:
+                    yield Static(Content.styled(f"why: {r.lost_reason}", STYLE["bad"]), id="lost-reason")
+                yield Static(Content.assemble(
+                    ("score ", "$text-muted"), (f"{sc.total}", "bold"), ("/1000", "$text-muted"),
+                    f"   availability {sc.availability}/400   objectives {sc.objectives}/400   "
+                    f"thrift {sc.thrift}/150   calm {sc.calm}/50   ", ("cost ", "$text-muted"), f"{r.cost:g}",
+                    ("   ticks ", "$text-muted"), f"{r.ticks}/{self.level.duration}"), id="score")
+                with Vertical(id="result-objectives") as v:
+                    v.border_title = "objectives"
+                    for st in r.objectives:
+                        yield Static(objective_line(st, 100), classes="objective")
             chart = TimelineChart(self.timeline, id="chart")
-            chart.border_title = "over the level"
+            chart.border_title = "over the run" if self.chaos else "over the level"
             yield chart
+            story = play_debrief(self.game).lines()
+            yield Markdown("### In this play\n\n" + "\n".join(f"- {line}" for line in story), id="play-story")
             if self.level.debrief:
                 yield Markdown(self.level.debrief, id="debrief")
-            yield Static(Content.assemble(("r", "bold"), " retry   ", ("n", "bold"), " next level   ",
-                                          ("Enter", "bold"), " level select"), id="results-keys")
+            keys = [("Enter", "bold"), " next level   " if r.won and not self.chaos else " retry   "]
+            if not self.chaos:
+                keys += [("r", "bold"), " retry   ", ("n", "bold"), " next level   "]
+            keys += [("Esc", "bold"), " level select"]
+            yield Static(Content.assemble(*keys), id="results-keys")
         yield Footer()
 
+    def _chaos_header(self) -> ComposeResult:
+        g = self.game
+        survived = g.chaos_score()
+        best = self.best
+        verdict = ("CHAOS: THE SLO BROKE", "bold $text-error") if g.lost_reason else ("CHAOS: STILL STANDING",
+                                                                                     "bold $text-success")
+        best_txt = "  a new best for this seed!" if self.new_best else (
+            f"  best for seed {g.seed}: {best} ticks" if best is not None else "")
+        yield Static(Content.assemble(verdict, "  ", ("survived ", "$text-muted"), (f"{survived}", "bold"),
+                                      (" ticks", "$text-muted"), ("   wave ", "$text-muted"), (f"{g.wave}", "bold"),
+                                      (best_txt, "$text-accent")), id="verdict")
+        if g.lost_reason:
+            yield Static(Content.styled(f"why: {g.lost_reason}", STYLE["bad"]), id="lost-reason")
+
+    def on_mount(self) -> None:
+        self.set_timer(self.grace_s + 0.05, self.refresh_bindings)
+
+    def action_primary(self) -> None:
+        if self.result.won and not self.chaos:
+            self.action_next()
+        else:
+            self.action_retry()
+
     def action_retry(self) -> None:
+        if self.chaos:
+            self.app.start_mode("chaos")
+            return
         self.app.open_briefing(self.level)
 
     def action_next(self) -> None:
+        if self.chaos:
+            return
         nxt = self.app.campaign.next_after(self.level.name)
         if nxt is None or nxt.level is None:
             self.notify("that was the last level", timeout=2)
@@ -73,6 +120,3 @@ class ResultsScreen(Screen):
 
     def action_back(self) -> None:
         self.app.show_title()
-
-    def action_quit(self) -> None:
-        self.app.exit(0)

@@ -10,6 +10,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from kubegame.tui.grace import KeyGrace
+
 LOGO = """\
  _          _
 | |__ _  _ | |__  ___  __ _  __ _  _ __   ___
@@ -22,7 +24,7 @@ def stars_text(n: int) -> str:
     return "★" * n + "☆" * (3 - n)
 
 
-class TitleScreen(Screen):
+class TitleScreen(KeyGrace, Screen):
     BINDINGS = [
         Binding("enter", "play", "play", show=True, id="title.play"),
         Binding("u", "unlock_all", "unlock all", id="title.unlock"),
@@ -32,8 +34,10 @@ class TitleScreen(Screen):
         Binding("q", "quit", "quit", id="title.quit"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, grace: bool = False) -> None:
         super().__init__(id="title")
+        if grace:
+            self.start_grace()        # back from a level: the player may still be typing
 
     def compose(self) -> ComposeResult:
         with Vertical(id="title-box"):
@@ -112,7 +116,13 @@ class TitleScreen(Screen):
             info.update("")
             return
         best = self.app.progress.best(e.name)
-        score = f"best score {best.get('bestScore')}" if best else "not played yet"
+        if not best:
+            score = "not played yet"
+        elif best.get("won"):
+            score = f"best score {best.get('bestScore')}"
+        else:
+            plays = int(best.get("plays", 0) or 0)
+            score = f"played {plays} time{'s' if plays != 1 else ''}, not won yet"
         info.update(Content.assemble((f"{e.title}", "bold"), f" · {e.level.duration} ticks · {score} · concepts: ",
                                      (", ".join(e.level.concepts) or "-", "$text-accent")))
 
@@ -125,9 +135,21 @@ class TitleScreen(Screen):
             self.app.open_briefing(e.level)
 
     def action_unlock_all(self) -> None:
-        self.app.unlock_all = not self.app.unlock_all
-        self.notify("every level unlocked" if self.app.unlock_all else "levels lock again until won", timeout=2)
-        self.reload()
+        if self.app.unlock_all:
+            self.app.unlock_all = False
+            self.notify("levels lock again until won", timeout=2)
+            self.reload()
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.app.unlock_all = True
+                self.notify("every level unlocked", timeout=2)
+                self.reload()
+
+        from kubegame.tui.screens.modals import ConfirmScreen
+        self.app.push_screen(ConfirmScreen("Unlock every level? Levels open one by one as you win them; "
+                                           "unlocking skips that.", yes="Unlock", no="Cancel"), answer)
 
     def action_chaos(self) -> None:
         self.app.start_mode("chaos")

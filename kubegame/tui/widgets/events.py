@@ -60,10 +60,14 @@ class EventLog(RichLog):
             if matches(ev, self.filter_text):
                 self.write(event_text(ev, colours))
 
-    def set_filter(self, text: str) -> None:
+    def set_filter(self, text: str) -> int:
+        """Show the kept events that match; returns how many match."""
         self.filter_text = text
         self.clear()
         colours = self._colours()
+        shown = 0
         for ev in self.kept:
             if matches(ev, text):
                 self.write(event_text(ev, colours))
+                shown += 1
+        return shown

@@ -133,7 +133,11 @@ class NodeList(VerticalScroll):
             card.show(n, width)
             card.display = card.matches(self.filter_text)
 
-    def set_filter(self, text: str) -> None:
+    def set_filter(self, text: str) -> int:
+        """Show the nodes whose name, zone or pods match; returns how many match."""
         self.filter_text = text
+        shown = 0
         for card in self.cards.values():
             card.display = card.matches(text)
+            shown += card.display
+        return shown

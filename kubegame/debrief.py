@@ -1,0 +1,124 @@
+"""What happened in this play, told from the game's own records (the results screen, `--json`).
+
+A level's debrief text tells its lesson; this tells the player's story: each incident the
+scenario brought, when the player first looked (a read-only command) and first changed
+something after it, the worst moment for availability, the commands that failed, and the
+reference solution's timing beside the player's.
+
+    d = play_debrief(game)
+    d.lines()      # sentences for the results screen
+    d.to_json()    # the same as data
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# scenario event types that are trouble (the rest are news: Message, ImageRelease, recoveries)
+INCIDENTS = ("NodeFailure", "ZoneOutage", "LoadSpike", "PodCrash", "EtcdMemberFailure", "KernelUpgrade",
+             "BadRelease")
+
+
+@dataclass
+class CommandRecord:
+    tick: int
+    line: str
+    exit_code: int
+    changed: bool
+
+
+@dataclass
+class Incident:
+    tick: int
+    reason: str
+    message: str
+    first_look: CommandRecord | None = None      # the first command after it
+    first_change: CommandRecord | None = None    # the first command after it that changed the cluster
+
+    def to_json(self) -> dict:
+        def cmd(c: CommandRecord | None) -> dict | None:
+            return None if c is None else {"tick": c.tick, "run": c.line}
+        return {"tick": self.tick, "reason": self.reason, "message": self.message,
+                "firstLook": cmd(self.first_look), "firstChange": cmd(self.first_change),
+                "timeToLook": None if self.first_look is None else self.first_look.tick - self.tick,
+                "timeToChange": None if self.first_change is None else self.first_change.tick - self.tick}
+
+
+@dataclass
+class PlayDebrief:
+    ticks: int
+    incidents: list[Incident] = field(default_factory=list)
+    commands: int = 0
+    changes: int = 0
+    failed: list[CommandRecord] = field(default_factory=list)
+    worst: tuple[int, float] | None = None       # (tick, % served that tick) at the lowest point
+    reference_changes: list[int] = field(default_factory=list)   # ticks of the reference solution's steps
+
+    def to_json(self) -> dict:
+        return {"ticks": self.ticks, "commands": self.commands, "changes": self.changes,
+                "failedCommands": [{"tick": c.tick, "run": c.line, "exitCode": c.exit_code} for c in self.failed],
+                "worst": None if self.worst is None else {"tick": self.worst[0], "served": round(self.worst[1], 2)},
+                "incidents": [i.to_json() for i in self.incidents],
+                "referenceSteps": list(self.reference_changes)}
+
+    def lines(self) -> list[str]:
+        out: list[str] = []
+        for inc in self.incidents:
+            s = f"at tick {inc.tick}: {inc.message}"
+            if inc.first_look is None:
+                s += "; no command followed"
+            else:
+                s += f"; you looked at {inc.first_look.tick} ({_short(inc.first_look.line)})"
+                if inc.first_change is None:
+                    s += ", changed nothing after it"
+                elif inc.first_change is not inc.first_look:
+                    s += f", acted at {inc.first_change.tick} ({_short(inc.first_change.line)})"
+                else:
+                    s += " and acted with it"
+            out.append(s + ".")
+        if not self.incidents:
+            out.append("no incident struck during this play.")
+        if self.worst is not None and self.worst[1] < 100.0:
+            out.append(f"the worst tick was {self.worst[0]}: {self.worst[1]:.0f}% of requests served.")
+        elif self.worst is not None:
+            out.append("every request was served, every tick.")
+        verb = "command" if self.commands == 1 else "commands"
+        out.append(f"you ran {self.commands} {verb}, {self.changes} of them changed the cluster"
+                   + (f", {len(self.failed)} failed" if self.failed else "") + ".")
+        for c in self.failed[:3]:
+            out.append(f"  failed at {c.tick}: {_short(c.line, 60)}")
+        if self.reference_changes:
+            ticks = ", ".join(str(t) for t in self.reference_changes[:6])
+            out.append(f"the reference solution acts at tick {ticks}.")
+        return out
+
+
+def _short(line: str, n: int = 40) -> str:
+    return line if len(line) <= n else line[: n - 1] + "…"
+
+
+def play_debrief(game: Any) -> PlayDebrief:
+    """The story of `game` so far (a kubegame.game.Game)."""
+    d = PlayDebrief(game.now)
+    records: list[CommandRecord] = list(getattr(game, "command_log", []))
+    d.commands = len(records)
+    d.changes = sum(1 for c in records if c.changed)
+    d.failed = [c for c in records if c.exit_code != 0]
+    for tick, reason, message in getattr(game, "incidents", []):
+        inc = Incident(tick, reason, message)
+        after = [c for c in records if c.tick >= tick]
+        inc.first_look = after[0] if after else None
+        inc.first_change = next((c for c in after if c.changed), None)
+        d.incidents.append(inc)
+    worst = None
+    for i, (arrived, served) in enumerate(getattr(game, "series", [])):
+        if arrived:
+            pct = 100.0 * served / arrived
+            if worst is None or pct < worst[1]:
+                worst = (i + 1, pct)
+    d.worst = worst if worst is not None else ((1, 100.0) if getattr(game, "series", None) else None)
+    level = getattr(game, "level", None)
+    if level is not None:
+        d.reference_changes = [s.at for s in level.solution]
+    return d
