@@ -37,6 +37,7 @@ from kubegame.testing.strategies import commands
 
 Setup = Callable[[Game], None]     # called on each fresh Game before play (e.g. to inject a fault)
 KUBECTL_CRASH = "internal error in kubegame's kubectl"
+MAX_WINNING_KEPT = 10          # winning random plays kept (and written by the CLI) per run
 
 
 @dataclass
@@ -74,10 +75,23 @@ class FuzzReport:
     wins: int = 0
     scores: list[int] = field(default_factory=list)
     violation: Violation | None = None
+    winning: list[list[Step]] = field(default_factory=list)   # the scripts of the first plays that won
+    # Hypothesis may run the same play more than once (it mutates earlier examples): the rate counts
+    # each distinct script once
+    distinct: dict[tuple, bool] = field(default_factory=dict, repr=False)   # script -> won
+
+    @property
+    def distinct_plays(self) -> int:
+        return len(self.distinct)
+
+    @property
+    def distinct_wins(self) -> int:
+        return sum(self.distinct.values())
 
     @property
     def win_rate(self) -> float:
-        return self.wins / self.plays if self.plays else 0.0
+        """Wins among the distinct random plays."""
+        return self.distinct_wins / self.distinct_plays if self.distinct else 0.0
 
     def distribution(self) -> dict[str, Any]:
         """min, quartiles, max, mean, and a histogram of the 0-1000 score in bins of 100."""
@@ -94,8 +108,32 @@ class FuzzReport:
 
     def to_json(self) -> dict:
         return {"level": self.level, "seed": self.seed, "examples": self.examples, "plays": self.plays,
-                "wins": self.wins, "winRate": round(self.win_rate, 4), "scores": self.distribution(),
-                "violation": self.violation.to_json() if self.violation else None}
+                "wins": self.wins, "distinctPlays": self.distinct_plays, "distinctWins": self.distinct_wins,
+                "winRate": round(self.win_rate, 4), "scores": self.distribution(),
+                "violation": self.violation.to_json() if self.violation else None,
+                "winning": [[{"at": s.at, "run": s.run} for s in w] for w in self.winning]}
+
+
+def _load_every_module() -> None:
+    """Import every kubegame module before a search. Hypothesis mixes literal constants from the
+    project's loaded modules into what it draws (hypothesis/internal/conjecture/providers.py,
+    local constants), so the same seed drew other plays depending on what the caller had
+    imported (`kubegame fuzz` loads kubegame.cli, a test file may not). With every module
+    loaded, a seed means the same plays wherever the fuzzer runs."""
+    import importlib
+    import pkgutil
+
+    import kubegame
+    for info in pkgutil.walk_packages(kubegame.__path__, "kubegame."):
+        if info.name not in _LOADED and not info.name.endswith("__main__"):
+            _LOADED.add(info.name)
+            try:
+                importlib.import_module(info.name)
+            except ImportError:          # pragma: no cover - an optional part that is not installed
+                pass
+
+
+_LOADED: set[str] = set()
 
 
 class _Found(Exception):
@@ -183,6 +221,28 @@ def _play(player: _Player, level: Level, due: Callable[[int], Iterator[str]]) ->
 
 # -- the search ---------------------------------------------------------------------------------
 
+def write_winning(base: str | Path, report: FuzzReport, level: Level) -> list[str]:
+    """Each kept winning play as a script `BASE-win-N.yaml` (kubegame simulate LEVEL --script FILE
+    replays it): a level that random play wins shows its author how."""
+    paths = []
+    base = str(base)
+    stem = base[:-5] if base.endswith(".yaml") else base
+    for i, steps in enumerate(report.winning, 1):
+        path = f"{stem}-win-{i}.yaml"
+        header = [f"# kubegame fuzz: a random play that won level {level.name} ({len(steps)} command(s))",
+                  f"# replay: kubegame simulate {level.path or level.name} --script {path}"]
+        body = yaml.safe_dump([{"at": s.at, "run": s.run} for s in steps], sort_keys=False,
+                              default_flow_style=False, width=1000) if steps else "[]\n"
+        _write_new(path, "\n".join(header) + "\n" + body)
+        paths.append(path)
+    return paths
+
+
+def _write_new(path: str | Path, text: str) -> None:
+    from kubegame.progress import atomic_write
+    atomic_write(path, text)
+
+
 def write_script(path: str | Path, violation: Violation, level: Level) -> None:
     """The script as `kubegame simulate --script` reads it, with what it shows in a comment."""
     header = [f"# kubegame fuzz: a minimal script that breaks an invariant on level {level.name}",
@@ -191,7 +251,7 @@ def write_script(path: str | Path, violation: Violation, level: Level) -> None:
               f"#     or: kubegame fuzz {level.path or level.name} --replay {path}   (checks the invariants)"]
     body = yaml.safe_dump([{"at": s.at, "run": s.run} for s in violation.script], sort_keys=False,
                           default_flow_style=False, width=1000) if violation.script else "[]\n"
-    Path(path).write_text("\n".join(header) + "\n" + body, encoding="utf-8")
+    _write_new(path, "\n".join(header) + "\n" + body)
 
 
 def fuzz(level: Level, seed: int = 0, examples: int = 100, max_commands: int = 8, setup: Setup | None = None,
@@ -201,6 +261,7 @@ def fuzz(level: Level, seed: int = 0, examples: int = 100, max_commands: int = 8
     `script_path` when given, then replayed to confirm it reproduces)."""
     report = FuzzReport(level.name, seed, examples)
     found: dict[str, Outcome] = {}
+    _load_every_module()
 
     phases = [Phase.generate, Phase.shrink] if shrink else [Phase.generate]
 
@@ -218,6 +279,11 @@ def fuzz(level: Level, seed: int = 0, examples: int = 100, max_commands: int = 8
             report.plays += 1
             report.wins += int(outcome.result.won)
             report.scores.append(outcome.result.score.total)
+            key = tuple((x.at, x.run) for x in outcome.script)
+            if key not in report.distinct:
+                report.distinct[key] = bool(outcome.result.won)
+                if outcome.result.won and len(report.winning) < MAX_WINNING_KEPT:
+                    report.winning.append(list(outcome.script))
 
     try:
         search()
@@ -244,7 +310,8 @@ def format_report(report: FuzzReport) -> str:
     lines = [f"level {report.level}: {report.plays} random play(s) of {report.examples} (seed {report.seed})"]
     if report.plays:
         d = report.distribution()
-        lines.append(f"won {report.wins} of {report.plays} ({100 * report.win_rate:.1f}%)")
+        lines.append(f"won {report.distinct_wins} of {report.distinct_plays} distinct plays "
+                     f"({100 * report.win_rate:.1f}%; {report.wins} of {report.plays} runs)")
         lines.append(f"score: min {d['min']}  p25 {d['p25']:g}  median {d['median']:g}  p75 {d['p75']:g}  "
                      f"max {d['max']}  mean {d['mean']:g}")
         top = max(d["histogram"].values()) or 1
@@ -317,8 +384,19 @@ def run_cli(args: Any) -> int:
         out = args.out or f"fuzz-{level.name}.yaml"
         report = fuzz(level, seed=args.seed, examples=args.examples, max_commands=args.max_commands,
                       setup=setup, script_path=out)
+        won_paths = write_winning(out, report, level)
     except GameSetupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    print(json.dumps(report.to_json(), indent=2) if args.json else format_report(report))
+    except OSError as exc:
+        print(f"error: cannot write {exc.filename or out}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAIL
+    if args.json:
+        doc = report.to_json()
+        doc["winningScripts"] = won_paths
+        print(json.dumps(doc, indent=2))
+    else:
+        print(format_report(report))
+        for p in won_paths:
+            print(f"a winning play: {p}")
     return EXIT_OK if report.violation is None else EXIT_FAIL

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1] / "kubegame"
 ALLOWED_KUBEGAME = {
     "engine": {"engine"},
     "kubectl": {"engine", "kubectl"},
-    "level": {"engine", "level"},
+    "level": {"engine", "level", "levels"},
     "game": {"engine", "kubectl", "level", "game", "progress", "pipeline", "debrief"},
     "progress": {"progress"},
     "pipeline": {"pipeline", "textools"},         # shell syntax on the command line (game layer)

@@ -1,15 +1,17 @@
-"""The bundled campaign (kubegame/levels/*.yaml) and finding a level by name or path."""
+"""The bundled campaign (levels/*.yaml in the repository, shipped as the package kubegame.levels)
+and finding a level by name or path."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+import kubegame.levels
 from kubegame.level.errors import LevelError, LevelInvalid
 from kubegame.level.loader import load_level
 from kubegame.level.model import Level
 
-BUNDLED_DIR = Path(__file__).resolve().parent.parent / "levels"
+BUNDLED_DIR = Path(kubegame.levels.__file__).resolve().parent
 
 
 def bundled_paths() -> list[Path]:

@@ -130,15 +130,23 @@ TRAFFIC = Struct("a traffic entry", {
 }, validate=_traffic_check)
 
 
-def _event(fields: dict[str, F]) -> Struct:
+def _event(fields: dict[str, F], validate: Any = None) -> Struct:
     base = {"at": F(TICK, required=True), "type": F(Any_(), required=True)}
     base.update(fields)
-    return Struct("an event", base)
+    return Struct("an event", base, validate=validate)
+
+
+def _one_node(v: dict, path: tuple, ctx: Ctx) -> None:
+    if (v.get("node") is None) == (v.get("runningPods") is None):
+        ctx.error(path, "a NodeFailure names either `node` or `runningPods`",
+                  "`node: NAME`, or `runningPods: {LABEL: VALUE}` to fail one of the nodes that run such "
+                  "pods at that tick, drawn from the seed")
 
 
 EVENT = Tagged("event", {
-    "NodeFailure": _event({"node": F(Str(), required=True)}),
-    "NodeRecovery": _event({"node": F(Str(), required=True)}),
+    "NodeFailure": _event({"node": F(Str()), "runningPods": F(MapOf()), "namespace": F(LABEL, default="default")},
+                          validate=_one_node),
+    "NodeRecovery": _event({"node": F(Str())}),
     "ZoneOutage": _event({"zone": F(Str(), required=True), "duration": F(Int(1))}),
     "LoadSpike": _event({"service": F(Str(), required=True), "factor": F(Num(0, lo_open=True), required=True),
                          "duration": F(Int(1), required=True)}),
@@ -153,7 +161,7 @@ EVENT = Tagged("event", {
 
 
 def _objective(fields: dict[str, F]) -> Struct:
-    base = {"type": F(Any_(), required=True)}
+    base = {"type": F(Any_(), required=True), "label": F(Str())}
     base.update(fields)
     return Struct("an objective", base)
 
@@ -167,7 +175,8 @@ OBJECTIVE = Tagged("objective", {
     "readyReplicas": _objective({"kind": F(Enum("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet"),
                                            default="Deployment"),
                                  "name": F(Str(), required=True), "atLeast": F(Int(0), required=True),
-                                 "byTick": F(TICK), "hold": F(Bool(), default=False)}),
+                                 "byTick": F(TICK), "hold": F(Bool(), default=False),
+                                 "allReady": F(Bool(), default=False)}),
     "jobComplete": _objective({"job": F(Str(), required=True), "byTick": F(TICK)}),
     "daemonSetCoverage": _objective({"daemonSet": F(Str(), required=True)}),
     "quorum": _objective({}),
@@ -381,13 +390,8 @@ class _Validator:
         cp = cl.get("controlPlane")
         members = 1
         if isinstance(cp, dict) and isinstance(cp.get("etcdMembers"), list):
+            # a zone may hold etcd members and no worker nodes (a control-plane-only zone)
             members = len(cp["etcdMembers"])
-            node_zones = list(dict.fromkeys(zones))
-            for i, z in enumerate(cp["etcdMembers"]):
-                if isinstance(z, str) and z not in node_zones:
-                    ctx.error(sp + ("cluster", "controlPlane", "etcdMembers", i),
-                              f"etcd member zone {q(z)} has no nodes", "a zone of the cluster's nodes: "
-                              + ", ".join(node_zones))
             zones += [z for z in cp["etcdMembers"] if isinstance(z, str)]
         zone_list = list(dict.fromkeys(zones))
         image_names: list[str] = []
@@ -433,7 +437,13 @@ class _Validator:
             tick(ep + ("at",), ev.get("at"), "at")
             t = ev.get("type")
             if t in ("NodeFailure", "NodeRecovery"):
-                one_of(ev.get("node"), node_names, ep + ("node",), "node")
+                if ev.get("node") is not None:
+                    one_of(ev.get("node"), node_names, ep + ("node",), "node")
+                elif t == "NodeRecovery" and not any(isinstance(e, dict) and e.get("type") == "NodeFailure"
+                                                     and isinstance(e.get("at"), int) and isinstance(ev.get("at"), int)
+                                                     and e["at"] <= ev["at"] for _, e in items("events")):
+                    ctx.error(ep, "a NodeRecovery without `node` recovers the node the last NodeFailure stopped, "
+                              "but no NodeFailure comes before it", "`node: NAME`, or a NodeFailure earlier")
             elif t == "KernelUpgrade" and isinstance(ev.get("nodes"), list):
                 for j, n in enumerate(ev["nodes"]):
                     one_of(n, node_names, ep + ("nodes", j), "node")

@@ -96,7 +96,8 @@ class Objective:
             passed = status == MET
         if final and passed is None:
             passed = status == MET
-        return ObjectiveState(self.index, self.type, self.label(), status, value, detail, left, final, passed)
+        label = self.spec.get("label") or self.label()     # an author's own wording (keeps an answer hidden)
+        return ObjectiveState(self.index, self.type, label, status, value, detail, left, final, passed)
 
 
 class Availability(Objective):
@@ -231,25 +232,32 @@ class ReadyReplicas(Objective):
         self.at_least = int(spec.get("atLeast"))
         self.by = spec.get("byTick")
         self.hold = bool(spec.get("hold", False))
+        self.all_ready = bool(spec.get("allReady", False))   # every desired replica, not only atLeast
         self.reached_at: int | None = None
         self.dropped_at: int | None = None
         self.ready = 0
+        self.needed = self.at_least
 
     def label(self) -> str:
         by = f" by tick {self.by}" if self.by is not None else " at the end"
         hold = " and hold" if self.hold else ""
+        if self.all_ready:
+            return f"{self.name}: every replica ready (at least {self.at_least}){by}{hold}"
         return f"{self.name} ≥ {self.at_least} ready{by}{hold}"
 
-    def _count(self, w: World) -> int:
+    def _count(self, w: World) -> tuple[int, int]:
+        """(ready, desired) of the object now."""
         obj = w.cluster.get(self.kind, self.ns, self.name)
         if obj is None:
-            return 0
-        key = "numberReady" if self.kind == "DaemonSet" else "readyReplicas"
-        return int(obj.status.get(key, 0) or 0)
+            return 0, 0
+        if self.kind == "DaemonSet":
+            return int(obj.status.get("numberReady", 0) or 0), int(obj.status.get("desiredNumberScheduled", 0) or 0)
+        return int(obj.status.get("readyReplicas", 0) or 0), int(obj.spec.get("replicas", 1) or 0)
 
     def update(self, w):
-        self.ready = self._count(w)
-        ok = self.ready >= self.at_least
+        self.ready, desired = self._count(w)
+        self.needed = max(self.at_least, desired) if self.all_ready else self.at_least
+        ok = self.ready >= self.needed
         if ok and self.reached_at is None and (self.by is None or w.now <= self.by):
             self.reached_at = w.now
         if self.hold and self.by is not None and w.now >= self.by and not ok and self.dropped_at is None \
@@ -257,14 +265,14 @@ class ReadyReplicas(Objective):
             self.dropped_at = w.now
 
     def state(self, w):
-        value = f"{self.ready}/{self.at_least} ready"
-        ok = self.ready >= self.at_least
+        value = f"{self.ready}/{self.needed} ready"
+        ok = self.ready >= self.needed
         if self.by is None:          # judged at the end
             if ok:
                 return self._st(w, MET, value, "enough replicas are ready")
             return self._st(w, FAILED if w.ended else AT_RISK, value, "not enough replicas are ready")
         if self.dropped_at is not None:
-            return self._st(w, FAILED, value, f"dropped below {self.at_least} at tick {self.dropped_at}",
+            return self._st(w, FAILED, value, f"dropped below {self.needed} at tick {self.dropped_at}",
                             final=True, passed=False)
         if self.reached_at is None:
             if w.now >= self.by:
@@ -274,7 +282,7 @@ class ReadyReplicas(Objective):
         if not self.hold:
             return self._st(w, MET, value, f"reached at tick {self.reached_at}", final=True, passed=True)
         if not ok:
-            return self._st(w, AT_RISK, value, f"must stay at {self.at_least} from tick {self.by}", self.by)
+            return self._st(w, AT_RISK, value, f"must stay at {self.needed} from tick {self.by}", self.by)
         return self._st(w, MET, value, f"reached at tick {self.reached_at}; must hold to the end")
 
 

@@ -34,6 +34,21 @@ class Scenario:
         self.events = list(level.events)          # sorted by `at`, file order within a tick
         self.pos = 0
         self.pending: list[tuple[int, str, Any]] = []   # (tick, what, arg): zone recoveries, spike ends
+        self.failed: list[str] = []      # nodes NodeFailure events stopped, in order (NodeRecovery's default)
+
+    @staticmethod
+    def _pick_node(ev: ScenarioEvent, cluster: Any) -> str | None:
+        """`runningPods: {app: shop}`: one of the live nodes that run such a Pod now, drawn from the
+        cluster's seeded RNG (so no node's name can be learnt by heart); any live node if none does."""
+        labels = ev.get("runningPods") or {}
+        ns = ev.get("namespace", "default")
+        alive = sorted(n.name for n in cluster.nodes() if n.alive)
+        running = [name for name in alive if any(
+            p.namespace == ns and not p.terminating and p.phase == "Running"
+            and all(p.labels.get(k) == v for k, v in labels.items())
+            for p in cluster.store.pods_on(name).values())]
+        pool = running or alive
+        return cluster.rng.choice(pool) if pool else None
 
     def next_at(self) -> int | None:
         return self.events[self.pos].at if self.pos < len(self.events) else None
@@ -60,13 +75,14 @@ class Scenario:
         if t == "Message":
             return msg("Normal", ev.get("text"))
         if t == "NodeFailure":
-            node = ev.get("node")
-            if cluster.node(node) is None:
-                return msg("Normal", f"node {node} is gone already")
+            node = ev.get("node") or self._pick_node(ev, cluster)
+            if node is None or cluster.node(node) is None:
+                return msg("Normal", f"node {node} is gone already" if node else "no node is left to fail")
             cluster.fail_node(node)
+            self.failed.append(node)
             return msg("Warning", f"node {node} stopped: no more heartbeats, its pods stopped serving")
         if t == "NodeRecovery":
-            node = ev.get("node")
+            node = ev.get("node") or (self.failed[-1] if self.failed else "")
             if cluster.node(node) is None:
                 return msg("Normal", f"node {node} is gone; nothing to recover")
             cluster.recover_node(node)

@@ -66,7 +66,7 @@ class Campaign:
 
 
 def levels_dir() -> Path:
-    return Path(str(resources.files("kubegame") / "levels"))
+    return Path(str(resources.files("kubegame.levels")))
 
 
 def load_campaign(directory: str | os.PathLike | None = None) -> Campaign:

@@ -1,0 +1,1 @@
+"""The bundled campaign: one YAML level file per level (docs/level-format.md)."""
