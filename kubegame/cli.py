@@ -163,6 +163,7 @@ def _print_result(res: Any, out: TextIO | None = None) -> None:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
+    from kubegame.debrief import play_debrief
     from kubegame.game import Game, GameSetupError
     if args.level == "chaos" and not Path("chaos").exists():
         return cmd_simulate_chaos(args)
@@ -182,10 +183,35 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     res = game.play_to_end(steps)
     if args.json:
-        print(json.dumps(res.to_json(), indent=2))
+        doc = res.to_json()
+        if args.transcript:
+            doc["transcript"] = transcript_json(game)
+        doc["debrief"] = play_debrief(game).to_json()
+        print(json.dumps(doc, indent=2))
     else:
+        if args.transcript:
+            print_transcript(game)
         _print_result(res)
     return EXIT_OK
+
+
+def transcript_json(game: Any) -> list[dict]:
+    return [{"tick": r.tick, "run": r.line, "output": r.output, "error": r.error, "exitCode": r.exit_code,
+             "changed": r.changed} for r in game.script_results]
+
+
+def print_transcript(game: Any, out: TextIO | None = None) -> None:
+    """Each scripted command at its tick, then what it printed (`simulate --transcript`)."""
+    out = out or sys.stdout
+    for r in game.script_results:
+        print(f"[tick {r.tick}] $ {r.line}", file=out)
+        text = r.output + r.error
+        if text:
+            print(text, end="" if text.endswith("\n") else "\n", file=out)
+        if r.exit_code:
+            print(f"[exit code {r.exit_code}]", file=out)
+    if game.script_results:
+        print(file=out)
 
 
 # -- verify ----------------------------------------------------------------------------------
@@ -206,16 +232,35 @@ def verify_level(path: Path) -> dict[str, Any]:
         row["idleLoses"] = not idle.won
         if idle.won:
             row["problems"].append("doing nothing wins")
-        sol = Game(level).play_to_end(level.solution)
+        game = Game(level)
+        sol = game.play_to_end(level.solution)
         row["solutionWins"] = sol.won
         row["score"] = sol.score.total
         if not sol.won:
             row["problems"].append(f"the solution loses: {sol.lost_reason}")
+            row["problems"] += why_it_loses(game, sol)
     except GameSetupError as exc:
         row["problems"].append(str(exc))
     except Exception as exc:  # noqa: BLE001 - report, never a traceback
         row["problems"].append(f"internal error: {type(exc).__name__}: {exc}")
     return row
+
+
+def why_it_loses(game: Any, res: Any) -> list[str]:
+    """The solution's commands that failed and the objectives that did not hold."""
+    out = []
+    for r in game.script_results:
+        if r.exit_code:
+            err = (r.error or r.output).strip().splitlines()
+            out.append(f"  at tick {r.tick}, `{r.line}` failed (exit {r.exit_code}): "
+                       + (err[0] if err else "no message"))
+    left = [s for s in game.script]
+    for s in left:
+        out.append(f"  at tick {s.at}, `{s.run}` never ran: the level ended at tick {res.ticks}")
+    for o in res.objectives:
+        if not o.passed:
+            out.append(f"  objective not met: {o.label}: {o.detail}")
+    return out
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -485,6 +530,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--script")
     s.add_argument("--seed", type=int)
     s.add_argument("--ticks", type=int, help="chaos only: how many ticks to play (default 1000)")
+    s.add_argument("--transcript", action="store_true", help="print each command with its output and error")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_simulate)
     s = sub.add_parser("verify", help="every level: valid, idle loses, solution wins")

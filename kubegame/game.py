@@ -242,6 +242,7 @@ class Game:
         self.won: bool | None = None
         self.lost_reason: str | None = None
         self.script: deque[Step] = deque()
+        self.script_results: list[CommandResult] = []   # what each queued command answered (transcripts)
         self.history: dict[str, deque[float]] = {t.key: deque(maxlen=HISTORY) for t in level.traffic
                                                  if t.service}
         self.log: deque[GameEvent] = deque(maxlen=500)   # recent events for the UI
@@ -464,6 +465,7 @@ class Game:
         while self.script and self.script[0].at <= self.now and not self.finished:
             s = self.script.popleft()
             out.append(self.submit(s.run))
+        self.script_results.extend(out)
         return out
 
     def step(self) -> TickReport:

@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 MALFORMED = ROOT / "tests" / "malformed"
 TRANSCRIPTS = ROOT / "tests" / "level" / "transcripts"
 FIRST_POD = Path(find_level("first-pod").path)
-SIM_KEYS = ["level", "seed", "ticks", "won", "score", "stars", "objectives", "availability", "cost", "stateHash"]
+SIM_KEYS = ["level", "seed", "ticks", "won", "score", "stars", "objectives", "availability", "cost", "stateHash",
+            "debrief"]
 
 
 @pytest.fixture(autouse=True)
@@ -236,3 +237,53 @@ def test_play_hands_the_level_to_the_tui(monkeypatch):
                         lambda name, *a, **k: app if name == "kubegame.tui.app" else real(name, *a, **k))
     assert cli.main(["play", "node-failure", "--seed", "4"]) == 0
     assert seen == {"level": "node-failure", "seed": 4}
+
+
+# -- tools for authors (issue 13) ------------------------------------------------------------------
+
+def test_simulate_transcript_prints_each_command_with_its_output_and_error(tmp_path, capsys):
+    script = tmp_path / "try.yaml"
+    script.write_text('- {at: 1, run: "kubectl scale deployment hello --replicas=3"}\n'
+                      '- {at: 2, run: "kubectl get deploy hello --no-headers | wc -l"}\n'
+                      '- {at: 3, run: "kubectl scale deployment nosuch --replicas=3"}\n')
+    assert cli.main(["simulate", "first-pod", "--script", str(script), "--transcript"]) == 0
+    out = capsys.readouterr().out
+    assert "[tick 1] $ kubectl scale deployment hello --replicas=3\ndeployment.apps/hello scaled\n" in out
+    assert "[tick 2] $ kubectl get deploy hello --no-headers | wc -l\n1\n" in out
+    assert ('[tick 3] $ kubectl scale deployment nosuch --replicas=3\n'
+            'Error from server (NotFound): deployments.apps "nosuch" not found\n[exit code 1]') in out
+    assert cli.main(["simulate", "first-pod", "--script", str(script), "--transcript", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [t["exitCode"] for t in doc["transcript"]] == [0, 0, 1]
+    assert doc["transcript"][0]["changed"] and not doc["transcript"][1]["changed"]
+    assert doc["debrief"]["commands"] == 3 and doc["debrief"]["changes"] == 1
+
+
+def test_verify_says_why_a_solution_loses(tmp_path, capsys):
+    bad = tmp_path / "typo.yaml"
+    bad.write_text(FIRST_POD.read_text().replace("--replicas=3\"}", "--replica=3\"}"))
+    assert cli.main(["verify", str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert "at tick 1, `kubectl scale deployment hello --replica=3` failed (exit 1): error: unknown flag: --replica" in out
+    assert "objective not met: hello ≥ 3 ready by tick 60: fewer than 3 ready by tick 60" in out
+
+
+def test_fuzz_writes_the_winning_plays(tmp_path, capsys):
+    from kubegame import fuzz
+    from kubegame.level.model import Step
+    level = find_level("first-pod")
+    report = fuzz.FuzzReport(level.name, 0, 1)
+    report.winning = [[Step(1, "kubectl scale deployment hello --replicas=4")]]
+    paths = fuzz.write_winning(tmp_path / "fuzz-first-pod.yaml", report, level)
+    assert paths == [str(tmp_path / "fuzz-first-pod-win-1.yaml")]
+    assert cli.main(["simulate", "first-pod", "--script", paths[0], "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["won"]
+
+
+def test_game_verbs_have_help():
+    from kubegame.game import Game
+    game = Game(find_level("node-failure"))
+    for line in ("node add --help", "node remove -h", "etcd add-member --help", "node", "etcd"):
+        res = game.submit(line)
+        assert res.ok and "Usage:" in res.output and not res.changed, line
+    assert game.cluster.store.count("Node") == 3 and game.changes == 0

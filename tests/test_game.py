@@ -1,5 +1,7 @@
 """The play session: clock, commands, scenario, objectives, early loss, score, replay."""
 
+from pathlib import Path
+
 import pytest
 
 from kubegame.game import Game, GameResult, TickReport, run_replay
@@ -266,10 +268,25 @@ def test_view_for_the_ui():
 
 def test_hints_unlock_with_time():
     g = Game(find_level("node-failure"))
-    assert g.hints() == ["kubectl get nodes shows which node stopped reporting."]
-    g.run(130)
-    assert len(g.hints()) == 2
-    assert g.next_hint() == "kubectl get pods -o wide shows which node each pod runs on."
+    assert g.hints() == ["kubectl get pods -o wide shows which node each pod runs on; kubectl get nodes shows "
+                         "which node stopped reporting."]
+    g.run(60)
+    assert len(g.hints()) == 3                       # the "before the failure" hint comes before it
+    assert g.next_hint().startswith("kubectl get pods -o wide")
+    assert g.next_hint().startswith("kubectl describe pod")
+    assert g.next_hint().startswith("Before the failure")
+
+
+def test_an_etcd_member_may_sit_in_a_zone_without_workers():
+    from kubegame.level.loader import load_level
+    lv = load_level(Path(__file__).parent / "level" / "fixtures" / "etcd-control-plane-zones.yaml")
+    assert lv.cluster.etcd_members == ["zone-a", "zone-b", "zone-c"]
+    g = Game(lv)
+    assert [m.zone for m in g.control_plane.members] == ["zone-a", "zone-b", "zone-c"]
+    g.cluster.zone_outage("zone-b")                  # a control-plane-only zone goes dark
+    assert g.quorum and all(n.alive for n in g.cluster.nodes())
+    g.cluster.zone_outage("zone-c")
+    assert not g.quorum                              # one member of three left: no quorum
 
 
 @pytest.mark.parametrize("name", ["first-pod", "node-failure", "rolling-update"])

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kubegame.engine.objects import KObject, Pod
 
@@ -81,6 +81,10 @@ class _Backends:
     dead: int = 0
     count: int = 0
     memo: tuple[int, Sample] | None = None     # the last (arrived, result): steady traffic costs a lookup
+
+
+SYSTEM_CPU_M = 50                   # the node's system daemons (kubelet, runtime), as metrics-server sees them
+SYSTEM_MEMORY = 512 * 1024 * 1024
 
 
 class Traffic:
@@ -323,7 +327,38 @@ class Traffic:
         return load / img.capacity_rps
 
     def pod_usage(self, pod: Pod) -> tuple[int, int]:
-        """(cpu millicores, memory bytes) in use: what metrics-server would report for `kubectl top`."""
+        """(cpu millicores, memory bytes) in use: what metrics-server would report for `kubectl top`.
+
+        A node's pods never use more CPU than the node has: on a saturated node each pod gets
+        its share of what is there (CPU is compressible: the kernel throttles)."""
+        cpu, mem = self._raw_usage(pod)
+        node = self.cluster.node(pod.node_name) if pod.node_name else None
+        if node is not None and cpu:
+            total_cpu, total_mem = self._raw_node(node)
+            room_cpu = max(0, node.cpu - SYSTEM_CPU_M)
+            if total_cpu > room_cpu:
+                cpu = max(1, cpu * room_cpu // total_cpu)
+            room_mem = max(0, node.memory - SYSTEM_MEMORY)
+            if total_mem > room_mem:
+                mem = mem * room_mem // total_mem
+        return cpu, mem
+
+    def node_usage(self, node: Any) -> tuple[int, int]:
+        """(cpu millicores, memory bytes) a node uses: its pods and its system daemons, never more
+        than the machine has."""
+        cpu, mem = self._raw_node(node)
+        return min(node.cpu, cpu + SYSTEM_CPU_M), min(node.memory, mem + SYSTEM_MEMORY)
+
+    def _raw_node(self, node: Any) -> tuple[int, int]:
+        cpu = mem = 0
+        for pod in self.cluster.store.pods_on(node.name).values():
+            c, m = self._raw_usage(pod)
+            cpu += c
+            mem += m
+        return cpu, mem
+
+    def _raw_usage(self, pod: Pod) -> tuple[int, int]:
+        """What the pod's work would take, before the node's limits."""
         if pod.state != "running":
             return (0, 0)
         u = min(self.utilisation(pod), 2.0)

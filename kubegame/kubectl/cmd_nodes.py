@@ -239,14 +239,7 @@ def cmd_top_node(ctx: Ctx) -> None:
         if not n.alive or n.ready_status != "True":
             missing.append(n.name)
             continue
-        cpu = mem = 0
-        for pod in ctx.cluster.pods():
-            if pod.node_name == n.name:
-                c, m = _usage(ctx, pod)
-                cpu += c
-                mem += m
-        cpu += 50            # the system daemons' own share, as metrics-server reports it
-        mem += 512 * 1024 * 1024
+        cpu, mem = ctx.cluster.traffic.node_usage(n)     # pods + system daemons, at most the machine
         rows.append((n.name, cpu, mem, n.cpu, n.memory))
     if p.get("sort-by") == "cpu":
         rows.sort(key=lambda r: -r[1])

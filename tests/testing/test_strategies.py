@@ -154,3 +154,18 @@ def test_scenarios_name_only_what_exists(events: list[dict]) -> None:
         assert ev.get("zone", "zone-a") == "zone-a"
         assert ev.get("service", "shop") == "shop"
         assert 1 <= ev.get("count", 1) <= 3
+
+
+def test_the_documented_tools_import_from_the_package():
+    import subprocess
+    import sys
+
+    import kubegame.testing as kt
+    from kubegame.testing import ClusterMachine, clusters, commands, levels, manifests
+    from kubegame.testing.machine import ClusterMachine as direct
+    assert ClusterMachine is direct and callable(manifests) and callable(clusters)
+    assert callable(commands) and callable(levels)
+    assert set(kt.LAZY) <= set(kt.__all__) <= set(dir(kt))
+    # without Hypothesis imported, `import kubegame.testing` does not load it
+    code = "import sys, kubegame.testing; print('hypothesis' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"

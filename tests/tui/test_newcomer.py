@@ -136,7 +136,7 @@ async def test_keys_typed_as_the_level_ends_do_nothing_on_the_results(make_app):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await type_command(pilot, "kubectl scale deployment hello --replicas=3")
-        app.advance(200)
+        app.advance(400)
         await pilot.pause()
         assert isinstance(app.screen, ResultsScreen)
         results = app.screen

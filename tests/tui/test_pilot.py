@@ -123,7 +123,7 @@ async def test_win_the_first_level(make_app):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await type_command(pilot, "kubectl scale deployment hello --replicas=3")
-        app.advance(200)
+        app.advance(400)
         await pilot.pause()
         await pilot.pause()
         assert isinstance(app.screen, ResultsScreen)
@@ -176,7 +176,7 @@ async def test_help_glossary_hint_and_leave(make_app):
         await pilot.press("escape")
         assert app.screen is game_screen
         await pilot.press("h")
-        assert "hint: kubectl get nodes" in output_text(app)
+        assert "hint: kubectl get pods -o wide shows which node" in output_text(app)
         await pilot.press("q")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")

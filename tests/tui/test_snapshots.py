@@ -90,7 +90,7 @@ def test_over_the_game(snap_compare, kubegame_home, screen, size):
 def test_first_level_won_results(snap_compare, kubegame_home):
     async def won(pilot):
         await type_command(pilot, "kubectl scale deployment hello --replicas=3")
-        pilot.app.advance(200)
+        pilot.app.advance(400)
         await pilot.pause()
         await pilot.pause()
         await _quiet(pilot)
