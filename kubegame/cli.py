@@ -375,23 +375,35 @@ def cmd_shell(args: argparse.Namespace) -> int:
     except GameSetupError as exc:
         _err(f"error: {exc}")
         return EXIT_INVALID
+    if args.record:
+        from kubegame.safeio import check_writable_target
+        try:
+            check_writable_target(args.record)     # refuse a directory or a device before playing
+        except OSError as exc:
+            _err(f"error: cannot record to {args.record}: {exc.strerror or exc}")
+            return EXIT_FAIL
     run_shell(game, sys.stdin, sys.stdout, echo=not sys.stdin.isatty())
     if args.record:
-        from kubegame.progress import atomic_write
-        atomic_write(args.record, json.dumps(game.replay(), indent=2) + "\n")
+        from kubegame.safeio import atomic_write
+        try:
+            atomic_write(args.record, json.dumps(game.replay(), indent=2) + "\n")
+        except OSError as exc:
+            _err(f"error: cannot write the replay to {args.record}: {exc.strerror or exc}")
+            return EXIT_FAIL
     return EXIT_OK
 
 
 # -- replay ----------------------------------------------------------------------------------
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from kubegame.game import run_replay
+    from kubegame.game import GameSetupError, run_replay
+    from kubegame.replayfile import load_replay
+    from kubegame.safeio import InputError
     try:
-        data = json.loads(Path(args.file).read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or "level" not in data or "commands" not in data:
-            raise ValueError("not a kubegame replay (expected keys level, levelSha256, seed, commands)")
-    except (OSError, ValueError) as exc:
-        _err(f"{args.file}: error: cannot read the replay: {exc}")
+        data = load_replay(args.file)
+    except InputError as exc:
+        _err(f"{args.file}: error: cannot read the replay: {exc.what}" + (f" (expected {exc.expected})"
+                                                                          if exc.expected else ""))
         return EXIT_INVALID
     ref = str(data.get("levelPath") or data["level"])
     try:
@@ -403,7 +415,11 @@ def cmd_replay(args: argparse.Namespace) -> int:
              f"(level file sha256 {level.sha256[:12]}..., the replay expects {str(data['levelSha256'])[:12]}...); "
              "a replay only plays on the exact level file it was recorded on")
         return EXIT_INVALID
-    outcome = run_replay(level, data)
+    try:
+        outcome = run_replay(level, data)
+    except GameSetupError as exc:
+        _err(f"error: {exc}")
+        return EXIT_INVALID
     res = outcome.result
     if args.json:
         doc = res.to_json()
@@ -411,10 +427,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
         print(json.dumps(doc, indent=2))
     else:
         _print_result(res)
-        if outcome.expected_hash:
-            print("replay: state matches the recording" if outcome.matches else
-                  f"replay: state DIFFERS from the recording (expected {outcome.expected_hash})")
-    return EXIT_OK if outcome.matches or not outcome.expected_hash else EXIT_FAIL
+        print("replay: state matches the recording" if outcome.matches else
+              f"replay: state DIFFERS from the recording (expected {outcome.expected_hash})")
+    return EXIT_OK if outcome.matches else EXIT_FAIL
 
 
 # -- export ----------------------------------------------------------------------------------
@@ -425,16 +440,23 @@ def cmd_export(args: argparse.Namespace) -> int:
         level = _load(args.level)
     except LevelInvalid as exc:
         return _report_invalid(exc)
+    from kubegame.safeio import write_new
     out = Path(args.dir)
     try:
+        if out.is_symlink() or (out.exists() and not out.is_dir()):
+            raise NotADirectoryError(20, "not a directory (export writes only into a real directory)", str(out))
         out.mkdir(parents=True, exist_ok=True)
         for i, m in enumerate(level.manifests, 1):
             name = re.sub(r"[^a-z0-9.-]", "-", f"{i:02d}-{m.kind.lower()}-{m.name}")
             path = out / f"{name}.yaml"
-            path.write_text(yaml.safe_dump(m.body, sort_keys=False, default_flow_style=False), encoding="utf-8")
+            # only new files: never through a link planted there, never over what is there
+            write_new(path, yaml.safe_dump(m.body, sort_keys=False, default_flow_style=False))
             print(path)
+    except FileExistsError as exc:
+        _err(f"error: {exc.filename} already exists; export writes only new files (choose an empty directory)")
+        return EXIT_FAIL
     except OSError as exc:
-        _err(f"error: cannot write to {out}: {exc.strerror or exc}")
+        _err(f"error: cannot write to {exc.filename or out}: {exc.strerror or exc}")
         return EXIT_FAIL
     return EXIT_OK
 

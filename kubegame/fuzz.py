@@ -17,6 +17,7 @@ random play wins often is too easy.
 
 from __future__ import annotations
 
+import random
 import statistics
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -33,7 +34,7 @@ from hypothesis.errors import Flaky
 from kubegame.game import Game, GameResult
 from kubegame.level.model import Level, Step
 from kubegame.testing.invariants import InvariantViolation, Monitor
-from kubegame.testing.strategies import commands
+from kubegame.testing.strategies import commands, random_command
 
 Setup = Callable[[Game], None]     # called on each fresh Game before play (e.g. to inject a fault)
 KUBECTL_CRASH = "internal error in kubegame's kubectl"
@@ -75,23 +76,16 @@ class FuzzReport:
     wins: int = 0
     scores: list[int] = field(default_factory=list)
     violation: Violation | None = None
-    winning: list[list[Step]] = field(default_factory=list)   # the scripts of the first plays that won
-    # Hypothesis may run the same play more than once (it mutates earlier examples): the rate counts
-    # each distinct script once
-    distinct: dict[tuple, bool] = field(default_factory=dict, repr=False)   # script -> won
-
-    @property
-    def distinct_plays(self) -> int:
-        return len(self.distinct)
-
-    @property
-    def distinct_wins(self) -> int:
-        return sum(self.distinct.values())
+    winning: list[list[Step]] = field(default_factory=list)   # the scripts of the first random plays that won
+    # the win rate comes from independent random plays (Hypothesis mutates the examples it has seen,
+    # so its plays cluster around earlier ones and would overstate how often luck wins)
+    random_plays: int = 0
+    random_wins: int = 0
 
     @property
     def win_rate(self) -> float:
-        """Wins among the distinct random plays."""
-        return self.distinct_wins / self.distinct_plays if self.distinct else 0.0
+        """Wins among the independent random plays."""
+        return self.random_wins / self.random_plays if self.random_plays else 0.0
 
     def distribution(self) -> dict[str, Any]:
         """min, quartiles, max, mean, and a histogram of the 0-1000 score in bins of 100."""
@@ -108,7 +102,7 @@ class FuzzReport:
 
     def to_json(self) -> dict:
         return {"level": self.level, "seed": self.seed, "examples": self.examples, "plays": self.plays,
-                "wins": self.wins, "distinctPlays": self.distinct_plays, "distinctWins": self.distinct_wins,
+                "wins": self.wins, "randomPlays": self.random_plays, "randomWins": self.random_wins,
                 "winRate": round(self.win_rate, 4), "scores": self.distribution(),
                 "violation": self.violation.to_json() if self.violation else None,
                 "winning": [[{"at": s.at, "run": s.run} for s in w] for w in self.winning]}
@@ -199,7 +193,8 @@ def _random_play(level: Level, data: Any, setup: Setup | None, max_commands: int
     def due(now: int) -> Iterator[str]:
         while ticks and ticks[0] <= now:
             ticks.popleft()
-            yield data.draw(commands(player.game.cluster, level=level, read_only=False), label="command")
+            yield data.draw(commands(player.game.cluster, level=level, read_only=False, hostile=True),
+                            label="command")
 
     return _play(player, level, due)
 
@@ -239,7 +234,7 @@ def write_winning(base: str | Path, report: FuzzReport, level: Level) -> list[st
 
 
 def _write_new(path: str | Path, text: str) -> None:
-    from kubegame.progress import atomic_write
+    from kubegame.safeio import atomic_write
     atomic_write(path, text)
 
 
@@ -279,11 +274,7 @@ def fuzz(level: Level, seed: int = 0, examples: int = 100, max_commands: int = 8
             report.plays += 1
             report.wins += int(outcome.result.won)
             report.scores.append(outcome.result.score.total)
-            key = tuple((x.at, x.run) for x in outcome.script)
-            if key not in report.distinct:
-                report.distinct[key] = bool(outcome.result.won)
-                if outcome.result.won and len(report.winning) < MAX_WINNING_KEPT:
-                    report.winning.append(list(outcome.script))
+
 
     try:
         search()
@@ -292,6 +283,8 @@ def fuzz(level: Level, seed: int = 0, examples: int = 100, max_commands: int = 8
     except Flaky as exc:          # the same commands gave different outcomes: the engine is not deterministic
         report.violation = Violation("nondeterminism", str(exc).splitlines()[0], -1, [])
         return report
+    if report.violation is None and "last" not in found:
+        count_random_wins(report, level, seed, examples, max_commands, setup)
     if "last" in found:
         v = found["last"].violation
         assert v is not None
@@ -304,14 +297,52 @@ def fuzz(level: Level, seed: int = 0, examples: int = 100, max_commands: int = 8
     return report
 
 
+def random_play(level: Level, rng: random.Random, max_commands: int = 8, setup: Setup | None = None) -> Outcome:
+    """One play with commands and ticks chosen by `rng` (the same vocabulary as the search)."""
+    last = max(0, level.duration - 1)
+    ticks = deque(sorted(rng.randint(0, last) for _ in range(rng.randint(0, max_commands))))
+    game = Game(level)
+    if setup is not None:
+        setup(game)
+    script: list[Step] = []
+    while not game.finished and game.now < level.duration:
+        while ticks and ticks[0] <= game.now:
+            ticks.popleft()
+            line = random_command(rng, game.cluster, level=level, read_only=False, hostile=True)
+            script.append(Step(game.now, line))
+            game.submit(line)
+        game.step()
+    if game.cluster.controller_errors:
+        return Outcome(script, violation=Violation("engine-error", game.cluster.controller_errors[0], game.now,
+                                                   script))
+    return Outcome(script, result=game.result())
+
+
+def count_random_wins(report: FuzzReport, level: Level, seed: int, plays: int, max_commands: int = 8,
+                      setup: Setup | None = None) -> None:
+    """The win rate: `plays` independent random plays, each seeded by (seed, its number)."""
+    for i in range(plays):
+        outcome = random_play(level, random.Random(f"kubegame-fuzz:{seed}:{i}"), max_commands, setup)
+        if outcome.violation is not None:
+            if report.violation is None:
+                report.violation = outcome.violation
+            continue
+        assert outcome.result is not None
+        report.random_plays += 1
+        if outcome.result.won:
+            report.random_wins += 1
+            if len(report.winning) < MAX_WINNING_KEPT:
+                report.winning.append(outcome.script)
+
+
 # -- text output --------------------------------------------------------------------------------
 
 def format_report(report: FuzzReport) -> str:
     lines = [f"level {report.level}: {report.plays} random play(s) of {report.examples} (seed {report.seed})"]
     if report.plays:
         d = report.distribution()
-        lines.append(f"won {report.distinct_wins} of {report.distinct_plays} distinct plays "
-                     f"({100 * report.win_rate:.1f}%; {report.wins} of {report.plays} runs)")
+        lines.append(f"won {report.random_wins} of {report.random_plays} independent random plays "
+                     f"({100 * report.win_rate:.1f}%); {report.wins} of the {report.plays} searched plays")
         lines.append(f"score: min {d['min']}  p25 {d['p25']:g}  median {d['median']:g}  p75 {d['p75']:g}  "
                      f"max {d['max']}  mean {d['mean']:g}")
         top = max(d["histogram"].values()) or 1
@@ -382,6 +413,8 @@ def run_cli(args: Any) -> int:
                 print(f"VIOLATION ({v.kind}) after tick {v.tick}: {v.message}")
             return EXIT_OK if v is None else EXIT_FAIL
         out = args.out or f"fuzz-{level.name}.yaml"
+        from kubegame.safeio import check_writable_target
+        check_writable_target(out)
         report = fuzz(level, seed=args.seed, examples=args.examples, max_commands=args.max_commands,
                       setup=setup, script_path=out)
         won_paths = write_winning(out, report, level)

@@ -61,6 +61,7 @@ class CommandResult:
     exit_code: int = 0
     changed: bool = False            # counted as a change (churn) for the score
     pager: bool = False              # the line ended in `| less`: the UI shows the output in a pager
+    files: dict[str, str] = field(default_factory=dict)   # files the command read from disk
     edit: Any = None                 # a kubectl EditRequest: the UI shows `edit.text`, then calls game.finish_edit
 
     @property
@@ -277,9 +278,13 @@ class Game:
         return self.level.duration
 
     # -- commands ----------------------------------------------------------------------------
-    def submit(self, line: str, *, stdin: str | None = None, record: bool = True) -> CommandResult:
+    def submit(self, line: str, *, stdin: str | None = None, record: bool = True,
+               files: dict[str, str] | None = None) -> CommandResult:
         """Run one command now (between ticks). `kubectl ...`/`k ...` or a game verb, optionally
-        with shell syntax after it (pipes into grep/jq/..., `$(...)`, `&&`: kubegame/pipeline.py)."""
+        with shell syntax after it (pipes into grep/jq/..., `$(...)`, `&&`: kubegame/pipeline.py).
+
+        `files`: what `kubectl apply -f PATH` reads instead of the disk (a replay's recorded files);
+        without it the files read are recorded in the replay, so a replay never needs them again."""
         line = line.strip()
         res = CommandResult(line, self.now)
         if not line:
@@ -287,33 +292,39 @@ class Game:
         if self.finished:
             res.error, res.exit_code = "error: the level is over\n", 1
             return res
-        piped = pipeline.run_line(line, lambda words, text: self._stage(shlex.join(words), text))
+        read: dict[str, str] = {}
+        piped = pipeline.run_line(line, lambda words, text: self._stage(shlex.join(words), text, files, read))
         if piped is not None:
             res.output, res.error, res.exit_code = piped.output, piped.error, piped.exit_code
             res.changed, res.pager = piped.changed, piped.pager
         else:
-            one = self._dispatch(line, stdin)
+            one = self._dispatch(line, stdin, files)
             res.output, res.error, res.exit_code, res.edit, res.changed = \
                 one.output, one.error, one.exit_code, one.edit, one.changed
+            read.update(one.files)
         if res.changed:
             self.changes += 1
         if record:
             entry: dict[str, Any] = {"tick": self.now, "run": line}
             if stdin is not None:
                 entry["stdin"] = stdin
+            if files is not None or read:
+                entry["files"] = dict(files) if files is not None else read
             self.commands.append(entry)
             self.command_log.append(CommandRecord(self.now, line, res.exit_code, res.changed))
         return res
 
-    def _stage(self, line: str, stdin: str | None) -> pipeline.StageResult:
+    def _stage(self, line: str, stdin: str | None, files: dict[str, str] | None,
+               read: dict[str, str]) -> pipeline.StageResult:
         """One kubectl or game command of a shell line."""
-        one = self._dispatch(line, stdin)
+        one = self._dispatch(line, stdin, files)
+        read.update(one.files)
         error = one.error
         if one.edit is not None:
             error += "error: kubectl edit cannot be part of a pipeline: run it on its own\n"
         return pipeline.StageResult(one.output, error, one.exit_code if one.edit is None else 1, one.changed)
 
-    def _dispatch(self, line: str, stdin: str | None) -> CommandResult:
+    def _dispatch(self, line: str, stdin: str | None, files: dict[str, str] | None = None) -> CommandResult:
         """Run one command without shell syntax: kubectl (k) or a game verb."""
         res = CommandResult(line, self.now)
         words = line.split()
@@ -322,8 +333,9 @@ class Game:
             if kubectl is None:  # pragma: no cover
                 res.error, res.exit_code = "error: kubectl is not available\n", 1
             else:
-                r = kubectl.run(self.cluster, line, stdin=stdin)
+                r = kubectl.run(self.cluster, line, stdin=stdin, files=files)
                 res.output, res.error, res.exit_code, res.edit = r.output, r.error, r.exit_code, r.edit
+                res.files = dict(r.files)
             res.changed = res.ok and not _read_only(words[1:]) and res.edit is None
         elif words[0] in ("node", "etcd"):
             res.output, res.error, res.exit_code = self._game_verb(line)
@@ -737,14 +749,16 @@ class ReplayOutcome:
 
 
 def run_replay(level: Level, data: dict) -> ReplayOutcome:
-    """Play a recorded session again (same level, seed, commands at their ticks)."""
+    """Play a recorded session again (same level, seed, commands at their ticks), reading no file:
+    what `kubectl apply -f` read during play is in the replay (`files`). `data` is checked first
+    (kubegame/replayfile.py)."""
     game = Game(level, seed=int(data.get("seed", level.seed)))
     ticks = int(data.get("ticks", level.duration))
     pending = deque(sorted(data.get("commands") or [], key=lambda c: int(c["tick"])))
     while True:
         while pending and int(pending[0]["tick"]) <= game.now:
             c = pending.popleft()
-            r = game.submit(str(c["run"]), stdin=c.get("stdin"))
+            r = game.submit(str(c["run"]), stdin=c.get("stdin"), files=dict(c.get("files") or {}))
             if "edit" in c and r.edit is not None:
                 game.finish_edit(r, c["edit"])
         if game.finished or game.now >= ticks:

@@ -10,12 +10,12 @@ play goes on from empty progress.
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from kubegame.safeio import InputError, atomic_write, load_json, read_text  # noqa: F401 (atomic_write re-exported)
 
 ENV_HOME = "KUBEGAME_HOME"
 PROGRESS_FILE = "progress.json"
@@ -30,31 +30,32 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir("kubegame", appauthor=False))
 
 
-def atomic_write(path: str | os.PathLike, text: str) -> None:
-    """Write `text` to `path` atomically (temporary file + fsync + os.replace)."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, p)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    try:  # make the rename itself durable where the platform allows it
-        dfd = os.open(p.parent, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass
+MAX_PROGRESS_BYTES = 4 * 1024 * 1024
+ENTRY_FIELDS = {"bestScore": int, "stars": int, "won": bool, "plays": int}
+
+
+def checked_levels(data: Any) -> dict[str, dict[str, Any]]:
+    """The `levels` of a progress file, every field of every entry of the right type and range."""
+    if not isinstance(data, dict) or not isinstance(data.get("levels"), dict):
+        raise InputError("progress.json", 1, 1, "not a kubegame progress file", '{"version": 1, "levels": {...}}')
+    out: dict[str, dict[str, Any]] = {}
+    for name, entry in data["levels"].items():
+        if not isinstance(entry, dict):
+            raise InputError("progress.json", 1, 1, f"the entry for {name!r} is not a mapping", "a mapping")
+        clean: dict[str, Any] = {}
+        for key, kind in ENTRY_FIELDS.items():
+            if key not in entry:
+                continue
+            v = entry[key]
+            if kind is int and (isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 10**9):
+                raise InputError("progress.json", 1, 1, f"{name}.{key} is {v!r}", "a whole number from 0 to 10^9")
+            if kind is bool and not isinstance(v, bool):
+                raise InputError("progress.json", 1, 1, f"{name}.{key} is {v!r}", "true or false")
+            clean[key] = v
+        if clean.get("stars", 0) > 3:
+            raise InputError("progress.json", 1, 1, f"{name}.stars is {clean['stars']}", "0 to 3")
+        out[str(name)] = clean
+    return out
 
 
 class Progress:
@@ -78,24 +79,19 @@ class Progress:
 
     def load(self) -> None:
         self.levels = {}
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return
-        except OSError as exc:
-            self.warnings.append(f"warning: cannot read {self.path}: {exc.strerror or exc}; progress starts empty")
+        if not self.path.exists() and not self.path.is_symlink():
             return
         try:
-            data = json.loads(text)
-            if not isinstance(data, dict) or not isinstance(data.get("levels"), dict):
-                raise ValueError("not a kubegame progress file")
-            for name, entry in data["levels"].items():
-                if not isinstance(entry, dict):
-                    raise ValueError(f"bad entry for {name!r}")
-            self.levels = data["levels"]
-        except (ValueError, UnicodeDecodeError) as exc:
+            text = read_text(self.path, MAX_PROGRESS_BYTES, "progress file")
+            data = load_json(text, str(self.path), max_depth=4)
+            self.levels = checked_levels(data)
+        except InputError as exc:
+            if exc.what.startswith("cannot read"):
+                self.warnings.append(f"warning: cannot read {self.path} ({exc.what}); progress starts empty")
+                return
             aside = self._set_aside()
-            self.warnings.append(f"warning: {self.path} is corrupt ({exc}); moved it to {aside} and started afresh")
+            self.warnings.append(f"warning: {self.path} is corrupt ({exc.what}); moved it to {aside} and started "
+                                 "afresh")
 
     def _set_aside(self) -> Path:
         n = 1
@@ -130,6 +126,7 @@ class Progress:
         return better
 
     def save(self) -> None:
+        import json
         atomic_write(self.path, json.dumps({"version": FORMAT_VERSION, "levels": self.levels}, indent=2,
                                            sort_keys=True) + "\n")
 
@@ -142,5 +139,6 @@ def save_replay(replay: dict, home: str | os.PathLike | None = None) -> Path:
     while (base / f"{replay.get('level', 'level')}-{stamp}-{n}.json").exists():
         n += 1
     path = base / f"{replay.get('level', 'level')}-{stamp}-{n}.json"
+    import json
     atomic_write(path, json.dumps(replay, indent=2) + "\n")
     return path

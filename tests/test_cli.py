@@ -265,7 +265,8 @@ def test_verify_says_why_a_solution_loses(tmp_path, capsys):
     assert cli.main(["verify", str(bad)]) == 1
     out = capsys.readouterr().out
     assert "at tick 1, `kubectl scale deployment hello --replica=3` failed (exit 1): error: unknown flag: --replica" in out
-    assert "objective not met: hello ≥ 3 ready by tick 60: fewer than 3 ready by tick 60" in out
+    assert ("objective not met: hello: every replica ready (at least 3) by tick 60 and hold: fewer than 3 ready "
+            "by tick 60") in out
 
 
 def test_fuzz_writes_the_winning_plays(tmp_path, capsys):
@@ -273,7 +274,7 @@ def test_fuzz_writes_the_winning_plays(tmp_path, capsys):
     from kubegame.level.model import Step
     level = find_level("first-pod")
     report = fuzz.FuzzReport(level.name, 0, 1)
-    report.winning = [[Step(1, "kubectl scale deployment hello --replicas=4")]]
+    report.winning = [[Step(1, "kubectl scale deployment hello --replicas=3")]]
     paths = fuzz.write_winning(tmp_path / "fuzz-first-pod.yaml", report, level)
     assert paths == [str(tmp_path / "fuzz-first-pod-win-1.yaml")]
     assert cli.main(["simulate", "first-pod", "--script", paths[0], "--json"]) == 0

@@ -13,13 +13,15 @@ ROOT = Path(__file__).resolve().parents[1] / "kubegame"
 # package -> what it may import from kubegame and from outside
 ALLOWED_KUBEGAME = {
     "engine": {"engine"},
-    "kubectl": {"engine", "kubectl"},
-    "level": {"engine", "level", "levels"},
-    "game": {"engine", "kubectl", "level", "game", "progress", "pipeline", "debrief"},
-    "progress": {"progress"},
+    "kubectl": {"engine", "kubectl", "safeio"},
+    "level": {"engine", "level", "levels", "safeio"},
+    "game": {"engine", "kubectl", "level", "game", "progress", "pipeline", "debrief", "safeio"},
+    "progress": {"progress", "safeio"},
+    "safeio": {"safeio"},                         # reading and writing input with limits (below every layer)
     "pipeline": {"pipeline", "textools"},         # shell syntax on the command line (game layer)
     "textools": {"textools"},                     # grep, jq, ... for the pipes
     "debrief": {"debrief"},                       # what happened in a play (game layer)
+    "replayfile": {"replayfile", "safeio"},       # reading replay files (game layer)
     "testing": {"engine", "kubectl", "level", "game", "testing", "progress"},
 }
 FORBIDDEN_EXTERNAL = {
@@ -28,9 +30,11 @@ FORBIDDEN_EXTERNAL = {
     "level": {"textual"},
     "game": {"textual"},
     "progress": {"textual"},
+    "safeio": {"textual"},
     "pipeline": {"textual"},
     "textools": {"textual"},
     "debrief": {"textual"},
+    "replayfile": {"textual"},
     "testing": {"textual"},
 }
 

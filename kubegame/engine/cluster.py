@@ -15,7 +15,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from kubegame.engine import defaults, validation
+from kubegame.engine import admission, defaults, validation
 from kubegame.engine.controllers import priority
 from kubegame.engine.controllers.deployment import DeploymentController
 from kubegame.engine.controllers.endpoints import EndpointsController
@@ -56,6 +56,8 @@ class ClusterConfig:
     node_monitor_grace_period: int = 40     # kube-controller-manager --node-monitor-grace-period
     default_toleration_seconds: int = 300   # DefaultTolerationSeconds admission plugin
     pull_mbps: float = 50
+    max_replicas: int = 10_000              # a game limit: replicas/parallelism one object may ask for
+    max_pending_pods: int = 5_000           # a game limit: pods waiting unscheduled, cluster-wide
 
 
 class Cluster:
@@ -80,6 +82,7 @@ class Cluster:
         self._service_ips: dict[str, str] = {}
         self._node_ports: dict[int, str] = {}
         self.hooks: dict[str, Any] = {}       # test-only fault injection (kubegame.testing)
+        self.controller_errors: list[str] = []   # controllers that raised (a bug; see _controller_failed)
         # pod templates, defaulted and pickled once per owner generation, with their shapes
         self._templates: dict[tuple[str, int], tuple[bytes, PodShape]] = {}
 
@@ -149,10 +152,31 @@ class Cluster:
         quorum = self.store.quorum
         for c in self.controllers():
             if quorum or not c.needs_quorum:    # without etcd quorum the control plane stands still
-                c.sync()
-        self.traffic.sync()
+                try:
+                    c.sync()
+                except Exception as exc:  # noqa: BLE001 - an engine bug must not stop the player's game
+                    self._controller_failed(c, exc)
+        try:
+            self.traffic.sync()
+        except Exception as exc:  # noqa: BLE001
+            self._controller_failed(self.traffic, exc)
         self._expire_events()
         return self.tick_events
+
+    def _controller_failed(self, controller: Any, exc: Exception) -> None:
+        """A controller raised: that is a bug (the tests and `kubegame fuzz` treat it as one, through
+        `controller_errors`); for the player it is an event, and the tick goes on."""
+        name = getattr(controller, "name", type(controller).__name__)
+        where = ""
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_next is not None:
+            tb = tb.tb_next
+        if tb is not None:
+            where = f" ({tb.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{tb.tb_lineno})"
+        message = f"{name} failed: {type(exc).__name__}: {exc}{where}; kubegame goes on (please report it)"
+        if len(self.controller_errors) < 100:
+            self.controller_errors.append(message)
+        self.record(None, "Warning", "ControllerError", message, name, kind="Cluster", name="kubegame")
 
     def controllers(self) -> list[Any]:
         """Every reconcile loop in tick order (DESIGN.md "One tick", steps 3-7)."""
@@ -358,6 +382,7 @@ class Cluster:
         if not isinstance(body, dict):
             raise ApiError("BadRequest", "the object is not a mapping", 400)
         res = self._resource(body)
+        admission.decode(body)               # strict decoding: known fields of the right types
         body = plain_copy(body)
         md = body.setdefault("metadata", {})
         if not isinstance(md, dict):
@@ -375,9 +400,10 @@ class Cluster:
         if not md.get("name") and md.get("generateName"):
             md["name"] = md["generateName"] + self.random_suffix()
         defaults.apply_defaults(res.kind, body)
-        causes = validation.validate(res.kind, body)
+        causes = validation.validate(res.kind, body, self.config.max_replicas)
         if causes:
             raise invalid(res.kind_group, str(md.get("name") or ""), causes)
+        admission.check_size(body, res.kind)
         return res, body
 
     def create(self, body: dict, namespace: str | None = None, owner: KObject | None = None,
@@ -409,6 +435,11 @@ class Cluster:
         server's generic create path (the hot path when 10,000 pods are made at once).
         """
         self.store.check_writable()
+        waiting = len(self.scheduler.active) + len(self.scheduler.unschedulable)
+        if waiting >= self.config.max_pending_pods:
+            raise ApiError("TooManyRequests", f"kubegame holds at most {self.config.max_pending_pods} pods waiting to "
+                           "be scheduled; the controller creates the next one when one of them is scheduled or "
+                           "deleted", 429)
         md = template.get("metadata") or {}
         shape = None
         if spec is None:
@@ -621,6 +652,10 @@ class Cluster:
         if replicas < 0:
             raise invalid(BY_KIND[kind].kind_group, name,
                           [f"spec.replicas: Invalid value: {replicas}: must be greater than or equal to 0"])
+        if replicas > self.config.max_replicas:
+            raise invalid(BY_KIND[kind].kind_group, name,
+                          [f"spec.replicas: Invalid value: {replicas}: must be less than or equal to "
+                           f"{self.config.max_replicas} (this cluster's replica ceiling)"])
         if obj.spec.get("replicas") != replicas:
             self.store.check_writable()
             obj.spec["replicas"] = replicas

@@ -34,7 +34,20 @@ def _parse_text(value: str) -> Decimal:
     return _parse(value)
 
 
+MAX_QUANTITY = Decimal(2**63)     # beyond int64: no resource.Quantity Kubernetes can store
+
+
 def _parse(value: object) -> Decimal:
+    try:
+        out = _parse_number(value)
+    except ArithmeticError:         # decimal.Overflow from an exponent such as 1e9999999
+        raise QuantityError("unable to parse numeric part of quantity") from None
+    if not out.is_finite() or abs(out) >= MAX_QUANTITY:
+        raise QuantityError("quantity is too large: it must fit in a 64-bit integer of base units")
+    return out
+
+
+def _parse_number(value: object) -> Decimal:
     if isinstance(value, bool):
         raise QuantityError("quantities must match the regular expression "
                             "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")
@@ -55,7 +68,10 @@ def _parse(value: object) -> Decimal:
     if suffix in _BINARY:
         return number * _BINARY[suffix]
     if suffix[:1] in ("e", "E"):
-        return number * (Decimal(10) ** int(suffix[1:]))
+        exponent = int(suffix[1:]) if len(suffix) < 8 else 10**6
+        if exponent > 40:
+            raise QuantityError("quantity is too large: it must fit in a 64-bit integer of base units")
+        return number * (Decimal(10) ** exponent)
     return number * _DECIMAL[suffix]
 
 

@@ -90,12 +90,74 @@ def validate_name(kind: str, name: Any, causes: list[str]) -> None:
         causes.append(invalid_value("metadata.name", name, SUBDOMAIN_MSG))
 
 
+QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+QUALIFIED_MSG = ("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with "
+                 "an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
+                 "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
+MAX_ANNOTATIONS_BYTES = 256 * 1024       # apimachinery's TotalAnnotationSizeLimitB
+SELECTOR_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
+
+
+def qualified_name_problem(key: str) -> str:
+    """k8s.io/apimachinery/pkg/util/validation IsQualifiedName: `[prefix/]name`."""
+    prefix, _, name = key.rpartition("/")
+    if prefix and (not DNS1123_SUBDOMAIN.match(prefix) or len(prefix) > 253):
+        return "prefix part " + SUBDOMAIN_MSG
+    if not name:
+        return "name part must be non-empty"
+    if len(name) > 63:
+        return "name part must be no more than 63 characters"
+    if not QUALIFIED_NAME.match(name):
+        return QUALIFIED_MSG
+    return ""
+
+
+def validate_annotations(path: str, annotations: Any, causes: list[str]) -> None:
+    if not isinstance(annotations, dict):
+        return
+    total = 0
+    for k, v in annotations.items():
+        problem = qualified_name_problem(str(k))
+        if problem:
+            causes.append(invalid_value(path, k, problem))
+        total += len(str(k)) + len(str(v))
+    if total > MAX_ANNOTATIONS_BYTES:
+        causes.append(f"{path}: Too long: must have at most {MAX_ANNOTATIONS_BYTES} bytes")
+
+
+def validate_selector(path: str, selector: Any, causes: list[str]) -> None:
+    """metav1validation.ValidateLabelSelector: operators and their values."""
+    if not isinstance(selector, dict):
+        return
+    validate_labels(f"{path}.matchLabels", selector.get("matchLabels"), causes)
+    for i, expr in enumerate(selector.get("matchExpressions") or []):
+        ep = f"{path}.matchExpressions[{i}]"
+        if not isinstance(expr, dict):
+            continue
+        op, values = expr.get("operator"), expr.get("values") or []
+        if op not in SELECTOR_OPERATORS:
+            causes.append(invalid_value(f"{ep}.operator", op, "not a valid selector operator"))
+        elif op in ("In", "NotIn") and not values:
+            causes.append(f"{ep}.values: Required value: must be specified when `operator` is 'In' or 'NotIn'")
+        elif op in ("Exists", "DoesNotExist") and values:
+            causes.append(f"{ep}.values: Forbidden: may not be specified when `operator` is 'Exists' or "
+                          "'DoesNotExist'")
+        key = str(expr.get("key") or "")
+        problem = qualified_name_problem(key)
+        if problem:
+            causes.append(invalid_value(f"{ep}.key", key, problem))
+
+
 def validate_labels(path: str, labels: Any, causes: list[str]) -> None:
     if labels is None:
         return
     if not isinstance(labels, dict):
         causes.append(invalid_value(path, labels, "must be a map of strings"))
         return
+    for k in labels:
+        problem = qualified_name_problem(str(k))
+        if problem:
+            causes.append(invalid_value(path, k, problem))
     for v in labels.values():
         if not isinstance(v, str) or not LABEL_VALUE.match(v) or len(v) > 63:
             causes.append(invalid_value(f"{path}", v,
@@ -226,13 +288,30 @@ def validate_service(spec: Any, causes: list[str]) -> None:
             causes.append(required(f"spec.ports[{i}].name"))
 
 
-def validate(kind: str, body: dict) -> list[str]:
-    """Validation causes for one (defaulted) object body; empty when it is valid."""
+def validate(kind: str, body: dict, max_replicas: int | None = None) -> list[str]:
+    """Validation causes for one (defaulted) object body; empty when it is valid. `max_replicas` is
+    the cluster's replica ceiling (a game limit: kubegame's cluster lives in one process)."""
     causes: list[str] = []
     md = body.get("metadata") or {}
     validate_name(kind, md.get("name"), causes)
     validate_labels("metadata.labels", md.get("labels"), causes)
+    validate_annotations("metadata.annotations", md.get("annotations"), causes)
     spec = body.get("spec")
+    if isinstance(spec, dict):
+        if kind in ("Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "PodDisruptionBudget"):
+            validate_selector("spec.selector", spec.get("selector"), causes)
+        if max_replicas is not None:
+            for f in ("replicas", "parallelism", "completions", "maxReplicas"):
+                v = spec.get(f)
+                if isinstance(v, int) and not isinstance(v, bool) and v > max_replicas \
+                        and (f != "maxReplicas" or kind == "HorizontalPodAutoscaler") \
+                        and (f not in ("parallelism", "completions") or kind == "Job"):
+                    causes.append(invalid_value(f"spec.{f}", v, f"must be less than or equal to {max_replicas} "
+                                                "(this cluster's replica ceiling)"))
+    if kind == "HorizontalPodAutoscaler" and isinstance(spec, dict):
+        validate_hpa(spec, causes)
+    if kind in ("ConfigMap", "Secret"):
+        validate_data_size(kind, body, causes)
     if kind == "Pod":
         validate_pod_spec("spec", spec, causes)
     elif kind in ("Deployment", "ReplicaSet", "DaemonSet", "StatefulSet"):
@@ -247,6 +326,58 @@ def validate(kind: str, body: dict) -> list[str]:
     elif kind == "Service":
         validate_service(spec, causes)
     return causes
+
+
+MAX_DATA_BYTES = 1024 * 1024        # corevalidation.MaxSecretSize / the ConfigMap data limit (1 MiB)
+
+
+def validate_data_size(kind: str, body: dict, causes: list[str]) -> None:
+    """A ConfigMap's or Secret's data holds at most 1 MiB (pkg/apis/core/validation)."""
+    total = 0
+    for field in ("data", "binaryData", "stringData"):
+        d = body.get(field)
+        if isinstance(d, dict):
+            for k, v in d.items():
+                total += len(str(k)) + len(str(v))
+    if total > MAX_DATA_BYTES:
+        where = "[]" if kind == "ConfigMap" else "data"
+        causes.append(f"{where}: Too long: must have at most {MAX_DATA_BYTES} bytes")
+
+
+def validate_hpa(spec: dict, causes: list[str]) -> None:
+    """pkg/apis/autoscaling/validation: ValidateHorizontalPodAutoscalerSpec and the metric targets."""
+    lo, hi = spec.get("minReplicas", 1), spec.get("maxReplicas")
+    if isinstance(lo, int) and lo < 1:
+        causes.append(invalid_value("spec.minReplicas", lo, "must be greater than or equal to 1"))
+    if not isinstance(hi, int) or isinstance(hi, bool):
+        causes.append(required("spec.maxReplicas"))
+    elif hi < 1:
+        causes.append(invalid_value("spec.maxReplicas", hi, "must be greater than 0"))
+    elif isinstance(lo, int) and hi < lo:
+        causes.append(invalid_value("spec.maxReplicas", hi, "must be greater than or equal to `minReplicas`"))
+    ref = spec.get("scaleTargetRef")
+    if not isinstance(ref, dict) or not ref.get("kind"):
+        causes.append(required("spec.scaleTargetRef.kind"))
+    if not isinstance(ref, dict) or not ref.get("name"):
+        causes.append(required("spec.scaleTargetRef.name"))
+    for i, m in enumerate(spec.get("metrics") or []):
+        if not isinstance(m, dict):
+            continue
+        for source in ("resource", "containerResource", "pods", "object", "external"):
+            target = ((m.get(source) or {}).get("target")) if isinstance(m.get(source), dict) else None
+            if not isinstance(target, dict):
+                continue
+            tp = f"spec.metrics[{i}].{source}.target"
+            util = target.get("averageUtilization")
+            if isinstance(util, int) and util <= 0:
+                causes.append(invalid_value(f"{tp}.averageUtilization", util, "must be greater than 0"))
+            for q in ("averageValue", "value"):
+                if q in target:
+                    try:
+                        if parse_quantity(target[q]) <= 0:
+                            causes.append(invalid_value(f"{tp}.{q}", target[q], "must be positive"))
+                    except QuantityError:
+                        pass
 
 
 def immutable_changes(kind: str, old: dict, new: dict) -> list[str]:

@@ -124,5 +124,6 @@ def _run(cluster, line: str, *, stdin: str | None, files: dict[str, str] | None)
         ctx.api_error(exc)
         res = None
     if isinstance(res, Result):
+        res.files.update(ctx.read)
         return res
-    return Result("".join(ctx.out), "".join(ctx.err), ctx.exit_code, getattr(ctx, "edit", None))
+    return Result("".join(ctx.out), "".join(ctx.err), ctx.exit_code, getattr(ctx, "edit", None), dict(ctx.read))

@@ -9,8 +9,7 @@ import json
 import re
 from typing import Any
 
-import yaml
-
+from kubegame import safeio
 from kubegame.engine.errors import ApiError
 from kubegame.engine.kinds import BY_KIND, Resource
 from kubegame.kubectl.core import (
@@ -592,6 +591,23 @@ def json_patch(doc: Any, ops: Any) -> Any:
     return doc
 
 
+def _parse_patch(text: str) -> Any:
+    """A patch as kubectl reads it: JSON (numbers as JSON has them), else YAML; with the game's
+    limits on nesting, aliases and NaN."""
+    if text.lstrip().startswith(("{", "[")):
+        try:
+            return safeio.load_json(text, "patch")
+        except safeio.InputError as exc:
+            if "nests too deeply" in exc.what:
+                raise KubectlError(f"unable to parse \"{text[:80]}...\": {exc.what}") from None
+    try:
+        docs = safeio.parse_text(text, "patch")
+    except safeio.InputError as exc:
+        shown = text if len(text) <= 200 else text[:200] + "..."
+        raise KubectlError(f"unable to parse \"{shown}\": yaml: {exc.what.removeprefix('invalid YAML: ')}") from None
+    return docs[0].value if docs else None
+
+
 def cmd_patch(ctx: Ctx) -> None:
     p = ctx.p
     text = p.flags.get("patch")
@@ -606,10 +622,7 @@ def cmd_patch(ctx: Ctx) -> None:
     ptype = p.flags.get("type", "strategic")
     if ptype not in ("json", "merge", "strategic"):
         raise KubectlError(f"--type must be one of [json merge strategic], not \"{ptype}\"")
-    try:
-        patch = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise KubectlError(f"unable to parse \"{text}\": yaml: {getattr(exc, 'problem', exc)}") from None
+    patch = _parse_patch(text)
     targets = _targets(ctx, allow_all=False, verb="patch")
     for res, obj in targets:
         body = ctx.cluster.render(obj)
@@ -662,11 +675,11 @@ def _apply_edit(cluster: Any, res: Resource, obj: Any, original: str, new_text: 
     if new_text == original:
         return Result("", "Edit cancelled, no changes made.\n", 0)
     try:
-        body = yaml.safe_load(stripped)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f"line {mark.line + 1}: " if mark is not None else ""
-        return Result("", f"error: error parsing edited object: yaml: {line}{getattr(exc, 'problem', exc)}\n", 1)
+        docs = safeio.parse_text(stripped, "edited object")
+        body = docs[0].value if docs else None
+    except safeio.InputError as exc:
+        return Result("", f"error: error parsing edited object: yaml: line {exc.line}: "
+                          f"{exc.what.removeprefix('invalid YAML: ')}\n", 1)
     if not isinstance(body, dict):
         return Result("", "error: the edited file did not contain an object\n", 1)
     md = body.get("metadata") or {}

@@ -7,8 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
+from kubegame import safeio
 from kubegame.engine.errors import ApiError
 from kubegame.engine.kinds import BY_KIND, RESOURCES, Resource, lookup
 from kubegame.kubectl.parser import Parsed
@@ -30,6 +29,7 @@ class Ctx:
     out: list[str] = field(default_factory=list)
     err: list[str] = field(default_factory=list)
     exit_code: int = 0
+    read: dict[str, str] = field(default_factory=dict)   # files read from disk (a replay records them)
 
     @property
     def namespace(self) -> str:
@@ -208,63 +208,80 @@ class Manifest:
     source: str
 
 
+MAX_MANIFEST_BYTES = 4 * 1024 * 1024       # one file given to -f
+MAX_TOTAL_BYTES = 16 * 1024 * 1024         # every file of one command together
+SUFFIXES = (".yaml", ".yml", ".json")
+
+
 def _read_path(ctx: Ctx, path: str, recursive: bool) -> list[tuple[str, str]]:
+    """What `-f PATH` names: stdin (`-`), a regular file, or the manifest files of a directory
+    (below it with -R, never through a link out of it). Devices, FIFOs and terminals are refused
+    before they are read: kubectl would wait on them forever, the game must not."""
     if path == "-":
         if ctx.stdin is None:
             raise KubectlError("no objects passed to apply" if ctx.p.path == "apply" else "no objects passed to create")
         return [("STDIN", ctx.stdin)]
     if path.startswith(("http://", "https://")):
-        raise KubectlError(f'unable to read URL "{path}", server reported 404 Not Found, status code=404'
-                           if False else f"the path \"{path}\" cannot be fetched: kubegame has no network access")
+        raise KubectlError(f"the path \"{path}\" cannot be fetched: kubegame has no network access")
     if ctx.files is not None:
         if path in ctx.files:
             return [(path, ctx.files[path])]
         prefix = path.rstrip("/") + "/"
-        found = sorted(k for k in ctx.files if k.startswith(prefix) and k.endswith((".yaml", ".yml", ".json"))
+        found = sorted(k for k in ctx.files if k.startswith(prefix) and k.endswith(SUFFIXES)
                        and (recursive or "/" not in k[len(prefix):]))
         if found:
             return [(k, ctx.files[k]) for k in found]
         raise KubectlError(f'the path "{path}" does not exist')
-    if os.path.isdir(path):
-        out = []
-        for root, dirs, names in os.walk(path):
-            dirs.sort()
-            for n in sorted(names):
-                if n.endswith((".yaml", ".yml", ".json")):
-                    p = os.path.join(root, n)
-                    with open(p, encoding="utf-8") as fh:
-                        out.append((p, fh.read()))
-            if not recursive:
-                break
-        return out
-    if not os.path.exists(path):
+    if not os.path.lexists(path):
         raise KubectlError(f'the path "{path}" does not exist')
-    with open(path, encoding="utf-8") as fh:
-        return [(path, fh.read())]
+    try:
+        names = safeio.list_files(path, recursive, SUFFIXES) if os.path.isdir(path) else [path]
+        out = []
+        total = 0
+        for name in names:
+            text = safeio.read_text(name, MAX_MANIFEST_BYTES, "manifest file")
+            total += len(text)
+            if total > MAX_TOTAL_BYTES:
+                raise KubectlError(f"the files under \"{path}\" hold more than {MAX_TOTAL_BYTES // (1024 * 1024)} MiB "
+                                   "of manifests; kubegame reads at most that much at once")
+            out.append((name, text))
+            ctx.read[name] = text
+        return out
+    except safeio.InputError as exc:
+        raise KubectlError(f"error reading {exc.path}: {exc.what}") from None
 
 
 def parse_documents(text: str, source: str) -> list[Manifest]:
-    """Multi-document YAML (or JSON); `kind: List` expands to its items."""
+    """Multi-document YAML (or JSON); `kind: List` expands to its items. Parsed with the game's
+    limits (kubegame/safeio.py): no alias bomb, recursion, NaN or over-deep nesting gets in."""
     out: list[Manifest] = []
     try:
-        docs = list(yaml.safe_load_all(text))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        line = f"line {mark.line + 1}: " if mark is not None else ""
-        raise KubectlError(f"error parsing {source}: error converting YAML to JSON: yaml: {line}{problem}") from None
+        docs = [d.value for d in safeio.parse_text(text, source)]
+    except safeio.InputError as exc:
+        what = exc.what.removeprefix("invalid YAML: ")
+        if "recursive alias" in what:
+            what = "anchor value contains itself"           # go-yaml's words
+        elif "alias" in what:
+            what = "document contains excessive aliasing"
+        raise KubectlError(f"error parsing {source}: error converting YAML to JSON: yaml: line {exc.line}: "
+                           f"{what}") from None
     for doc in docs:
         if doc is None:
             continue
         if not isinstance(doc, dict):
             raise KubectlError(f"error parsing {source}: error unmarshaling JSON: json: cannot unmarshal "
-                               f"{type(doc).__name__} into Go value of type map[string]interface {{}}")
+                               f"{_json_kind(doc)} into Go value of type map[string]interface {{}}")
         if doc.get("kind") == "List" or (str(doc.get("kind", "")).endswith("List") and "items" in doc):
             for it in doc.get("items") or []:
-                out.append(Manifest(it, source))
+                if isinstance(it, dict):
+                    out.append(Manifest(it, source))
             continue
         out.append(Manifest(doc, source))
     for m in out:
+        md = m.body.get("metadata")
+        if md is not None and not isinstance(md, dict):
+            raise KubectlError(f'unable to decode "{source}": json: cannot unmarshal {_json_kind(md)} into Go struct '
+                               "field ObjectMeta.metadata of type v1.ObjectMeta")
         if not m.body.get("kind"):
             raise KubectlError(f'error validating "{source}": error validating data: kind not set; if you choose '
                                "to ignore these errors, turn validation off with --validate=false")
@@ -272,6 +289,21 @@ def parse_documents(text: str, source: str) -> list[Manifest]:
             raise KubectlError(f'error validating "{source}": error validating data: apiVersion not set; if you '
                                "choose to ignore these errors, turn validation off with --validate=false")
     return out
+
+
+def _json_kind(value: Any) -> str:
+    """How Go's encoding/json names a JSON value in `cannot unmarshal X into ...`."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if value is None:
+        return "null"
+    return "object"
 
 
 def load_manifests(ctx: Ctx) -> list[Manifest]:

@@ -23,6 +23,7 @@ class Result:
     error: str = ""
     exit_code: int = 0
     edit: EditRequest | None = None
+    files: dict[str, str] = field(default_factory=dict)   # files `-f` read from disk: path -> text
 
     @property
     def ok(self) -> bool:

@@ -47,6 +47,7 @@ from kubegame.level.schema import (
 from kubegame.level.yamlsafe import Document, parse_text, read_level_text
 
 LEVEL_API_VERSION = "kubegame/v1"
+MAX_NODES = 5000             # Kubernetes' documented limit (kubernetes.io/docs/setup/best-practices/cluster-large)
 DNS_HELP = "a DNS-1123 label: lower case letters, digits and '-', starting and ending with a letter or digit"
 IMAGE_RE = re.compile(r"^[a-z0-9][a-z0-9._/-]*:[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 LABEL = Str(DNS1123_LABEL, DNS_HELP)
@@ -91,15 +92,16 @@ CLUSTER = Struct("spec.cluster", {
     "controlPlane": F(Struct("cluster.controlPlane", {"etcdMembers": F(ListOf(LABEL, 1), required=True)})),
     "nodes": F(ListOf(NODE, 1), required=True),
     "nodePool": F(POOL),
-    "costPerNodeTick": F(Num(0), default=1),
+    "costPerNodeTick": F(Num(0, 1e6), default=1),
+    "maxReplicas": F(Int(1, 100_000), default=10_000),
 })
 IMAGE = Struct("an image", {
     "name": F(Str(IMAGE_RE, "repository:tag, such as shop:1.0"), required=True),
-    "sizeMB": F(Num(0, lo_open=True), default=100),
+    "sizeMB": F(Num(0, 1e6, lo_open=True), default=100),
     "layers": F(ListOf(Str()), default=list),
     "startupTicks": F(Int(0), default=3),
-    "capacityRps": F(Num(0), default=100),
-    "latencyMs": F(Num(0), default=20),
+    "capacityRps": F(Num(0, 1e6), default=100),
+    "latencyMs": F(Num(0, 1e6), default=20),
     "crashes": F(Bool(), default=False),
     "crashOnKernels": F(ListOf(Str()), default=list),
     "availableAt": F(TICK, default=0),
@@ -122,9 +124,9 @@ TRAFFIC = Struct("a traffic entry", {
     "service": F(LABEL),
     "host": F(Str()),
     "path": F(Str(re.compile(r"^/"), "a path starting with /")),
-    "rps": F(Num(0), required=True),
+    "rps": F(Num(0, 1e6), required=True),
     "pattern": F(Enum("steady", "diurnal", "ramp"), default="steady"),
-    "amplitude": F(Num(0), default=0.0),
+    "amplitude": F(Num(0, 100), default=0.0),
     "period": F(Int(1), default=300),
     "external": F(Bool(), default=False),
 }, validate=_traffic_check)
@@ -148,7 +150,7 @@ EVENT = Tagged("event", {
                           validate=_one_node),
     "NodeRecovery": _event({"node": F(Str())}),
     "ZoneOutage": _event({"zone": F(Str(), required=True), "duration": F(Int(1))}),
-    "LoadSpike": _event({"service": F(Str(), required=True), "factor": F(Num(0, lo_open=True), required=True),
+    "LoadSpike": _event({"service": F(Str(), required=True), "factor": F(Num(0, 1000, lo_open=True), required=True),
                          "duration": F(Int(1), required=True)}),
     "ImageRelease": _event({"image": F(Str(), required=True)}),
     "PodCrash": _event({"selector": F(MapOf(), required=True), "count": F(Int(1), default=1),
@@ -202,8 +204,8 @@ SPEC = Struct("the Level spec", {
     "seed": F(Int(0), default=0),
     "duration": F(Int(1, 1_000_000), required=True),
     "cluster": F(CLUSTER, required=True),
-    "budget": F(Num(0, lo_open=True)),
-    "pullMBps": F(Num(0, lo_open=True), default=50),
+    "budget": F(Num(0, 1e12, lo_open=True)),
+    "pullMBps": F(Num(0, 1e6, lo_open=True), default=50),
     "images": F(ListOf(IMAGE, 1), required=True),
     "traffic": F(ListOf(TRAFFIC, 1), required=True),
     "events": F(ListOf(EVENT), default=list),
@@ -370,6 +372,7 @@ class _Validator:
         # nodes, zones, images
         cl = spec.get("cluster") if isinstance(spec.get("cluster"), dict) else {}
         node_names: list[str] = []
+        seen_nodes: set[str] = set()          # a set: a level may name thousands of nodes
         zones: list[str] = []
         groups = cl.get("nodes") if isinstance(cl.get("nodes"), list) else []
         for i, g in enumerate(groups):
@@ -379,10 +382,15 @@ class _Validator:
                 zones.append(g["zone"])
             count = g["count"]
             for n in [g["name"]] if count == 1 else [f"{g['name']}-{k}" for k in range(1, count + 1)]:
-                if n in node_names:
+                if n in seen_nodes:
                     ctx.error(sp + ("cluster", "nodes", i, "name"), f"node {q(n)} is defined twice",
                               "unique node names (a group with count N makes NAME-1 ... NAME-N)")
+                    break
+                seen_nodes.add(n)
                 node_names.append(n)
+        if len(node_names) > MAX_NODES:
+            ctx.error(sp + ("cluster", "nodes"), f"the cluster has {len(node_names)} nodes",
+                      f"at most {MAX_NODES} (the largest cluster Kubernetes supports)")
         pool = cl.get("nodePool")
         if isinstance(pool, dict) and isinstance(pool.get("template"), dict) and \
                 isinstance(pool["template"].get("zone"), str):
@@ -511,7 +519,7 @@ def build_level(raw: dict, manifests: list[Manifest], path: str) -> Level:
         pool = NodePool(c["nodePool"]["max"], c["nodePool"]["bootTicks"], group(c["nodePool"]["template"]))
     etcd = list(c["controlPlane"]["etcdMembers"]) if c["controlPlane"] else [nodes[0].zone]
     cluster = ClusterSpec(nodes, c["nodeMonitorGracePeriod"], c["defaultTolerationSeconds"], etcd, pool,
-                          c["costPerNodeTick"])
+                          c["costPerNodeTick"], c["maxReplicas"])
     images = [Image(i["name"], size_mb=i["sizeMB"], layers=tuple(i["layers"]), startup_ticks=i["startupTicks"],
                     capacity_rps=i["capacityRps"], latency_ms=i["latencyMs"], crashes=i["crashes"],
                     crash_on_kernels=tuple(i["crashOnKernels"]), available_at=i["availableAt"],

@@ -14,7 +14,7 @@ from typing import Any
 
 from kubegame.engine.errors import ApiError
 from kubegame.engine.quantity import QuantityError, parse_quantity
-from kubegame.level.k8s_schema import DEFS, ROOTS
+from kubegame.engine.schema_defs import DEFS, ROOTS
 from kubegame.level.schema import Ctx, describe, q, show_path
 from kubegame.level.yamlsafe import Path
 

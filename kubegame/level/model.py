@@ -51,6 +51,7 @@ class ClusterSpec:
     etcd_members: list[str] = field(default_factory=list)   # one zone per member
     node_pool: NodePool | None = None
     cost_per_node_tick: float = 1
+    max_replicas: int = 10_000          # the replica ceiling of one object (a game limit)
 
     def node_names(self) -> list[str]:
         return [n for g in self.nodes for n in g.node_names()]
@@ -172,7 +173,7 @@ class Level:
     def cluster_config(self) -> ClusterConfig:
         return ClusterConfig(node_monitor_grace_period=self.cluster.node_monitor_grace_period,
                              default_toleration_seconds=self.cluster.default_toleration_seconds,
-                             pull_mbps=self.pull_mbps)
+                             pull_mbps=self.pull_mbps, max_replicas=self.cluster.max_replicas)
 
     def manifest(self, kind: str, name: str) -> Manifest | None:
         for m in self.manifests:

@@ -142,6 +142,8 @@ class Num(Schema):
     @property
     def expected(self) -> str:  # type: ignore[override]
         if self.lo is not None and self.hi is not None:
+            if self.lo_open:
+                return f"{self.what} above {_n(self.lo)} and at most {_n(self.hi)}"
             return f"{self.what} within [{_n(self.lo)}, {_n(self.hi)}]"
         if self.lo is not None:
             return f"{self.what} {'above' if self.lo_open else 'of at least'} {_n(self.lo)}"
@@ -158,6 +160,8 @@ class Num(Schema):
 
 
 def _n(x: float) -> str:
+    if isinstance(x, float) and abs(x) >= 1e15:
+        return f"{x:g}"
     return str(int(x)) if float(x).is_integer() else str(x)
 
 

@@ -255,6 +255,8 @@ class Monitor:
     def after_tick(self) -> None:
         if self.evictions:
             _fail(self.evictions[0])
+        if self.cluster.controller_errors:
+            _fail(f"a controller raised: {self.cluster.controller_errors[0]}")
         for check in self.checks:
             check(self.cluster)
         self.quorum.after()

@@ -15,6 +15,7 @@ strict) and the engine's own validation; every command parses (no usage errors).
 from __future__ import annotations
 
 import json
+import random
 from typing import Any
 
 import yaml
@@ -66,12 +67,16 @@ def images(draw, name: str | None = None) -> Image:
     )
 
 
+CPU_QUANTITIES = ("50m", "100m", "250m", "500m", "1", "1500m")
+MEMORY_QUANTITIES = ("64Mi", "128Mi", "256Mi", "512Mi", "1Gi")
+
+
 def quantities_cpu() -> st.SearchStrategy[str]:
-    return st.sampled_from(["50m", "100m", "250m", "500m", "1", "1500m"])
+    return st.sampled_from(CPU_QUANTITIES)
 
 
 def quantities_memory() -> st.SearchStrategy[str]:
-    return st.sampled_from(["64Mi", "128Mi", "256Mi", "512Mi", "1Gi"])
+    return st.sampled_from(MEMORY_QUANTITIES)
 
 
 def strategies_rolling() -> st.SearchStrategy[dict]:
@@ -227,8 +232,38 @@ def _level_zones(level: Any) -> list[str]:
     return list(level.cluster.zones()) if level is not None else list(ZONES[:1])
 
 
+class Picker:
+    """The choices a command line is made of: Hypothesis draws them (`commands()`), or a seeded
+    random.Random does (`random_command()`, the fuzzer's independent plays)."""
+
+    def __init__(self, draw: Any = None, rng: random.Random | None = None):
+        self.draw, self.rng = draw, rng
+
+    def one(self, seq: Any) -> Any:
+        seq = list(seq)
+        return self.draw(st.sampled_from(seq)) if self.draw is not None else self.rng.choice(seq)  # type: ignore[union-attr]
+
+    def int(self, lo: int, hi: int) -> int:
+        return self.draw(st.integers(lo, hi)) if self.draw is not None else self.rng.randint(lo, hi)  # type: ignore[union-attr]
+
+    def bool(self) -> bool:
+        return self.draw(st.booleans()) if self.draw is not None else self.rng.random() < 0.5  # type: ignore[union-attr]
+
+
 @st.composite
-def commands(draw, cluster: Cluster, level: Any = None, read_only: bool = True) -> str:
+def commands(draw, cluster: Cluster, level: Any = None, read_only: bool = True, hostile: bool = False) -> str:
+    """One command line that is valid for the objects that exist in `cluster` now (see command_line)."""
+    return command_line(Picker(draw=draw), cluster, level, read_only, hostile)
+
+
+def random_command(rng: random.Random, cluster: Cluster, level: Any = None, read_only: bool = True,
+                   hostile: bool = False) -> str:
+    """The same vocabulary as `commands()`, chosen by a seeded random.Random (no Hypothesis)."""
+    return command_line(Picker(rng=rng), cluster, level, read_only, hostile)
+
+
+def command_line(pick: Picker, cluster: Cluster, level: Any = None, read_only: bool = True,
+                 hostile: bool = False) -> str:
     """One command line that is valid for the objects that exist in `cluster` now.
 
     kubectl writes (scale, set image, rollout undo/restart, delete pod, cordon/uncordon/drain,
@@ -237,6 +272,8 @@ def commands(draw, cluster: Cluster, level: Any = None, read_only: bool = True) 
     pool, `node remove`, `etcd add-member/remove-member`. Every line parses: a command may still
     be refused by the API server (AlreadyExists, NotFound, 429), as a player's would be.
     Lines are single-line, so they fit a `solution:` or a `kubegame simulate --script` file.
+    With `hostile`, also lines a careless or malicious player types: huge numbers, special
+    files, deep JSON, wrong types (each must be refused cleanly or stay harmless).
     """
     deployments = _names(cluster, "Deployment")
     statefulsets = _names(cluster, "StatefulSet")
@@ -244,8 +281,7 @@ def commands(draw, cluster: Cluster, level: Any = None, read_only: bool = True) 
     pods = [p.name for p in cluster.pods("default") if not p.terminating]
     node_names = [n.name for n in cluster.nodes()]
     image_names = [i for i in cluster.registry.images if ":" in i] or ["busybox:1.36"]
-    image = st.sampled_from(image_names + ["nosuch:1.0"]) if draw(st.integers(0, 9)) == 0 \
-        else st.sampled_from(image_names)
+    image_pool = image_names + ["nosuch:1.0"] if pick.int(0, 9) == 0 else image_names
 
     options: list[str] = ["create", "run"]
     if read_only:
@@ -267,81 +303,110 @@ def commands(draw, cluster: Cluster, level: Any = None, read_only: bool = True) 
             options += ["node add", "node add"]
         if len(node_names) > 1:
             options.append("node remove")
-    what = draw(st.sampled_from(options))
+    if hostile:
+        options.append("hostile")
+    what = pick.one(options)
+    if what == "hostile":
+        return pick.one(hostile_lines(deployments[0] if deployments else "nosuch"))
 
     if what == "read":
-        return draw(st.sampled_from(["kubectl get pods -o wide", "kubectl get nodes", "kubectl get all",
+        return pick.one(["kubectl get pods -o wide", "kubectl get nodes", "kubectl get all",
                                      "kubectl get events", "kubectl top nodes", "kubectl get pdb",
-                                     "kubectl get deploy,rs,sts,ds,jobs,hpa", "kubectl describe nodes"]))
+                                     "kubectl get deploy,rs,sts,ds,jobs,hpa", "kubectl describe nodes"])
     if what == "scale":
-        return f"kubectl scale deployment {draw(st.sampled_from(deployments))} --replicas={draw(st.integers(0, 8))}"
+        return f"kubectl scale deployment {pick.one(deployments)} --replicas={pick.int(0, 8)}"
     if what == "scale sts":
-        return f"kubectl scale statefulset {draw(st.sampled_from(statefulsets))} --replicas={draw(st.integers(0, 5))}"
+        return f"kubectl scale statefulset {pick.one(statefulsets)} --replicas={pick.int(0, 5)}"
     if what == "scale rs":
-        return f"kubectl scale rs {draw(st.sampled_from(replicasets))} --replicas={draw(st.integers(0, 5))}"
+        return f"kubectl scale rs {pick.one(replicasets)} --replicas={pick.int(0, 5)}"
     if what == "set image":
-        name = draw(st.sampled_from(deployments))
+        name = pick.one(deployments)
         d = cluster.get("Deployment", "default", name)
         container = ((d.spec.get("template") or {}).get("spec") or {}).get("containers", [{}])[0].get("name", name) \
             if d is not None else name
-        return f"kubectl set image deployment/{name} {container}={draw(image)}"
+        return f"kubectl set image deployment/{name} {container}={pick.one(image_pool)}"
     if what == "set resources":
-        return (f"kubectl set resources deployment {draw(st.sampled_from(deployments))} "
-                f"--requests=cpu={draw(quantities_cpu())},memory={draw(quantities_memory())}")
+        return (f"kubectl set resources deployment {pick.one(deployments)} "
+                f"--requests=cpu={pick.one(CPU_QUANTITIES)},memory={pick.one(MEMORY_QUANTITIES)}")
     if what == "rollout undo":
-        return f"kubectl rollout undo deployment/{draw(st.sampled_from(deployments))}"
+        return f"kubectl rollout undo deployment/{pick.one(deployments)}"
     if what == "rollout restart":
-        return f"kubectl rollout restart deployment/{draw(st.sampled_from(deployments))}"
+        return f"kubectl rollout restart deployment/{pick.one(deployments)}"
     if what == "patch":
-        name = draw(st.sampled_from(deployments))
-        patch = draw(st.sampled_from([
-            {"spec": {"replicas": draw(st.integers(1, 6))}},
+        name = pick.one(deployments)
+        patch = pick.one([
+            {"spec": {"replicas": pick.int(1, 6)}},
             {"spec": {"strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}}},
             {"metadata": {"labels": {"tier": "web"}}},
-        ]))
+        ])
         return f"kubectl patch deployment {name} -p '{json.dumps(patch, separators=(',', ':'))}'"
     if what == "expose":
-        return (f"kubectl expose deployment {draw(st.sampled_from(deployments))} --port=80 --target-port=8080 "
-                f"--name={draw(st.sampled_from(NEW_NAMES))}")
+        return (f"kubectl expose deployment {pick.one(deployments)} --port=80 --target-port=8080 "
+                f"--name={pick.one(NEW_NAMES)}")
     if what == "autoscale":
-        lo = draw(st.integers(1, 3))
-        return (f"kubectl autoscale deployment {draw(st.sampled_from(deployments))} --min={lo} "
-                f"--max={draw(st.integers(lo, 8))} --cpu-percent={draw(st.integers(30, 90))}")
+        lo = pick.int(1, 3)
+        return (f"kubectl autoscale deployment {pick.one(deployments)} --min={lo} "
+                f"--max={pick.int(lo, 8)} --cpu-percent={pick.int(30, 90)}")
     if what == "delete pod":
-        force = " --force --grace-period=0" if draw(st.booleans()) else ""
-        return f"kubectl delete pod {draw(st.sampled_from(pods))}{force}"
+        force = " --force --grace-period=0" if pick.bool() else ""
+        return f"kubectl delete pod {pick.one(pods)}{force}"
     if what == "label pod":
-        return f"kubectl label pod {draw(st.sampled_from(pods))} fuzz={draw(st.sampled_from(['a', 'b']))} --overwrite"
+        return f"kubectl label pod {pick.one(pods)} fuzz={pick.one(['a', 'b'])} --overwrite"
     if what in ("cordon", "uncordon"):
-        return f"kubectl {what} {draw(st.sampled_from(node_names))}"
+        return f"kubectl {what} {pick.one(node_names)}"
     if what == "drain":
-        return f"kubectl drain {draw(st.sampled_from(node_names))} --ignore-daemonsets --delete-emptydir-data --force"
+        return f"kubectl drain {pick.one(node_names)} --ignore-daemonsets --delete-emptydir-data --force"
     if what == "taint":
-        node = draw(st.sampled_from(node_names))
-        return draw(st.sampled_from([f"kubectl taint nodes {node} fuzz=yes:NoSchedule --overwrite",
+        node = pick.one(node_names)
+        return pick.one([f"kubectl taint nodes {node} fuzz=yes:NoSchedule --overwrite",
                                      f"kubectl taint nodes {node} fuzz=yes:NoExecute --overwrite",
-                                     f"kubectl taint nodes {node} fuzz-"]))
+                                     f"kubectl taint nodes {node} fuzz-"])
     if what == "create":
-        name = draw(st.sampled_from(NEW_NAMES))
-        return draw(st.sampled_from([
-            f"kubectl create deployment {name} --image={draw(image)} --replicas={draw(st.integers(1, 4))}",
-            f"kubectl create job {name} --image={draw(image)}",
+        name = pick.one(NEW_NAMES)
+        return pick.one([
+            f"kubectl create deployment {name} --image={pick.one(image_pool)} --replicas={pick.int(1, 4)}",
+            f"kubectl create job {name} --image={pick.one(image_pool)}",
             f"kubectl create configmap {name} --from-literal=mode=fast",
             f"kubectl create secret generic {name} --from-literal=password=hunter2",
             f"kubectl create service clusterip {name} --tcp=80:8080",
-        ]))
+        ])
     if what == "run":
-        return f"kubectl run {draw(st.sampled_from(NEW_NAMES))} --image={draw(image)}"
+        return f"kubectl run {pick.one(NEW_NAMES)} --image={pick.one(image_pool)}"
     if what == "node add":
-        zone = draw(st.sampled_from(_level_zones(level)))
-        return f"node add --zone {zone}" if draw(st.booleans()) else "node add"
+        zone = pick.one(_level_zones(level))
+        return f"node add --zone {zone}" if pick.bool() else "node add"
     if what == "node remove":
-        return f"node remove {draw(st.sampled_from(node_names))}"
+        return f"node remove {pick.one(node_names)}"
     # etcd
     members = [m.name for m in cluster.controlplane.members]
-    if members and len(members) > 1 and draw(st.booleans()):
-        return f"etcd remove-member {draw(st.sampled_from(members))}"
-    return f"etcd add-member --zone {draw(st.sampled_from(_level_zones(level)))}"
+    if members and len(members) > 1 and pick.bool():
+        return f"etcd remove-member {pick.one(members)}"
+    return f"etcd add-member --zone {pick.one(_level_zones(level))}"
+
+
+def hostile_commands(deployment: str) -> st.SearchStrategy[str]:
+    """Lines that once crashed, froze or flooded the game (issue 22's findings), as a strategy."""
+    return st.sampled_from(hostile_lines(deployment))
+
+
+def hostile_lines(deployment: str) -> list[str]:
+    deep = '{"metadata":{"annotations":{"a":' * 1 + "[" * 150 + "]" * 150 + "}}}"
+    return list([
+        f"kubectl scale deployment {deployment} --replicas=99999999",
+        f"kubectl scale deployment {deployment} --replicas=2147483648",
+        f"kubectl autoscale deployment {deployment} --min=1 --max=5 --cpu-percent=0",
+        f"kubectl patch deployment {deployment} -p '{{\"spec\":{{\"replicas\":\"many\"}}}}'",
+        f"kubectl patch deployment {deployment} -p '{{\"spec\":{{\"replicas\":1e12}}}}'",
+        f"kubectl patch deployment {deployment} -p '{deep}'",
+        f"kubectl annotate deployment {deployment} fuzz-big={'x' * 5000} --overwrite",
+        "kubectl apply -f /dev/zero",
+        "kubectl apply -f /dev/tty",
+        "kubectl apply -f /dev/null",
+        "kubectl create deployment fuzz-h --image=busybox:1.36 --replicas=9999",
+        "kubectl create job fuzz-j --image=busybox:1.36 -- sh -c 'exit 1'",
+        "kubectl get pods -o jsonpath='{range .items[*]}{.metadata.name}{end}'",
+        "kubectl get pods | grep -E '(((((a*)*)*)*)*)*b'",
+    ])
 
 
 # -- scenarios and levels ------------------------------------------------------------------------

@@ -148,9 +148,20 @@ class KubeGameApp(App):
             self.notify(f"could not save progress: {exc}", severity="warning")
         try:
             save_replay(game.replay(), self.home)
-        except (OSError, TypeError, ValueError):
-            pass
+        except (OSError, TypeError, ValueError) as exc:
+            self.notify(f"could not save the replay: {getattr(exc, 'strerror', None) or exc}", severity="warning")
         self.call_later(self._show, ResultsScreen(game, timeline, new_best, best))
+
+    MIN_PALETTE_ROWS = 10
+
+    def action_command_palette(self) -> None:
+        """Textual's command palette, where it fits: on a terminal of a few rows its option list has
+        no room for a page and Textual 8.2.8 fails on PageUp (OptionList._move_page, KeyError)."""
+        if self.size.height < self.MIN_PALETTE_ROWS:
+            self.notify(f"the command palette needs a terminal of at least {self.MIN_PALETTE_ROWS} rows",
+                        severity="warning", timeout=3)
+            return
+        super().action_command_palette()
 
     # -- the manual step hook ----------------------------------------------------------------
     def advance(self, n: int = 1) -> None:

@@ -1,6 +1,6 @@
-"""Regenerate kubegame/level/k8s_schema.py from kubernetes-validate's strict JSON schemas.
+"""Regenerate kubegame/engine/schema_defs.py from kubernetes-validate's strict JSON schemas.
 
-    .venv/bin/python tests/level/gen_k8s_schema.py > kubegame/level/k8s_schema.py
+    .venv/bin/python tests/level/gen_k8s_schema.py > kubegame/engine/schema_defs.py
 
 The loader uses the compact result to report unknown fields, wrong types and missing
 required fields inside a level's Kubernetes manifests at their YAML line, without the

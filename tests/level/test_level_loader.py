@@ -1,6 +1,7 @@
 """Loading levels: the bundled campaign, the model, YAML safety limits."""
 
 import builtins
+import os
 import re
 import time
 from pathlib import Path
@@ -8,9 +9,9 @@ from pathlib import Path
 import kubernetes_validate
 import pytest
 
+from kubegame.engine.schema_defs import DEFS, ROOTS
 from kubegame.level.catalog import bundled_levels, bundled_paths, find_level
 from kubegame.level.errors import LevelError, LevelInvalid
-from kubegame.level.k8s_schema import DEFS, ROOTS
 from kubegame.level.loader import load_level, load_text
 from kubegame.level.yamlsafe import MAX_BYTES
 
@@ -152,13 +153,18 @@ def test_loading_opens_only_the_level_file(monkeypatch, tmp_path):
     f.write_text(NODE_FAILURE.read_text().replace("title: The Night the Node Died",
                                                   "title: !include /etc/passwd"))
     opened = []
-    real_open = builtins.open
+    real_open, real_os_open = builtins.open, os.open
 
     def spy(file, *a, **k):
         opened.append(str(file))
         return real_open(file, *a, **k)
 
+    def os_spy(file, *a, **k):
+        opened.append(str(file))
+        return real_os_open(file, *a, **k)
+
     monkeypatch.setattr(builtins, "open", spy)
+    monkeypatch.setattr(os, "open", os_spy)
     with pytest.raises(LevelInvalid) as info:
         load_level(f)
     assert opened == [str(f)]

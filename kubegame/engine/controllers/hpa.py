@@ -85,7 +85,9 @@ def resource_replicas(current: int, target_util: int | None, target_avg: int | N
         if req == 0:
             raise MetricError("FailedGetResourceMetric", "no metrics returned matched known pods")
         util = total * 100 // req
-        return util / target_util, util, avg  # type: ignore[operator]
+        if not target_util or target_util <= 0:   # validation refuses it; never divide by it
+            raise MetricError("FailedGetResourceMetric", "the target utilization must be greater than 0")
+        return util / target_util, util, avg
 
     metrics = dict(samples)
     if not metrics:

@@ -10,7 +10,8 @@ from kubegame.engine.controllers.base import Controller
 from kubegame.engine.errors import ApiError
 from kubegame.engine.objects import KObject, Pod
 
-BURST_REPLICAS = 500
+BURST_REPLICAS = 500      # pods one sync creates at most (pkg/controller/replicaset: burstReplicas)
+RETRY_TICKS = 10          # a create refused by the cluster's cap on waiting pods is tried again after this
 
 
 def pod_available(pod: Pod, min_ready: int, now: int) -> bool:
@@ -77,7 +78,15 @@ class ReplicaSetController(Controller):
             diff = len(active) - want
             if diff < 0:
                 for _ in range(min(-diff, BURST_REPLICAS)):
-                    pod = self.create_pod(rs)
+                    try:
+                        pod = self.create_pod(rs)
+                    except ApiError as exc:
+                        if exc.reason != "TooManyRequests":
+                            raise
+                        # the cluster's cap on waiting pods (ClusterConfig.max_pending_pods): try again soon
+                        self.cluster.record(rs, "Warning", "FailedCreate", f"Error creating: {exc.message}", self.name)
+                        self.wakeups.setdefault(now + RETRY_TICKS, {})[rs.key] = True
+                        break
                     active.append(pod)
             elif diff > 0:
                 colocated: dict[str, int] = {}
