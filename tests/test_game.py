@@ -52,7 +52,7 @@ kind: Service
 metadata: {name: web}
 spec:
   selector: {app: web}
-  ports: [{port: 80}]
+  ports: [{port: 80, targetPort: 8080}]
 """
 
 

@@ -83,6 +83,7 @@ class Cluster:
         self._node_ports: dict[int, str] = {}
         self.hooks: dict[str, Any] = {}       # test-only fault injection (kubegame.testing)
         self.controller_errors: list[str] = []   # controllers that raised (a bug; see _controller_failed)
+        self.rr_counters: dict = {}           # which endpoint answers a Service next, for exec's wget/curl
         # pod templates, defaulted and pickled once per owner generation, with their shapes
         self._templates: dict[tuple[str, int], tuple[bytes, PodShape]] = {}
 
@@ -212,12 +213,13 @@ class Cluster:
 
     # -- events ----------------------------------------------------------------------------
     def record(self, obj: KObject | None, type_: str, reason: str, message: str, source: str,
-               kind: str = "", namespace: str = "", name: str = "", host: str = "") -> ClusterEvent:
-        """Emit an Event (aggregated: the same object, reason and message bump `count`)."""
+               kind: str = "", namespace: str = "", name: str = "", host: str = "",
+               field_path: str = "") -> ClusterEvent:
+        """Emit an Event (aggregated: the same object, part, reason and message bump `count`)."""
         if obj is not None:
             kind, namespace, name = obj.kind, obj.namespace, obj.name
         uid = obj.uid if obj is not None else ""
-        key = (kind, namespace, name, reason, message, source)
+        key = (kind, namespace, name, reason, message, source, field_path)
         ev = self._event_index.get(key)
         if ev is not None and self.now - ev.tick < EVENT_TTL:
             ev.count += 1
@@ -225,7 +227,7 @@ class Cluster:
         else:
             self._event_seq += 1
             ev = ClusterEvent(self.now, type_, reason, message, kind, namespace, name, source, host,
-                              first_tick=self.now, uid=uid, seq=self._event_seq, key=key)
+                              first_tick=self.now, uid=uid, seq=self._event_seq, key=key, field_path=field_path)
             self._event_index[key] = ev
             self.events.append(ev)
             if len(self.events) > MAX_EVENTS:

@@ -19,8 +19,33 @@ def _image_pull_policy(image: str) -> str:
     return "IfNotPresent"
 
 
+PROBE_FIELDS = ("livenessProbe", "readinessProbe", "startupProbe")
+
+
+def default_probe(p: dict) -> None:
+    """pkg/apis/core/v1/defaults.go SetDefaults_Probe (and the HTTPGet path and scheme)."""
+    p.setdefault("timeoutSeconds", 1)
+    p.setdefault("periodSeconds", 10)
+    p.setdefault("successThreshold", 1)
+    p.setdefault("failureThreshold", 3)
+    h = p.get("httpGet")
+    if isinstance(h, dict):
+        h.setdefault("path", "/")
+        h.setdefault("scheme", "HTTP")
+    g = p.get("grpc")
+    if isinstance(g, dict):
+        g.setdefault("service", "")
+
+
 def default_container(c: dict) -> None:
     c.setdefault("imagePullPolicy", _image_pull_policy(str(c.get("image", ""))))
+    for f in PROBE_FIELDS:
+        if isinstance(c.get(f), dict):
+            default_probe(c[f])
+    pre = ((c.get("lifecycle") or {}).get("preStop") or {}) if isinstance(c.get("lifecycle"), dict) else {}
+    if isinstance(pre.get("httpGet"), dict):
+        pre["httpGet"].setdefault("path", "/")
+        pre["httpGet"].setdefault("scheme", "HTTP")
     c.setdefault("resources", {})
     c.setdefault("terminationMessagePath", "/dev/termination-log")
     c.setdefault("terminationMessagePolicy", "File")

@@ -25,6 +25,7 @@ class ClusterEvent:
     uid: str = ""              # involvedObject.uid
     seq: int = 0               # creation order (stable sort key)
     key: tuple = field(default=(), repr=False, compare=False)   # the cluster's aggregation key
+    field_path: str = ""       # involvedObject.fieldPath: spec.containers{app}
 
     @property
     def object_ref(self) -> str:
@@ -36,7 +37,8 @@ class ClusterEvent:
             "apiVersion": "v1",
             "count": self.count,
             "firstTimestamp": _ts(self.first_tick),
-            "involvedObject": {"kind": self.kind, "name": self.name,
+            "involvedObject": {**({"fieldPath": self.field_path} if self.field_path else {}),
+                               "kind": self.kind, "name": self.name,
                                **({"namespace": self.namespace} if self.namespace else {}),
                                "uid": self.uid},
             "kind": "Event",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from kubegame.engine.app import DEFAULT_APP, AppModel
+
 
 @dataclass(frozen=True)
 class Image:
@@ -21,6 +23,7 @@ class Image:
     available_at: int = 0
     run_ticks: int | None = None
     exit_code: int = 0
+    app: AppModel = DEFAULT_APP       # what the app inside does (LEVEL_FORMAT images[].app)
 
     def all_layers(self) -> tuple[str, ...]:
         """The shared layers plus the image's own top layer."""
@@ -79,10 +82,11 @@ class Registry:
 
 
 # Tools every cluster can pull, so `kubectl run tmp --rm -it --image=busybox -- sh` works in any level.
+TOOLBOX = AppModel(listens=(), files=("/bin/busybox", "/bin/wget", "/bin/nslookup"), memory_mb=2)
 BUILTIN_IMAGES = (
-    Image("busybox:latest", size_mb=4, startup_ticks=1, capacity_rps=0, run_ticks=None),
-    Image("busybox:1.36", size_mb=4, startup_ticks=1, capacity_rps=0),
-    Image("alpine:latest", size_mb=8, startup_ticks=1, capacity_rps=0),
-    Image("curlimages/curl:latest", size_mb=12, startup_ticks=1, capacity_rps=0),
-    Image("nicolaka/netshoot:latest", size_mb=180, startup_ticks=1, capacity_rps=0),
+    Image("busybox:latest", size_mb=4, startup_ticks=1, capacity_rps=0, run_ticks=None, app=TOOLBOX),
+    Image("busybox:1.36", size_mb=4, startup_ticks=1, capacity_rps=0, app=TOOLBOX),
+    Image("alpine:latest", size_mb=8, startup_ticks=1, capacity_rps=0, app=TOOLBOX),
+    Image("curlimages/curl:latest", size_mb=12, startup_ticks=1, capacity_rps=0, app=TOOLBOX),
+    Image("nicolaka/netshoot:latest", size_mb=180, startup_ticks=1, capacity_rps=0, app=TOOLBOX),
 )

@@ -13,7 +13,7 @@ import pickle
 from typing import Any
 
 from kubegame.engine.kinds import BY_KIND
-from kubegame.engine.quantity import cpu_millis, format_cpu, format_memory, memory_bytes
+from kubegame.engine.quantity import cpu_millis, format_cpu, format_memory, memory_bytes, parse_quantity
 
 EPOCH_YEAR = 2026
 
@@ -143,29 +143,108 @@ def pod_shape(spec: dict) -> PodShape:
     return cpu, mem, containers[0].get("image", ""), host_ports
 
 
+def _container_requests(c: dict) -> tuple[int, int]:
+    """A container's requests; a request left out defaults to its limit (the API server's defaulting)."""
+    res = c.get("resources") or {}
+    req, lim = res.get("requests") or {}, res.get("limits") or {}
+    return cpu_millis(req.get("cpu", lim.get("cpu", 0))), memory_bytes(req.get("memory", lim.get("memory", 0)))
+
+
 def pod_requests(spec: dict) -> tuple[int, int]:
-    """Sum of the containers' requests (cpu millicores, memory bytes); init containers take the max."""
+    """What the scheduler reserves (cpu millicores, memory bytes), as resourcehelper.PodRequests: the
+    containers' sum plus the sidecars' (init containers with restartPolicy Always, which keep
+    running), or the largest init container with the sidecars started before it, if more."""
     cpu = mem = 0
     for c in spec.get("containers") or []:
-        req = ((c.get("resources") or {}).get("requests")) or {}
-        lim = ((c.get("resources") or {}).get("limits")) or {}
-        cpu += cpu_millis(req.get("cpu", lim.get("cpu", 0)))
-        mem += memory_bytes(req.get("memory", lim.get("memory", 0)))
+        if isinstance(c, dict):
+            a, b = _container_requests(c)
+            cpu, mem = cpu + a, mem + b
+    side_cpu = side_mem = init_cpu = init_mem = 0
     for c in spec.get("initContainers") or []:
-        req = ((c.get("resources") or {}).get("requests")) or {}
-        cpu = max(cpu, cpu_millis(req.get("cpu", 0)))
-        mem = max(mem, memory_bytes(req.get("memory", 0)))
-    return cpu, mem
+        if not isinstance(c, dict):
+            continue
+        a, b = _container_requests(c)
+        if c.get("restartPolicy") == "Always":
+            side_cpu, side_mem = side_cpu + a, side_mem + b
+        else:
+            init_cpu, init_mem = max(init_cpu, a + side_cpu), max(init_mem, b + side_mem)
+    return max(cpu + side_cpu, init_cpu), max(mem + side_mem, init_mem)
+
+
+class ContainerState:
+    """One container of a pod as the kubelet runs it (a containerStatuses entry)."""
+
+    __slots__ = ("name", "image", "spec", "init", "sidecar", "state", "reason", "message", "exit_code",
+                 "restart_count", "backoff", "started_tick", "finished_tick", "listening_at", "ready", "started",
+                 "last_state", "probes", "next_probe", "pulling", "pulled", "exit_at", "exit_code_due",
+                 "exit_reason_due", "stop_at", "killed", "app", "memory_limit", "cpu_limit", "mem_at_start")
+
+    def __init__(self, spec: dict, init: bool = False):
+        self.spec = spec
+        self.name: str = str(spec.get("name", ""))
+        self.image: str = str(spec.get("image", ""))
+        self.init = init
+        self.sidecar = init and spec.get("restartPolicy") == "Always"   # a native sidecar (v1.29+)
+        self.state = "waiting"           # waiting | running | terminated
+        self.reason = ""                 # waiting: ContainerCreating, ErrImagePull ...; terminated: Completed ...
+        self.message = ""
+        self.exit_code: int | None = None
+        self.restart_count = 0
+        self.backoff = 0                 # the next restart back-off in ticks (10, 20, ... 300)
+        self.started_tick: int | None = None     # this run's start (Running since)
+        self.finished_tick: int | None = None
+        self.listening_at: int | None = None     # the app accepts connections from this tick
+        self.ready = False
+        self.started = False             # the startup probe passed (or there is none)
+        self.last_state: dict | None = None      # lastState.terminated of the previous run
+        self.probes: dict[str, list[int]] = {}   # probe kind -> [consecutive successes, failures]
+        self.next_probe: dict[str, int] = {}     # probe kind -> tick of its next run
+        self.pulling = False
+        self.pulled = False              # the image is on the node for this container
+        self.exit_at: int | None = None  # the tick the process exits by itself (crash, runTicks, OOM)
+        self.exit_code_due = 0
+        self.exit_reason_due = ""
+        self.stop_at: int | None = None  # SIGTERM sent: the process is gone at this tick
+        self.killed = False              # the kubelet stopped it (liveness, deletion), not the app
+        self.app: Any = None             # the image's AppModel while it runs
+        self.memory_limit = 0            # bytes (0: none)
+        self.cpu_limit = 0               # millicores (0: none)
+        self.mem_at_start = 0
+
+    @property
+    def running(self) -> bool:
+        return self.state == "running"
+
+    def status(self) -> dict[str, Any]:
+        cs: dict[str, Any] = {"image": self.image, "imageID": "", "name": self.name, "ready": self.ready,
+                              "restartCount": self.restart_count, "started": self.running and self.started}
+        if self.running:
+            cs["state"] = {"running": {"startedAt": timestamp(self.started_tick or 0)}}
+        elif self.state == "terminated":
+            t: dict[str, Any] = {"exitCode": self.exit_code or 0, "finishedAt": timestamp(self.finished_tick or 0),
+                                 "reason": self.reason or ("Completed" if not self.exit_code else "Error"),
+                                 "startedAt": timestamp(self.started_tick or 0)}
+            cs["state"] = {"terminated": t}
+        else:
+            w: dict[str, Any] = {"reason": self.reason or "ContainerCreating"}
+            if self.message:
+                w["message"] = self.message
+            cs["state"] = {"waiting": w}
+        cs["lastState"] = {"terminated": dict(self.last_state)} if self.last_state else {}
+        return cs
 
 
 class Pod(KObject):
-    """A Pod with its live state as the kubelet tracks it."""
+    """A Pod with its live state as the kubelet tracks it.
 
-    __slots__ = ("node_name", "phase", "reason", "ready", "ready_tick", "state", "waiting_reason",
-                 "waiting_message", "restart_count", "backoff", "started_tick", "run_started_tick",
-                 "last_state", "ip", "host_ip", "cpu_request", "mem_request", "scheduled_tick",
-                 "unschedulable_message", "image", "sandbox", "timer", "exit_code", "start_tick",
-                 "host_ports", "priority", "nominated_node", "pulling", "template_key")
+    `containers` and `init_containers` hold each container's state; the single-container
+    attributes (`state`, `waiting_reason`, `restart_count`, ...) read the first container,
+    which is what most of the engine asks about."""
+
+    __slots__ = ("node_name", "phase", "reason", "status_message", "ready", "ready_tick", "ip", "host_ip",
+                 "cpu_request", "mem_request", "scheduled_tick", "unschedulable_message", "image", "sandbox",
+                 "timer", "start_tick", "host_ports", "priority", "nominated_node", "template_key", "containers",
+                 "init_containers", "init_done_tick", "initialized", "stop_stage", "prestop_until", "conditions_extra")
 
     def __init__(self, name: str, namespace: str, spec: dict, labels: dict | None = None,
                  annotations: dict | None = None, shape: PodShape | None = None):
@@ -173,16 +252,9 @@ class Pod(KObject):
         self.node_name: str = spec.get("nodeName") or ""
         self.phase = "Pending"
         self.reason = ""                 # pod-level reason (NodeLost, Evicted)
+        self.status_message = ""         # pod-level message (the eviction manager's)
         self.ready = False
         self.ready_tick: int | None = None
-        self.state = "waiting"           # waiting | running | terminated
-        self.waiting_reason = ""         # ContainerCreating, ErrImagePull, CrashLoopBackOff, ...
-        self.waiting_message = ""
-        self.restart_count = 0
-        self.backoff = 0                 # current back-off in ticks (10, 20, ... 300)
-        self.started_tick: int | None = None     # container start (Running)
-        self.run_started_tick: int | None = None
-        self.last_state: dict | None = None      # lastState.terminated
         self.ip = ""
         self.host_ip = ""
         self.cpu_request, self.mem_request, self.image, self.host_ports = shape or pod_shape(spec)
@@ -190,13 +262,59 @@ class Pod(KObject):
         self.unschedulable_message = ""
         self.sandbox = False             # a sandbox (IP) exists on the node
         self.timer: int | None = None    # tick of the kubelet's next action for this pod
-        self.exit_code: int | None = None
         self.start_tick: int | None = None       # status.startTime
         self.priority: int = int(spec.get("priority") or 0)
         self.nominated_node = ""
-        self.pulling = False             # the kubelet is pulling its image (ContainerCreating)
         # (owner uid, generation) of the template it was made from, until its spec is edited
         self.template_key: tuple[str, int] | None = None
+        self.containers = [ContainerState(c) for c in spec.get("containers") or [] if isinstance(c, dict)] \
+            or [ContainerState({"name": "", "image": self.image})]
+        self.init_containers = [ContainerState(c, init=True) for c in spec.get("initContainers") or []
+                                if isinstance(c, dict)]
+        self.init_done_tick: int | None = None   # every init container completed (Initialized)
+        self.initialized = not self.init_containers
+        self.stop_stage = ""             # deletion: "" | prestop | sigterm
+        self.prestop_until: int | None = None
+        self.conditions_extra: list[dict] = []   # DisruptionTarget and the like
+
+    # -- the first container (what most callers mean) ----------------------------------------------
+    @property
+    def main(self) -> ContainerState:
+        return self.containers[0]
+
+    @property
+    def state(self) -> str:
+        return self.main.state
+
+    @property
+    def waiting_reason(self) -> str:
+        c = self.main
+        return c.reason if c.state == "waiting" else ""
+
+    @property
+    def waiting_message(self) -> str:
+        c = self.main
+        return c.message if c.state == "waiting" else ""
+
+    @property
+    def restart_count(self) -> int:
+        return sum(c.restart_count for c in self.containers)
+
+    @property
+    def exit_code(self) -> int | None:
+        return self.main.exit_code
+
+    @property
+    def last_state(self) -> dict | None:
+        return self.main.last_state
+
+    @property
+    def started_tick(self) -> int | None:
+        return self.main.started_tick
+
+    @property
+    def all_containers(self) -> list[ContainerState]:
+        return self.init_containers + self.containers
 
     @property
     def active(self) -> bool:
@@ -209,15 +327,17 @@ class Pod(KObject):
         return self.ready and self.deletion_tick is None
 
     def status_reason(self) -> str:
-        """The STATUS column of `kubectl get pods` (kubectl's printPod logic)."""
-        reason = self.reason or self.phase
-        if self.state == "waiting" and self.waiting_reason:
-            reason = self.waiting_reason
-        elif self.state == "terminated":
-            reason = "Completed" if self.exit_code == 0 else "Error"
-        if self.deletion_tick is not None:
-            reason = "Unknown" if self.reason == "NodeLost" else "Terminating"
-        return reason
+        """The STATUS column of `kubectl get pods` (printers.go printPod, from the pod's status)."""
+        from kubegame.engine.podstatus import status_column
+        return status_column(self.to_status_parts())
+
+    def to_status_parts(self) -> dict:
+        bound = bool(self.node_name)
+        return {"phase": self.phase, "reason": self.reason, "deleting": self.deletion_tick is not None,
+                "init": [c.status() for c in self.init_containers] if bound else [],
+                "init_specs": [c.spec for c in self.init_containers],
+                "containers": [c.status() for c in self.containers] if bound else [],
+                "initialized": self.initialized, "ready": self.ready}
 
     def status_dict(self) -> dict:
         st: dict[str, Any] = {}
@@ -232,37 +352,38 @@ class Pod(KObject):
                               "status": "False", "type": "PodScheduled"})
         if self.node_name:
             ready = "True" if self.ready else "False"
-            conds = [
-                {"lastProbeTime": None, "lastTransitionTime": timestamp(self.scheduled_tick or 0),
-                 "status": "True", "type": "Initialized"},
-                {"lastProbeTime": None, "lastTransitionTime": timestamp(self.ready_tick or self.scheduled_tick or 0),
-                 "status": ready, "type": "Ready"},
-                {"lastProbeTime": None, "lastTransitionTime": timestamp(self.ready_tick or self.scheduled_tick or 0),
-                 "status": ready, "type": "ContainersReady"},
-            ] + conds
+            cready = "True" if all(c.ready for c in self.containers) and self.containers else "False"
+            init = {"lastProbeTime": None, "lastTransitionTime": timestamp(self.init_done_tick or
+                                                                          self.scheduled_tick or 0),
+                    "status": "True" if self.initialized else "False", "type": "Initialized"}
+            if not self.initialized:
+                init["reason"] = "ContainersNotInitialized"
+                waiting = [c.name for c in self.init_containers if c.state != "terminated" or c.exit_code]
+                init["message"] = f"containers with incomplete status: [{' '.join(waiting)}]"
+            rc = {"lastProbeTime": None, "lastTransitionTime": timestamp(self.ready_tick or self.scheduled_tick or 0),
+                  "status": ready, "type": "Ready"}
+            crc = {"lastProbeTime": None, "lastTransitionTime": timestamp(self.ready_tick or self.scheduled_tick or 0),
+                   "status": cready, "type": "ContainersReady"}
+            if ready == "False":
+                not_ready = [c.name for c in self.containers if not c.ready]
+                if not_ready:
+                    rc["reason"] = crc["reason"] = "ContainersNotReady"
+                    rc["message"] = crc["message"] = f"containers with unready status: [{' '.join(not_ready)}]"
+            sandbox = {"lastProbeTime": None, "lastTransitionTime": timestamp(self.start_tick or
+                                                                             self.scheduled_tick or 0),
+                       "status": "True" if self.ip else "False", "type": "PodReadyToStartContainers"}
+            conds = [sandbox, init, rc, crc] + conds + list(self.conditions_extra)
         if conds:
             st["conditions"] = conds
-        c0 = (self.spec.get("containers") or [{}])[0]
         if self.node_name:
-            cs: dict[str, Any] = {"image": self.image, "imageID": "", "name": c0.get("name", ""),
-                                  "ready": self.ready, "restartCount": self.restart_count,
-                                  "started": self.state == "running"}
-            if self.state == "running":
-                cs["state"] = {"running": {"startedAt": timestamp(self.started_tick or 0)}}
-            elif self.state == "terminated":
-                cs["state"] = {"terminated": {"exitCode": self.exit_code or 0,
-                                              "reason": "Completed" if self.exit_code == 0 else "Error"}}
-            else:
-                w: dict[str, Any] = {"reason": self.waiting_reason or "ContainerCreating"}
-                if self.waiting_message:
-                    w["message"] = self.waiting_message
-                cs["state"] = {"waiting": w}
-            if self.last_state:
-                cs["lastState"] = {"terminated": dict(self.last_state)}
-            else:
-                cs["lastState"] = {}
-            st["containerStatuses"] = [cs]
+            st["containerStatuses"] = [c.status() for c in self.containers]
             st["hostIP"] = self.host_ip
+            if self.host_ip:
+                st["hostIPs"] = [{"ip": self.host_ip}]
+            if self.init_containers:
+                st["initContainerStatuses"] = [c.status() for c in self.init_containers]
+        if self.status_message:
+            st["message"] = self.status_message
         st["phase"] = self.phase
         if self.ip:
             st["podIP"] = self.ip
@@ -278,17 +399,28 @@ class Pod(KObject):
 
 
 def qos_class(spec: dict) -> str:
-    """Guaranteed, Burstable or BestEffort, by the containers' requests and limits."""
+    """Guaranteed, Burstable or BestEffort (pkg/apis/core/v1/helper/qos GetPodQOS): BestEffort
+    when no container (init ones included) requests or limits cpu or memory; Guaranteed when
+    every container has cpu and memory limits equal to its requests (a request left out
+    defaults to the limit); Burstable otherwise."""
     any_set = False
     guaranteed = True
-    for c in spec.get("containers") or []:
+    for c in (spec.get("containers") or []) + (spec.get("initContainers") or []):
+        if not isinstance(c, dict):
+            continue
         res = c.get("resources") or {}
         req, lim = res.get("requests") or {}, res.get("limits") or {}
-        if req or lim:
+        if any(k in req or k in lim for k in ("cpu", "memory")):
             any_set = True
         for r in ("cpu", "memory"):
-            if r not in lim or (r in req and str(req[r]) != str(lim[r])):
+            if r not in lim:
                 guaranteed = False
+            elif r in req:
+                try:
+                    if parse_quantity(req[r]) != parse_quantity(lim[r]):
+                        guaranteed = False
+                except ValueError:
+                    guaranteed = False
     if not any_set:
         return "BestEffort"
     return "Guaranteed" if guaranteed else "Burstable"
@@ -299,7 +431,7 @@ class Node(KObject):
 
     __slots__ = ("cpu", "memory", "max_pods", "zone", "kernel", "alive", "last_heartbeat", "ready_status",
                  "ready_since", "layers", "pull_free_at", "pulls", "cidr_index", "next_ip", "booting_until",
-                 "cpu_used", "mem_used", "pod_count", "host_ports_used", "pool")
+                 "cpu_used", "mem_used", "pod_count", "host_ports_used", "pool", "memory_pressure")
 
     def __init__(self, name: str, cpu: int, memory: int, max_pods: int = 110, zone: str = "zone-a",
                  kernel: str = "6.1", labels: dict | None = None, taints: list | None = None):
@@ -336,6 +468,7 @@ class Node(KObject):
         self.pod_count = 0
         self.host_ports_used: dict[int, int] = {}
         self.pool = False
+        self.memory_pressure = False       # the kubelet's eviction manager says memory is short
 
     @property
     def unschedulable(self) -> bool:
@@ -365,7 +498,10 @@ class Node(KObject):
             others = []
         else:
             ready = cond("Ready", "True", "KubeletReady", "kubelet is posting ready status")
-            others = [cond("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+            mp = (cond("MemoryPressure", "True", "KubeletHasInsufficientMemory", "kubelet has insufficient memory available")
+                  if self.memory_pressure else
+                  cond("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"))
+            others = [mp,
                       cond("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
                       cond("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available")]
         return {

@@ -260,19 +260,53 @@ class Traffic:
             for d in demands:
                 del self._live[d.key]
 
+    def pod_changed(self, pod: Pod) -> None:
+        """A pod's app began (or stopped) accepting connections: its Services serve differently."""
+        for svc in self.cluster.endpoints.pod_services.get(pod.key, ()):
+            self.backends.pop(svc, None)
+        self.wake()
+
+    def pod_rps(self, pod: Pod) -> float:
+        """Requests per second the pod serves now (its share of each of its Services, at most what it can)."""
+        total = 0.0
+        for svc in self.cluster.endpoints.pod_services.get(pod.key, ()):
+            share = self.share.get(svc, 0.0)
+            if share and pod.serving:
+                total += min(share, self.capacity(pod, self._port_of(svc, pod))[0])
+        return total
+
+    def _port_of(self, svc: SvcKey, pod: Pod) -> int:
+        obj = self.cluster.store.get("Service", *svc)
+        ports = obj.spec.get("ports") or [] if obj is not None else []
+        return self.cluster.endpoints.target_port(pod, ports[0]) if ports else 0
+
+    def capacity(self, pod: Pod, port: int) -> tuple[float, float]:
+        """(requests/s, idle latency ms) the pod serves on a port: 0 when its app does not listen there
+        (connection refused) or is down; less when a CPU limit throttles it."""
+        kubelet = self.cluster.kubelet
+        listener = kubelet._listener(pod, port)
+        if listener is None:
+            return 0.0, 0.0
+        img = self.cluster.registry.resolve(listener.image)
+        if img is None:
+            return 0.0, 0.0
+        cap, lat = float(img.capacity_rps), float(img.latency_ms)
+        app = listener.app
+        if listener.cpu_limit and app is not None and app.cpu_per_rps_m:
+            cap = min(cap, listener.cpu_limit / app.cpu_per_rps_m)      # throttled by the CFS quota
+        return cap, lat
+
     def _backends(self, svc: SvcKey) -> _Backends:
         b = self.backends.get(svc)
         if b is None:
             b = _Backends()
-            registry = self.cluster.registry
             for pod in self.cluster.endpoints.endpoints(*svc):
-                node = self.cluster.node(pod.node_name)
                 b.count += 1
-                if node is None or not node.alive or pod.state != "running":
+                cap, lat = self.capacity(pod, self._port_of(svc, pod))
+                if cap <= 0:
                     b.dead += 1
                     continue
-                img = registry.resolve(pod.image)
-                group = (img.capacity_rps, img.latency_ms) if img else (0.0, 0.0)
+                group = (cap, lat)
                 b.live[group] = b.live.get(group, 0) + 1
             self.backends[svc] = b
         return b
@@ -358,14 +392,21 @@ class Traffic:
         return cpu, mem
 
     def _raw_usage(self, pod: Pod) -> tuple[int, int]:
-        """What the pod's work would take, before the node's limits."""
+        """What the pod's work takes, before the node's limits: memory is the app's working set
+        (engine/app.py); CPU is `cpuPerRps` per request served, or, for an app that does not say,
+        about its request at full capacity (as before the app model). A CPU limit caps it."""
         if pod.state != "running":
             return (0, 0)
-        u = min(self.utilisation(pod), 2.0)
-        cpu_base = pod.cpu_request or 100
-        cpu = max(1, int(cpu_base * (0.02 + u)))
-        mem_base = pod.mem_request or 64 * 1024 * 1024
-        mem = int(mem_base * (0.3 + 0.2 * min(u, 1.0)))
+        c = pod.main
+        app = c.app
+        if app is not None and app.cpu_per_rps_m is not None:
+            cpu = max(1, int(app.cpu_per_rps_m * self.pod_rps(pod)) + 1)
+        else:
+            u = min(self.utilisation(pod), 2.0)
+            cpu = max(1, int((pod.cpu_request or 100) * (0.02 + u)))
+        if c.cpu_limit:
+            cpu = min(cpu, c.cpu_limit)
+        mem = self.cluster.kubelet.working_set(pod)
         return cpu, mem
 
     def totals(self) -> dict[str, dict[str, int]]:

@@ -6,17 +6,14 @@ per-cluster counter, so typing `exec ... curl` never changes the game's random s
 
 from __future__ import annotations
 
-import shlex
 from typing import Any
 
 from kubegame.engine.errors import ApiError
 from kubegame.engine.objects import timestamp
+from kubegame.engine.shell import CLUSTER_DOMAIN, DNS_IP, Shell  # noqa: F401 (re-exported)
 from kubegame.kubectl.core import Ctx, parse_refs
 from kubegame.kubectl.result import Result
 from kubegame.kubectl.util import KubectlError, label_selector_matches
-
-CLUSTER_DOMAIN = "cluster.local"
-DNS_IP = "10.96.0.10"
 
 
 def _logtime(tick: int) -> str:
@@ -143,203 +140,11 @@ def cmd_logs(ctx: Ctx) -> None:
 
 # -- the simulated network --------------------------------------------------------------------
 
-def _services(ctx: Ctx) -> list[Any]:
-    return ctx.cluster.list("Service", None)
-
-
-def resolve_host(ctx: Ctx, host: str, ns: str) -> tuple[str, Any] | None:
-    """DNS: `svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`, a ClusterIP or a pod IP."""
-    host = host.rstrip(".")
-    for svc in _services(ctx):
-        names = {f"{svc.name}.{svc.namespace}", f"{svc.name}.{svc.namespace}.svc",
-                 f"{svc.name}.{svc.namespace}.svc.{CLUSTER_DOMAIN}"}
-        if svc.namespace == ns:
-            names.add(svc.name)
-        if host in names or host == svc.spec.get("clusterIP"):
-            return ("svc", svc)
-    for pod in ctx.cluster.pods():
-        if pod.ip and pod.ip == host:
-            return ("pod", pod)
-    return None
-
-
-def _pick(ctx: Ctx, svc: Any) -> Any:
-    eps = list(ctx.cluster.endpoints.endpoints(svc.namespace, svc.name)) if hasattr(ctx.cluster, "endpoints") else []
-    live = []
-    for pod in eps:
-        node = ctx.cluster.node(pod.node_name)
-        if node is not None and node.alive and pod.state == "running":
-            live.append(pod)
-    if not live:
-        return None
-    counters = getattr(ctx.cluster, "_kubectl_rr", None)
-    if counters is None:
-        counters = {}
-        ctx.cluster._kubectl_rr = counters
-    i = counters.get(svc.key, 0)
-    counters[svc.key] = i + 1
-    return sorted(live, key=lambda p: p.name)[i % len(live)]
-
-
-def _split_url(url: str) -> tuple[str, int | None, str]:
-    u = url
-    if "://" in u:
-        u = u.split("://", 1)[1]
-    hostport, _, path = u.partition("/")
-    host, _, port = hostport.partition(":")
-    return host, int(port) if port.isdigit() else None, "/" + path
-
-
-def http_get(ctx: Ctx, tool: str, url: str, ns: str) -> tuple[str, str, int]:
-    host, port, path = _split_url(url)
-    r = resolve_host(ctx, host, ns)
-    if r is None:
-        if tool == "curl":
-            return "", f"curl: (6) Could not resolve host: {host}\n", 6
-        return "", f"wget: bad address '{host}'\n", 1
-    kind, obj = r
-    if kind == "svc":
-        ports = [pp.get("port") for pp in obj.spec.get("ports") or []]
-        port = port or 80
-        ip = obj.spec.get("clusterIP")
-        pod = _pick(ctx, obj) if port in ports else None
-        if pod is None:
-            if tool == "curl":
-                return "", (f"curl: (7) Failed to connect to {host} port {port} after 3 ms: Couldn't connect to "
-                            "server\n"), 7
-            return "", f"Connecting to {host}:{port} ({ip}:{port})\nwget: can't connect to remote host ({ip}): " \
-                       "Connection refused\n", 1
-    else:
-        pod = obj
-        ip = pod.ip
-        port = port or 80
-        if pod.state != "running":
-            if tool == "curl":
-                return "", f"curl: (7) Failed to connect to {host} port {port}: Connection refused\n", 7
-            return "", f"wget: can't connect to remote host ({ip}): Connection refused\n", 1
-    img = ctx.cluster.registry.resolve(pod.image)
-    if img is not None and not img.capacity_rps:
-        if tool == "curl":
-            return "", f"curl: (7) Failed to connect to {host} port {port}: Connection refused\n", 7
-        return "", f"wget: can't connect to remote host ({ip}): Connection refused\n", 1
-    body = f"Hello from {pod.name} ({pod.image}) on {pod.node_name}, path {path}\n"
-    return body, "", 0
-
-
-def nslookup(ctx: Ctx, name: str, ns: str) -> tuple[str, str, int]:
-    head = f"Server:\t\t{DNS_IP}\nAddress:\t{DNS_IP}:53\n\n"
-    r = resolve_host(ctx, name, ns)
-    if r is None or r[0] != "svc":
-        fq = name if name.endswith(CLUSTER_DOMAIN) or "." in name else f"{name}.{ns}.svc.{CLUSTER_DOMAIN}"
-        return head + f"** server can't find {fq}: NXDOMAIN\n\n", "", 1
-    svc = r[1]
-    fq = f"{svc.name}.{svc.namespace}.svc.{CLUSTER_DOMAIN}"
-    return head + f"Name:\t{fq}\nAddress: {svc.spec.get('clusterIP')}\n\n", "", 0
-
-
-def env_lines(ctx: Ctx, pod: Any | None, ns: str, hostname: str) -> list[str]:
-    lines = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", f"HOSTNAME={hostname}"]
-    if pod is not None:
-        for c in pod.spec.get("containers") or []:
-            for e in c.get("env") or []:
-                if "value" in e:
-                    lines.append(f"{e.get('name')}={e.get('value')}")
-            break
-    for svc in ctx.cluster.list("Service", ns):
-        ip = svc.spec.get("clusterIP")
-        if not ip or ip == "None":
-            continue
-        prefix = svc.name.upper().replace("-", "_")
-        ports = svc.spec.get("ports") or []
-        if ports:
-            p0 = ports[0]
-            lines += [f"{prefix}_SERVICE_HOST={ip}", f"{prefix}_SERVICE_PORT={p0.get('port')}",
-                      f"{prefix}_PORT={p0.get('protocol', 'TCP').lower()}://{ip}:{p0.get('port')}"]
-    lines.append("HOME=/root")
-    return lines
-
-
-FILES = {
-    "/etc/resolv.conf": lambda ns: (f"search {ns}.svc.{CLUSTER_DOMAIN} svc.{CLUSTER_DOMAIN} {CLUSTER_DOMAIN}\n"
-                                    f"nameserver {DNS_IP}\noptions ndots:5\n"),
-}
-
-
-def run_command(ctx: Ctx, argv: list[str], pod: Any | None, ns: str, hostname: str) -> tuple[str, str, int]:
-    """One command inside a container: stdout, stderr, exit code."""
-    if not argv:
-        return "", "", 0
-    prog = argv[0].rsplit("/", 1)[-1]
-    args = argv[1:]
-    if prog in ("sh", "bash", "ash") and len(args) >= 2 and args[0] == "-c":
-        out, err, code = "", "", 0
-        for part in args[1].split("&&"):
-            try:
-                words = shlex.split(part)
-            except ValueError:
-                return out, err + f"{prog}: syntax error: unterminated quoted string\n", 2
-            o, e, code = run_command(ctx, words, pod, ns, hostname)
-            out, err = out + o, err + e
-            if code:
-                break
-        return out, err, code
-    if prog in ("sh", "bash", "ash") and not args:
-        return "", "", 0
-    if prog == "curl":
-        urls = [a for a in args if not a.startswith("-")]
-        if not urls:
-            return "", "curl: try 'curl --help' or 'curl --manual' for more information\n", 2
-        return http_get(ctx, "curl", urls[-1], ns)
-    if prog == "wget":
-        urls = [a for a in args if not a.startswith("-") and a != "-"]
-        quiet_stdout = any(a in ("-O-", "-qO-", "-qO", "-O") for a in args) or "-" in args
-        if not urls:
-            return "", "BusyBox v1.36.1 multi-call binary.\n\nUsage: wget [-cqS] [-O FILE] URL...\n", 1
-        out, err, code = http_get(ctx, "wget", urls[-1], ns)
-        if code == 0 and not quiet_stdout:
-            host, _, _ = _split_url(urls[-1])
-            return "", f"Connecting to {host}\nsaving to 'index.html'\nindex.html           100% |********| " \
-                       f"{len(out)}  0:00:00 ETA\n'index.html' saved\n", 0
-        return out, err, code
-    if prog == "nslookup":
-        if not args:
-            return "", "BusyBox v1.36.1 multi-call binary.\n\nUsage: nslookup HOST [DNS_SERVER]\n", 1
-        return nslookup(ctx, args[0], ns)
-    if prog in ("env", "printenv"):
-        lines = env_lines(ctx, pod, ns, hostname)
-        if prog == "printenv" and args:
-            vals = dict(ln.split("=", 1) for ln in lines)
-            found = [vals[a] for a in args if a in vals]
-            return "".join(v + "\n" for v in found), "", 0 if len(found) == len(args) else 1
-        return "\n".join(lines) + "\n", "", 0
-    if prog == "cat":
-        out, err, code = "", "", 0
-        for f in args:
-            if f in FILES:
-                out += FILES[f](ns)
-            elif f == "/etc/hostname":
-                out += hostname + "\n"
-            elif f == "/etc/hosts":
-                ip = pod.ip if pod is not None else "10.244.0.99"
-                out += f"127.0.0.1\tlocalhost\n{ip}\t{hostname}\n"
-            else:
-                err += f"cat: can't open '{f}': No such file or directory\n"
-                code = 1
-        return out, err, code
-    if prog == "hostname":
-        return hostname + "\n", "", 0
-    if prog == "echo":
-        return " ".join(args) + "\n", "", 0
-    if prog in ("true",):
-        return "", "", 0
-    if prog in ("false",):
-        return "", "", 1
-    if prog == "ls":
-        return "bin\ndev\netc\nhome\nproc\nroot\nsys\ntmp\nusr\nvar\n", "", 0
-    if prog in ("sleep", "date"):
-        return (timestamp(ctx.cluster.now) + "\n" if prog == "date" else ""), "", 0
-    return "", (f"OCI runtime exec failed: exec failed: unable to start container process: exec: \"{argv[0]}\": "
-                "executable file not found in $PATH: unknown\n"), 126
+def run_command(ctx: Ctx, argv: list[str], pod: Any | None, ns: str, hostname: str,
+                container: str = "") -> tuple[str, str, int]:
+    """One command inside a container: the engine's container shell (engine/shell.py), which exec
+    probes run too."""
+    return Shell(ctx.cluster, pod, ns, hostname, container).run(argv)
 
 
 def cmd_exec(ctx: Ctx) -> Result | None:
@@ -361,7 +166,8 @@ def cmd_exec(ctx: Ctx) -> Result | None:
     cname = _container(pod, p.flags.get("container"))
     if pod.phase in ("Succeeded", "Failed"):
         raise KubectlError(f"cannot exec into a container in a completed pod; current phase is {pod.phase}")
-    if pod.state != "running":
+    cstate = next((c for c in pod.all_containers if c.name == cname), pod.main)
+    if cstate.state != "running":
         raise KubectlError(f'unable to upgrade connection: container not found ("{cname}")')
     node = ctx.cluster.node(pod.node_name)
     if node is None or not node.alive:
@@ -370,7 +176,7 @@ def cmd_exec(ctx: Ctx) -> Result | None:
     if prog in ("sh", "bash", "ash") and len(argv) == 1:
         return Result("", "kubegame: interactive shells are not simulated; run one command at a time, e.g. "
                           f"kubectl exec {pod.name} -- wget -qO- SERVICE\n", 1)
-    out, err, code = run_command(ctx, argv, pod, pod.namespace, pod.name)
+    out, err, code = run_command(ctx, argv, pod, pod.namespace, pod.name, cname)
     if code:
         err += f"command terminated with exit code {code}\n"
     return Result(out, "".join(ctx.err) + err, code)

@@ -125,11 +125,17 @@ def _container_block(w: W, level: int, c: dict, status: dict | None) -> None:
         elif "waiting" in state:
             w.w(lv, "State:\tWaiting\n")
             w.w(lv + 1, f"Reason:\t{state['waiting'].get('reason', '')}\n")
+            if state["waiting"].get("message"):
+                w.w(lv + 1, f"Message:\t{state['waiting']['message']}\n")
         elif "terminated" in state:
             t = state["terminated"]
             w.w(lv, "State:\tTerminated\n")
             w.w(lv + 1, f"Reason:\t{t.get('reason', '')}\n")
             w.w(lv + 1, f"Exit Code:\t{t.get('exitCode', 0)}\n")
+            if t.get("startedAt"):
+                w.w(lv + 1, f"Started:\t{rfc1123z(t.get('startedAt'))}\n")
+            if t.get("finishedAt"):
+                w.w(lv + 1, f"Finished:\t{rfc1123z(t.get('finishedAt'))}\n")
         last = (status.get("lastState") or {}).get("terminated")
         if last:
             w.w(lv, "Last State:\tTerminated\n")
@@ -147,9 +153,10 @@ def _container_block(w: W, level: int, c: dict, status: dict | None) -> None:
             w.w(lv, f"{title}:\n")
             for k, v in sorted(res[part].items()):
                 w.w(lv + 1, f"{k}:\t{v}\n")
-    probe = c.get("readinessProbe")
-    if probe:
-        w.w(lv, "Readiness:\t" + _probe(probe) + "\n")
+    for field, title in (("livenessProbe", "Liveness"), ("readinessProbe", "Readiness"), ("startupProbe", "Startup")):
+        probe = c.get(field)
+        if probe:
+            w.w(lv, f"{title}:\t" + _probe(probe) + "\n")
     envs = c.get("env") or []
     if envs:
         w.w(lv, "Environment:\n")
@@ -167,13 +174,18 @@ def _container_block(w: W, level: int, c: dict, status: dict | None) -> None:
 
 
 def _probe(p: dict) -> str:
+    """describe.go DescribeProbe: the handler, then delay, timeout, period and thresholds."""
     if "httpGet" in p:
         h = p["httpGet"]
-        kind = f"http-get http://:{h.get('port')}{h.get('path', '/')}"
+        scheme = str(h.get("scheme") or "HTTP").lower()
+        kind = f"http-get {scheme}://{h.get('host', '')}:{h.get('port')}{h.get('path', '/')}"
     elif "tcpSocket" in p:
-        kind = f"tcp-socket :{p['tcpSocket'].get('port')}"
+        kind = f"tcp-socket {p['tcpSocket'].get('host', '')}:{p['tcpSocket'].get('port')}"
     elif "exec" in p:
-        kind = "exec " + str(p["exec"].get("command"))
+        kind = "exec [" + " ".join(str(x) for x in p["exec"].get("command") or []) + "]"
+    elif "grpc" in p:
+        g = p["grpc"]
+        kind = f"grpc <pod>:{g.get('port')} {g.get('service', '')}"
     else:
         kind = "unknown"
     return (f"{kind} delay={p.get('initialDelaySeconds', 0)}s timeout={p.get('timeoutSeconds', 1)}s "
@@ -219,6 +231,8 @@ def describe_pod(ctx: Ctx, it: Item) -> str:
         w.w(0, f"Status:\t{st.get('phase', 'Pending')}\n")
     if st.get("reason"):
         w.w(0, f"Reason:\t{st['reason']}\n")
+    if st.get("message"):
+        w.w(0, f"Message:\t{st['message']}\n")
     w.w(0, f"IP:\t{st.get('podIP', '')}\n")
     ips = st.get("podIPs") or []
     if ips:
@@ -230,6 +244,11 @@ def describe_pod(ctx: Ctx, it: Item) -> str:
     cb = _controlled_by(d)
     if cb:
         w.w(0, f"Controlled By:\t{cb}\n")
+    if spec.get("initContainers"):
+        w.w(0, "Init Containers:\n")
+        istatuses = {s.get("name"): s for s in st.get("initContainerStatuses") or []}
+        for c in spec["initContainers"]:
+            _container_block(w, 1, c, istatuses.get(c.get("name"), {} if node else None))
     w.w(0, "Containers:\n")
     statuses = {s.get("name"): s for s in st.get("containerStatuses") or []}
     for c in spec.get("containers") or []:

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from kubegame.engine import podstatus
 from kubegame.engine.kinds import BY_KIND
 from kubegame.kubectl.util import format_label_selector, format_labels, human_duration, tick_of
 
@@ -89,21 +90,23 @@ def _n(v: Any) -> str:
 
 
 def pod_row(now: int, it: Item, wide: bool) -> list[str]:
-    d, pod = it.d, it.obj
+    """printPod (pkg/printers/internalversion/printers.go) from the pod as the API returns it."""
+    d = it.d
     spec, st = d.get("spec") or {}, d.get("status") or {}
-    total = len(spec.get("containers") or [])
-    statuses = st.get("containerStatuses") or []
-    ready = sum(1 for c in statuses if c.get("ready"))
-    restarts = sum(int(c.get("restartCount") or 0) for c in statuses)
+    ready, total = podstatus.ready_column(spec, st)
+    restarts, last = podstatus.restarts(st)
     restarts_s = str(restarts)
-    last = None
-    for c in statuses:
-        t = tick_of(((c.get("lastState") or {}).get("terminated") or {}).get("finishedAt"))
-        if t is not None:
-            last = t if last is None else max(last, t)
-    if restarts and last is not None:
-        restarts_s = f"{restarts} ({human_duration(now - last)} ago)"
-    status = pod.status_reason() if pod is not None and hasattr(pod, "status_reason") else st.get("phase", "")
+    t = tick_of(last) if last else None
+    if restarts and t is not None:
+        restarts_s = f"{restarts} ({human_duration(now - t)} ago)"
+    status = podstatus.status_column({
+        "phase": st.get("phase", "Pending"), "reason": st.get("reason", ""),
+        "deleting": bool((d.get("metadata") or {}).get("deletionTimestamp")),
+        "init": st.get("initContainerStatuses") or [], "init_specs": spec.get("initContainers") or [],
+        "containers": st.get("containerStatuses") or [],
+        "initialized": any(c.get("type") == "Initialized" and c.get("status") == "True"
+                           for c in st.get("conditions") or []),
+        "ready": any(c.get("type") == "Ready" and c.get("status") == "True" for c in st.get("conditions") or [])})
     row = [it.name, f"{ready}/{total}", status, restarts_s, age(now, d)]
     if wide:
         row += [st.get("podIP") or "<none>", spec.get("nodeName") or "<none>",

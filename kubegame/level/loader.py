@@ -12,6 +12,7 @@ import os
 import re
 from typing import Any
 
+from kubegame.engine.app import app_from_spec
 from kubegame.engine.images import Image, Registry
 from kubegame.level import manifests as mf
 from kubegame.level.errors import LevelError, LevelInvalid
@@ -37,6 +38,7 @@ from kubegame.level.schema import (
     Int,
     ListOf,
     MapOf,
+    MapOfInt,
     Num,
     Quantity,
     Str,
@@ -106,6 +108,20 @@ IMAGE = Struct("an image", {
     "crashOnKernels": F(ListOf(Str()), default=list),
     "availableAt": F(TICK, default=0),
     "runTicks": F(Int(1)),
+    "app": F(Struct("the app model of an image", {
+        "listens": F(ListOf(Int(1, 65535)), default=lambda: [8080]),
+        "http": F(MapOfInt(), default=dict),
+        "grpcHealth": F(Bool(), default=False),
+        "files": F(ListOf(Str(re.compile(r"^/"), "an absolute path")), default=list),
+        "needsFiles": F(ListOf(Str(re.compile(r"^/"), "an absolute path")), default=list),
+        "needsEnv": F(ListOf(Str()), default=list),
+        "memoryMB": F(Num(0, 1e6), default=64),
+        "memoryPerRpsMB": F(Num(0, 1e4), default=0),
+        "leakMBPerTick": F(Num(0, 1e4), default=0),
+        "cpuPerRps": F(Quantity("5m or 0.01")),
+        "stopTicks": F(Int(0, 3600), default=1),
+        "ignoresSigterm": F(Bool(), default=False),
+    })),
 })
 
 
@@ -523,7 +539,7 @@ def build_level(raw: dict, manifests: list[Manifest], path: str) -> Level:
     images = [Image(i["name"], size_mb=i["sizeMB"], layers=tuple(i["layers"]), startup_ticks=i["startupTicks"],
                     capacity_rps=i["capacityRps"], latency_ms=i["latencyMs"], crashes=i["crashes"],
                     crash_on_kernels=tuple(i["crashOnKernels"]), available_at=i["availableAt"],
-                    run_ticks=i["runTicks"]) for i in spec["images"]]
+                    run_ticks=i["runTicks"], app=app_from_spec(i["app"])) for i in spec["images"]]
     svc_ns = {m.name: m.namespace for m in manifests if m.kind == "Service"}
     traffic = [TrafficSpec(t["rps"], t["service"], svc_ns.get(t["service"] or "", "default"), t["host"], t["path"],
                            t["pattern"], t["amplitude"], t["period"], t["external"]) for t in spec["traffic"]]

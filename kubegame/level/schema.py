@@ -236,6 +236,26 @@ class MapOf(Schema):
         return out
 
 
+class MapOfInt(Schema):
+    """A mapping of HTTP paths to status codes (the app model's `http`)."""
+
+    expected = "a mapping of paths (starting with /) to HTTP status codes"
+
+    def check(self, value, path, ctx):
+        if not isinstance(value, dict):
+            return self.wrong_type(value, path, ctx)
+        out = {}
+        for k, v in value.items():
+            if not isinstance(k, str) or not k.startswith("/"):
+                ctx.error(path + (k,), f"{show_path(path + (k,))} is not a path", "a path starting with /")
+                return INVALID
+            if isinstance(v, bool) or not isinstance(v, int) or not 100 <= v <= 599:
+                ctx.error(path + (k,), f"{show_path(path + (k,))} is {describe(v)}", "an HTTP status from 100 to 599")
+                return INVALID
+            out[k] = v
+        return out
+
+
 class Any_(Schema):
     expected = "a value"
 

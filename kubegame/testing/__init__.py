@@ -29,7 +29,7 @@ LAZY = {
     "nodes": "strategies", "images": "strategies", "manifests": "strategies", "clusters": "strategies",
     "commands": "strategies", "scenarios": "strategies", "levels": "strategies",
     "level_documents": "strategies", "quantities_cpu": "strategies", "quantities_memory": "strategies",
-    "ClusterMachine": "machine",
+    "ClusterMachine": "machine", "PodMachine": "podmachine",
 }
 
 __all__ = ["InvariantViolation", "Monitor", "QuorumWatch", "assert_invariants", "check_daemonsets_converged",

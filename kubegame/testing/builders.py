@@ -25,11 +25,18 @@ def make_cluster(nodes: int = 3, cpu: str = "2", memory: str = "4Gi", seed: int 
     return cluster
 
 
-def pod_template(app: str, image: str, cpu: str = "250m", memory: str = "256Mi", **spec_extra) -> dict:
-    return {"metadata": {"labels": {"app": app}},
-            "spec": {"containers": [{"name": app, "image": image, "ports": [{"containerPort": 8080}],
-                                     "resources": {"requests": {"cpu": cpu, "memory": memory}}}],
-                     **spec_extra}}
+# what a web app's pod template carries on a real cluster: without it a pod is Ready the moment its
+# container starts, before the app listens (kubelet prober_manager.go)
+READINESS_PROBE = {"httpGet": {"path": "/healthz", "port": 8080}, "periodSeconds": 1}
+
+
+def pod_template(app: str, image: str, cpu: str = "250m", memory: str = "256Mi", probe: bool = True,
+                 **spec_extra) -> dict:
+    container = {"name": app, "image": image, "ports": [{"containerPort": 8080}],
+                 "resources": {"requests": {"cpu": cpu, "memory": memory}}}
+    if probe:
+        container["readinessProbe"] = {"httpGet": dict(READINESS_PROBE["httpGet"]), "periodSeconds": 1}
+    return {"metadata": {"labels": {"app": app}}, "spec": {"containers": [container], **spec_extra}}
 
 
 def deployment(name: str, replicas: int = 3, image: str = "shop:1.0", cpu: str = "250m", memory: str = "256Mi",

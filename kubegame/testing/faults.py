@@ -41,9 +41,39 @@ def ready_not_endpoint(cluster: Cluster) -> None:
     cluster.hooks["kubelet_running"] = hook
 
 
+def readiness_ignored(cluster: Cluster) -> None:
+    """A running container turns Ready whatever its readiness probe says, and tells the watchers
+    (the bug class: a probe result dropped)."""
+
+    def hook(pod: Any, node: Any) -> None:
+        if not pod.ready and pod.initialized and all(c.running for c in pod.containers):
+            for c in pod.containers:
+                c.ready = True
+            pod.ready = True
+            pod.ready_tick = cluster.now
+            cluster.store.modified(pod, status_only=True, by_kubelet=True)
+
+    cluster.hooks["kubelet_running"] = hook
+
+
+def memory_limit_ignored(cluster: Cluster) -> None:
+    """The kubelet never OOM-kills a container over its memory limit
+    (the bug class: a cgroup setting not applied)."""
+    kubelet = cluster.kubelet
+    due_exit = kubelet._due_exit
+
+    def hook(c: Any, tick: int, code: int, reason: str) -> None:
+        if reason != "OOMKilled":
+            due_exit(c, tick, code, reason)
+
+    kubelet._due_exit = hook        # type: ignore[method-assign]
+
+
 FAULTS: dict[str, Callable[[Cluster], None]] = {
     "cpu-double-count": cpu_double_count,
     "ready-not-endpoint": ready_not_endpoint,
+    "readiness-ignored": readiness_ignored,
+    "memory-limit-ignored": memory_limit_ignored,
 }
 
 

@@ -18,7 +18,8 @@ def cluster(*nodes: NodeSpec | str, images: list[Image] | None = None, seed: int
 
 
 def template(labels: dict, image: str = "web:1.0", cpu: str | None = "500m", **spec) -> dict:
-    container: dict = {"name": "main", "image": image}
+    container: dict = {"name": "main", "image": image,
+                       "readinessProbe": {"httpGet": {"path": "/healthz", "port": 8080}, "periodSeconds": 1}}
     if cpu:
         container["resources"] = {"requests": {"cpu": cpu}}
     return {"metadata": {"labels": dict(labels)}, "spec": {"containers": [container], **spec}}

@@ -17,7 +17,7 @@ def serving_cluster():
     c.controlplane.configure(["zone-a", "zone-a", "zone-b"])
     c.apply(deployment("web", 2, cpu="100m"))
     c.apply({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
-             "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}})
+             "spec": {"selector": {"app": "web"}, "ports": [{"port": 80, "targetPort": 8080}]}})
     c.traffic.set_demand("web", service=("default", "web"), rps=50)
     run_until(c, lambda: len(ready_pods(c, app="web")) == 2)
     c.run(3)

@@ -8,7 +8,7 @@ from kubegame.engine.traffic import route_ingress
 
 def svc(name: str, type_: str = "ClusterIP") -> dict:
     return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name},
-            "spec": {"type": type_, "selector": {"app": name}, "ports": [{"port": 80}]}}
+            "spec": {"type": type_, "selector": {"app": name}, "ports": [{"port": 80, "targetPort": 8080}]}}
 
 
 INGRESS = {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "shop"},

@@ -18,7 +18,7 @@ def hpa(name: str = "web", target: int = 60, min_r: int = 1, max_r: int = 10, be
 
 def service(name: str = "web") -> dict:
     return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name},
-            "spec": {"selector": {"app": name}, "ports": [{"port": 80}]}}
+            "spec": {"selector": {"app": name}, "ports": [{"port": 80, "targetPort": 8080}]}}
 
 
 def loaded(replicas: int, rps: float, cpu: str = "1"):

@@ -28,9 +28,11 @@ def test_pull_time_counts_only_missing_layers():
     c.run(3)
     assert a.state == "waiting"
     c.tick()
-    assert a.state == "running" and not a.ready
+    # no readiness probe: Ready as soon as the container runs (pkg/kubelet/prober/prober_manager.go);
+    # the app itself listens only after its start-up time
+    assert a.state == "running" and a.ready and not c.kubelet.listening(a, 8080)
     c.run(5)
-    assert a.ready
+    assert a.ready and c.kubelet.listening(a, 8080)
     c.apply(pod("b", image="cart:1.0"))         # shares debian-12: only its own 100 MB layer
     c.tick()
     b = c.get("Pod", "default", "b")
@@ -93,7 +95,9 @@ def test_crash_on_kernel_only_on_that_kernel():
     assert c.get("Pod", "default", "on-old").ready
 
 
-def test_graceful_termination_leaves_endpoints_at_once_and_goes_after_30():
+def test_graceful_termination_leaves_endpoints_at_once_and_ends_when_the_app_stops():
+    # kuberuntime_container.go killContainer: SIGTERM, then SIGKILL at the end of the grace period;
+    # an app that stops on SIGTERM (stopTicks 1, the default) is gone a tick later
     c = cluster()
     c.apply(pod("web", image="cart:1.0", labels={"app": "web"}))
     c.apply(service("web"))
@@ -104,10 +108,21 @@ def test_graceful_termination_leaves_endpoints_at_once_and_goes_after_30():
     c.tick()
     assert c.endpoints.endpoints("default", "web") == []
     assert p.status_reason() == "Terminating"
-    c.run(28)
-    assert c.get("Pod", "default", "web") is p
     c.run(2)
     assert c.get("Pod", "default", "web") is None
+
+
+def test_an_app_that_ignores_sigterm_runs_to_the_grace_period():
+    from kubegame.engine.app import AppModel
+    c = make_cluster(nodes=1, images=[Image("stubborn:1.0", startup_ticks=1, app=AppModel(ignores_sigterm=True))])
+    c.apply(pod("s", image="stubborn:1.0"))
+    c.run(5)
+    p = c.get("Pod", "default", "s")
+    c.delete("Pod", "default", "s")
+    c.run(29)
+    assert c.get("Pod", "default", "s") is p and p.status_reason() == "Terminating"
+    c.run(2)
+    assert c.get("Pod", "default", "s") is None
 
 
 def test_pod_ips_come_from_the_nodes_slash_24():

@@ -9,7 +9,7 @@ def scenario() -> str:
     c = cluster(NodeSpec("a1", zone="zone-a"), NodeSpec("b1", zone="zone-b"), seed=42)
     c.apply(deployment("web", 3, cpu="200m"))
     c.apply({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
-             "spec": {"type": "LoadBalancer", "selector": {"app": "web"}, "ports": [{"port": 80}]}})
+             "spec": {"type": "LoadBalancer", "selector": {"app": "web"}, "ports": [{"port": 80, "targetPort": 8080}]}})
     c.traffic.set_demand("web", service=("default", "web"), rps=250)
     c.apply({"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "agent"},
              "spec": {"selector": {"matchLabels": {"app": "agent"}}, "template": template({"app": "agent"}, "agent:1.0")}})

@@ -132,7 +132,7 @@ async def test_header_at_80_columns_in_the_sandbox_keeps_pause_and_speed(make_ap
 # -- stray keys ----------------------------------------------------------------------------------------
 
 async def test_keys_typed_as_the_level_ends_do_nothing_on_the_results(make_app):
-    app = make_app(FIRST, skip_briefing=True, key_grace=0.4)
+    app = make_app(FIRST, skip_briefing=True, key_grace=2.0)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await type_command(pilot, "kubectl scale deployment hello --replicas=3")
@@ -140,13 +140,11 @@ async def test_keys_typed_as_the_level_ends_do_nothing_on_the_results(make_app):
         await pilot.pause()
         assert isinstance(app.screen, ResultsScreen)
         results = app.screen
-        for key in "kubectl get nodes":            # typing aimed at the command line, `n` and `s` included
-            await pilot.press("space" if key == " " else key)
-            await asyncio.sleep(0.05)
-        await pilot.press("enter")
+        # typing aimed at the command line, `n` and `s` included
+        await pilot.press(*["space" if k == " " else k for k in "kubectl get nodes"], "enter")
         await pilot.pause()
         assert app.screen is results                # nothing happened
-        await asyncio.sleep(0.5)                    # a quiet keyboard: now keys act
+        await asyncio.sleep(2.1)                    # a quiet keyboard: now keys act
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, BriefingScreen)

@@ -123,7 +123,8 @@ class EndpointsController(Controller):
 
     def _consider(self, svc: tuple[str, str], sel: dict[str, str], pod: Pod) -> bool:
         """Update one pod's membership in one service; True when the endpoints changed."""
-        matches = all(pod.labels.get(k) == v for k, v in sel.items()) and pod.phase not in ("Succeeded", "Failed")
+        matches = all(pod.labels.get(k) == v for k, v in sel.items()) and pod.phase not in ("Succeeded", "Failed") \
+            and self._ports_resolve(svc, pod)
         ready = self.ready[svc]
         was = pod.key in ready
         was_matching = pod.key in self.matching[svc]
@@ -172,12 +173,41 @@ class EndpointsController(Controller):
             ep.extra["subsets"] = subsets
             self.store.modified(ep, status_only=True)
 
+    def _ports_resolve(self, svc: tuple[str, str], pod: Pod) -> bool:
+        """A named targetPort must name a port of the pod (podutil.FindPort); a pod without it is left
+        out of the Service's endpoints, as the endpoints controller does."""
+        obj = self.store.get("Service", *svc)
+        if obj is None:
+            return True
+        for sp in obj.spec.get("ports") or []:
+            if isinstance(sp, dict) and isinstance(sp.get("targetPort"), str) and not sp["targetPort"].isdigit():
+                if find_port(pod, sp["targetPort"]) is None:
+                    return False
+        return True
+
+    def target_port(self, pod: Pod, service_port: dict) -> int:
+        """The pod port a Service port sends to: the number, or the container port of that name."""
+        t = service_port.get("targetPort", service_port.get("port"))
+        if isinstance(t, str) and not t.isdigit():
+            found = find_port(pod, t)
+            return found if found is not None else -1
+        return int(t) if t is not None else 0
+
     def endpoints(self, namespace: str, name: str) -> list[Pod]:
         """The Ready pods behind a Service, in IP order."""
         return sorted(self.ready.get((namespace, name), {}).values(), key=lambda p: p.ip)
 
     def selected(self, namespace: str, name: str) -> list[Pod]:
         return list(self.matching.get((namespace, name), {}).values())
+
+
+def find_port(pod: Pod, name: str) -> int | None:
+    """The containerPort named `name` in the pod's containers (k8s.io/kubernetes/pkg/api/v1/pod FindPort)."""
+    for c in pod.spec.get("containers") or []:
+        for p in c.get("ports") or []:
+            if isinstance(p, dict) and p.get("name") == name:
+                return p.get("containerPort")
+    return None
 
 
 def _target(port: dict) -> int | str:

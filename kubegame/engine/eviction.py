@@ -1,0 +1,113 @@
+"""The kubelet's eviction manager for memory (pkg/kubelet/eviction), with its defaults.
+
+When a node's available memory falls below the hard threshold `memory.available<100Mi`, the
+node reports `MemoryPressure=True` (and gets the `node.kubernetes.io/memory-pressure:NoSchedule`
+taint, as TaintNodesByCondition adds it) and the kubelet evicts one pod per monitoring
+interval (10 s), ranked as rankMemoryPressure ranks them: pods using more than they request
+first (so BestEffort before Burstable before Guaranteed), then lower priority, then the
+largest use beyond the request. The condition clears after the pressure transition period
+(5 minutes) without pressure. Messages are helpers.go's.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from kubegame.engine.objects import Node, Pod
+from kubegame.engine.quantity import format_memory
+
+if TYPE_CHECKING:
+    from kubegame.engine.cluster import Cluster
+
+THRESHOLD = 100 * 1024 * 1024        # --eviction-hard memory.available<100Mi
+MONITORING_PERIOD = 10               # --housekeeping / eviction monitoring interval
+TRANSITION_PERIOD = 300              # --eviction-pressure-transition-period 5m0s
+TAINT = {"effect": "NoSchedule", "key": "node.kubernetes.io/memory-pressure"}
+
+
+def _ki(n: int) -> str:
+    return f"{max(0, n) // 1024}Ki"
+
+
+class PressureMonitor:
+    def __init__(self, cluster: Cluster):
+        self.cluster = cluster
+        self.check: dict[str, bool] = {}            # nodes to look at this tick
+        self.under: dict[str, int] = {}             # node -> last tick it was under pressure
+        self.next_eviction: dict[str, int] = {}
+
+    def watch(self, node: Node) -> None:
+        self.check[node.name] = True
+
+    def available(self, node: Node) -> int:
+        kubelet = self.cluster.kubelet
+        used = sum(kubelet.working_set(p) for p in self.cluster.store.pods_on(node.name).values()
+                   if p.phase not in ("Succeeded", "Failed"))
+        return node.memory - used
+
+    def sync(self) -> None:
+        kubelet = self.cluster.kubelet
+        names = dict(self.check)
+        for pod in kubelet.memory_watch.values():
+            names[pod.node_name] = True
+        for name in self.under:
+            names[name] = True
+        self.check = {}
+        now = self.cluster.now
+        for name in names:
+            node = self.cluster.node(name)
+            if node is None or not node.alive:
+                continue
+            avail = self.available(node)
+            if avail < THRESHOLD:
+                self.under[name] = now
+                self._set(node, True)
+                if self.next_eviction.get(name, 0) <= now:
+                    victim = self.rank(node)
+                    if victim is not None:
+                        pod, container, usage, request = victim
+                        msg = (f"The node was low on resource: memory. Threshold quantity: 100Mi, available: "
+                               f"{_ki(avail)}. Container {container} was using {_ki(usage)}, request is "
+                               f"{format_memory(request) if request else '0'}, has larger consumption of memory. ")
+                        kubelet.evict(pod, msg, container)
+                        self.next_eviction[name] = now + MONITORING_PERIOD
+            elif name in self.under and now - self.under[name] >= TRANSITION_PERIOD:
+                del self.under[name]
+                self.next_eviction.pop(name, None)
+                self._set(node, False)
+
+    def rank(self, node: Node) -> tuple[Pod, str, int, int] | None:
+        """The pod to evict first (rankMemoryPressure): exceeds requests, priority, usage - request."""
+        kubelet = self.cluster.kubelet
+        best: tuple[Any, ...] | None = None
+        for pod in self.cluster.store.pods_on(node.name).values():
+            if pod.phase in ("Succeeded", "Failed") or pod.deletion_tick is not None:
+                continue
+            if (pod.annotations or {}).get("kubernetes.io/config.mirror"):
+                continue                 # static (mirror) pods are critical: never evicted
+            usage = kubelet.working_set(pod)
+            request = pod.mem_request
+            key = (0 if usage > request else 1, pod.priority, -(usage - request), pod.name)
+            if best is None or key < best[0]:
+                name = pod.main.name
+                best = (key, pod, name, usage, request)
+        return None if best is None else (best[1], best[2], best[3], best[4])
+
+    def _set(self, node: Node, pressure: bool) -> None:
+        if node.memory_pressure == pressure:
+            return
+        node.memory_pressure = pressure
+        taints = [t for t in node.taints if t.get("key") != TAINT["key"]]
+        if pressure:
+            taints.append(dict(TAINT))
+            self.cluster.record(node, "Normal", "NodeHasInsufficientMemory",
+                                f"Node {node.name} status is now: NodeHasInsufficientMemory", "kubelet",
+                                host=node.name)
+        else:
+            self.cluster.record(node, "Normal", "NodeHasSufficientMemory",
+                                f"Node {node.name} status is now: NodeHasSufficientMemory", "kubelet", host=node.name)
+        if taints:
+            node.spec["taints"] = taints
+        else:
+            node.spec.pop("taints", None)
+        self.cluster.store.modified(node, status_only=True, by_kubelet=True)
