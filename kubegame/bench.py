@@ -27,6 +27,7 @@ TARGETS: dict[str, tuple[str, float]] = {
     "floor_ratio": ("<=", 2.0),
     "growth_ratio": ("<=", 3.0),
     "node_failure_tick_ms": ("<=", 50),
+    "schedule_constrained_pods_per_s": (">=", 2000),
     "rss_mb": ("<=", 250),
     "verify_campaign_s": ("<=", 10),
     "ui_key_latency_ms": ("<=", 50),
@@ -34,6 +35,7 @@ TARGETS: dict[str, tuple[str, float]] = {
 }
 
 UNITS = {"small_ticks_per_s": "ticks/s", "schedule_pods_per_s": "pods/s", "startup_s": "s",
+         "schedule_constrained_pods_per_s": "pods/s",
          "scale_ticks_per_s": "ticks/s", "floor_ratio": "x", "growth_ratio": "x", "node_failure_tick_ms": "ms",
          "rss_mb": "MB", "verify_campaign_s": "s", "ui_key_latency_ms": "ms", "ui_tick_render_ms": "ms"}
 
@@ -152,6 +154,38 @@ def burst(size: Size) -> tuple[Cluster, float, float]:
     return c, scheduled, time.perf_counter() - t0
 
 
+def constrained(deployment: dict, i: int) -> dict:
+    """Every other Deployment's pods keep apart by a required hostname anti-affinity, the others
+    by a DoNotSchedule hostname spread constraint with maxSkew 1."""
+    name = deployment["metadata"]["name"]
+    spec = deployment["spec"]["template"]["spec"]
+    if i % 2:
+        spec["affinity"] = {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+            {"labelSelector": {"matchLabels": {"app": name}}, "topologyKey": "kubernetes.io/hostname"}]}}
+    else:
+        spec["topologySpreadConstraints"] = [{"maxSkew": 1, "topologyKey": "kubernetes.io/hostname",
+                                              "whenUnsatisfiable": "DoNotSchedule",
+                                              "labelSelector": {"matchLabels": {"app": name}}}]
+    return deployment
+
+
+def constrained_burst(size: Size) -> float:
+    """Pods per second bound when every pod carries a required anti-affinity or a spread constraint."""
+    c = Cluster(seed=1, images=_images())
+    for i in range(size.nodes):
+        c.add_node(NodeSpec(f"node-{i}", cpu="16", memory="64Gi", zone=f"zone-{'abc'[i % 3]}"))
+    for i in range(size.deployments):
+        c.apply(constrained(_deployment(f"app-{i}", size.replicas, f"app{i % 10}:1.0"), i))
+    total = size.deployments * size.replicas
+    gc.collect()
+    t0 = time.perf_counter()
+    while True:
+        c.tick()
+        if c.store.count("Pod") == total and _all_scheduled(c):
+            break
+    return total / (time.perf_counter() - t0)
+
+
 def scale_figures(size: Size, quick: bool) -> dict[str, float]:
     """Scheduling throughput and start-up (best of three bursts); then, on the last cluster, steady
     ticks, the floor, the growth against a tenth of the pods, and a node failure."""
@@ -218,6 +252,7 @@ def run(quick: bool = False) -> dict[str, float]:
     size = QUICK if quick else FULL
     out: dict[str, float] = {"small_ticks_per_s": small_ticks_per_s(quick)}
     out.update(scale_figures(size, quick))
+    out["schedule_constrained_pods_per_s"] = max(constrained_burst(size) for _ in range(1 if quick else 3))
     out["rss_mb"] = rss_mb(quick)
     out["verify_campaign_s"], failed = verify_campaign()
     out.update(ui_figures(quick))

@@ -53,7 +53,7 @@ class NodeSpec:
 
 @dataclass
 class ClusterConfig:
-    node_monitor_grace_period: int = 40     # kube-controller-manager --node-monitor-grace-period
+    node_monitor_grace_period: int = 50     # kube-controller-manager --node-monitor-grace-period (50 s since v1.32)
     default_toleration_seconds: int = 300   # DefaultTolerationSeconds admission plugin
     pull_mbps: float = 50
     max_replicas: int = 10_000              # a game limit: replicas/parallelism one object may ask for
@@ -335,6 +335,7 @@ class Cluster:
             if node.host_ports_used[port] <= 0:
                 del node.host_ports_used[port]
         self.scheduler.refresh_node(node)
+        self.scheduler.topology.account(pod, node, sign)
 
     # -- reads -----------------------------------------------------------------------------
     def get(self, kind: str, namespace: str, name: str) -> KObject | None:

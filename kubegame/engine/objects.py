@@ -511,7 +511,7 @@ class Node(KObject):
             "capacity": cap,
             "conditions": others + [ready],
             "nodeInfo": {"architecture": "amd64", "containerRuntimeVersion": "containerd://1.7.18",
-                         "kernelVersion": self.kernel, "kubeProxyVersion": "v1.31.0",
-                         "kubeletVersion": "v1.31.0", "operatingSystem": "linux",
+                         "kernelVersion": self.kernel, "kubeProxyVersion": "",
+                         "kubeletVersion": "v1.37.1", "operatingSystem": "linux",
                          "osImage": "Debian GNU/Linux 12 (bookworm)"},
         }

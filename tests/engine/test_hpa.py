@@ -169,3 +169,18 @@ def test_below_min_replicas_is_raised_to_min():
     c.tick()
     assert replicas(c) == 3
     assert any("Current number of replicas below Spec.MinReplicas" in e.message for e in c.events)
+
+
+def test_a_new_hpa_on_idle_replicas_keeps_them_through_the_stabilization_window():
+    """horizontal.go reconcileAutoscaler seeds a new HPA's recommendations with the target's
+    current replicas: 6 idle pods under a new HPA (min 2) stay 6 for the 300 s downscale
+    stabilization window, then go to 2."""
+    c = loaded(6, 0)
+    c.apply(hpa(min_r=2))
+    c.run(120)
+    assert replicas(c) == 6
+    h = c.get("HorizontalPodAutoscaler", "default", "web")
+    able = next(x for x in h.status["conditions"] if x["type"] == "AbleToScale")
+    assert able["reason"] == "ScaleDownStabilized"
+    c.run(200)
+    assert replicas(c) == 2

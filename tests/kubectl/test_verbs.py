@@ -91,7 +91,7 @@ CASES = [
     ("top nodes", "NAME     CPU(cores)   CPU(%)   MEMORY(bytes)   MEMORY(%)\nnode-1", "", 0),
     ("top pods", "NAME                    CPU(cores)   MEMORY(bytes)\nshop-", "", 0),
     # info
-    ("version", "Client Version: v1.32.4\nKustomize Version: v5.5.0\nServer Version: v1.31.0\n", "", 0),
+    ("version", "Client Version: v1.37.1\nKustomize Version: v5.8.1\nServer Version: v1.37.1\n", "", 0),
     ("api-resources", "deployments                deploy       apps/v1                true         Deployment", "", 0),
     ("cluster-info", "Kubernetes control plane is running at https://127.0.0.1:6443\n", "", 0),
     ("explain deployment.spec.strategy", "FIELD: strategy <DeploymentStrategy>", "", 0),

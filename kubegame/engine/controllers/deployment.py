@@ -335,6 +335,11 @@ class DeploymentController(Controller):
         d.annotations[REVISION] = str(max_rev + 1)
         self.store.modified(d, status_only=True)
         self._set_condition(d, "Progressing", "True", "NewReplicaSetCreated", f'Created new replica set "{name}"')
+        # the condition's lastUpdateTime is now, and DeploymentTimedOut measures from it
+        # (pkg/controller/deployment/util/deployment_util.go): the deadline starts afresh
+        self.progress_ticks[d.key] = self.cluster.now
+        if d.spec.get("progressDeadlineSeconds") is not None:
+            self.wake(self.cluster.now + int(d.spec["progressDeadlineSeconds"]) + 1, d.key)
         if initial > 0:
             self.cluster.record(d, "Normal", "ScalingReplicaSet",
                                 f"Scaled up replica set {name} from 0 to {initial}", self.name)

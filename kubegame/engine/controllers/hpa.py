@@ -385,11 +385,20 @@ class HorizontalPodAutoscalerController(Controller):
         st["currentMetrics"] = metric_statuses or None
         self._write(hpa, st, conditions)
 
+    def _recommendations(self, key: tuple[str, str], current: int) -> list[tuple[int, int]]:
+        """The HPA's recent recommendations; a new HPA starts with its target's current replicas
+        (reconcileAutoscaler seeds a.recommendations[key] with currentReplicas), so an HPA put on
+        10 idle replicas keeps them through the downscale stabilization window."""
+        recs = self.recommendations.get(key)
+        if recs is None:
+            recs = self.recommendations[key] = [(self.cluster.now, current)]
+        return recs
+
     def normalize(self, key: tuple[str, str], current: int, proposed: int, min_r: int, max_r: int,
                   conditions: dict[str, dict]) -> int:
         """normalizeDesiredReplicas: downscale stabilization, then convertDesiredReplicasWithRules."""
         now = self.cluster.now
-        recs = self.recommendations.setdefault(key, [])
+        recs = self._recommendations(key, current)
         recs[:] = [(t, r) for t, r in recs if t >= now - DOWNSCALE_STABILIZATION]
         stabilized = max([proposed] + [r for _, r in recs])
         recs.append((now, proposed))
@@ -421,7 +430,7 @@ class HorizontalPodAutoscalerController(Controller):
         up, down = rules
         up_window = int(up.get("stabilizationWindowSeconds") or 0)
         down_window = int(down.get("stabilizationWindowSeconds") or 0)
-        recs = self.recommendations.setdefault(key, [])
+        recs = self._recommendations(key, current)
         keep = max(up_window, down_window)
         recs[:] = [(t, r) for t, r in recs if t > now - keep]
         up_rec = down_rec = proposed

@@ -1,9 +1,13 @@
 """kube-scheduler: filter nodes, score the feasible ones, bind the pod to the best.
 
 Filters (in the default plugin order): NodeUnschedulable, TaintToleration, NodeAffinity
-(nodeSelector + required node affinity), NodePorts, NodeResourcesFit, VolumeZone.
-Scores: NodeResourcesFit LeastAllocated + NodeResourcesBalancedAllocation + ImageLocality
-+ PodTopologySpread (weight 2, the system default constraints: hostname and zone).
+(nodeSelector + required node affinity), NodePorts, NodeResourcesFit, VolumeZone,
+PodTopologySpread and InterPodAffinity (topology.py).
+Scores with the default profile's weights (pkg/scheduler/apis/config/v1/default_plugins.go):
+NodeResourcesFit LeastAllocated 1 + NodeResourcesBalancedAllocation 1 + ImageLocality 1 +
+PodTopologySpread 2 (the pod's ScheduleAnyway constraints, else the system default
+constraints: hostname and zone) + NodeAffinity 2 (preferred terms, normalised) +
+TaintToleration 3 (PreferNoSchedule taints, normalised) + InterPodAffinity 2 (preferred terms).
 Beyond 100 nodes only max(5%, 50% - N/125%) of the nodes are searched for feasible
 ones, at least 100 (pkg/scheduler/schedule_one.go numFeasibleNodesToFind).
 """
@@ -11,11 +15,14 @@ ones, at least 100 (pkg/scheduler/schedule_one.go numFeasibleNodesToFind).
 from __future__ import annotations
 
 import bisect
+import math
 from itertools import compress, filterfalse
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
+from kubegame.engine.controllers import topology as topo_mod
 from kubegame.engine.controllers.base import Controller
+from kubegame.engine.controllers.topology import PodTopology, TopologyIndex
 from kubegame.engine.objects import Node, Pod
 
 if TYPE_CHECKING:
@@ -25,7 +32,9 @@ UNSCHEDULABLE = "node(s) were unschedulable"
 AFFINITY = "node(s) didn't match Pod's node affinity/selector"
 PORTS = "node(s) didn't have free ports for the requested pod ports"
 VOLUME_ZONE = "node(s) had volume node affinity conflict"
-UNRESOLVABLE = (UNSCHEDULABLE, AFFINITY, VOLUME_ZONE)   # preemption cannot help these
+TOPOLOGY_REASONS = (topo_mod.AFFINITY_RULES, topo_mod.ANTI_AFFINITY_RULES, topo_mod.EXISTING_ANTI_AFFINITY,
+                    topo_mod.SPREAD, topo_mod.SPREAD_LABEL)
+UNRESOLVABLE = (UNSCHEDULABLE, AFFINITY, VOLUME_ZONE, *topo_mod.UNRESOLVABLE)   # preemption cannot help these
 
 
 def num_feasible_nodes_to_find(n: int) -> int:
@@ -120,6 +129,7 @@ class Scheduler(Controller):
         self.failed_generation: dict[tuple[str, str], int] = {}   # pod -> its generation when it failed
         self.next_start = 0
         self.node_order: list[Node] | None = None
+        self.zone_count = 0
         self.positions: dict[str, int] = {}
         # what a node's score depends on, interned: nodes in the same state score the same
         self.node_state: list[int] = []                  # per node (in node order): its state id
@@ -140,6 +150,13 @@ class Scheduler(Controller):
         # the same, by node index and by zone (for the current node order; rebuilt with it)
         self.own_nodes: dict[str, dict[int, int]] = {}
         self.own_zones: dict[str, dict[str, int]] = {}
+        self.topology = TopologyIndex(cluster)       # placed pods per (term, topology domain)
+        self.pod_topology: dict[tuple[str, int], PodTopology] = {}
+        self.domain_nodes: dict[str, dict[str, list[int]]] = {}   # topology key -> value -> node indexes
+        self.eligible: dict[tuple, tuple[frozenset[int] | None, frozenset[str]]] = {}
+        self.checks_cache: tuple[tuple, list[tuple[str, set[int]]]] | None = None
+        self.topology_waiting: dict[tuple[str, str], Pod] = {}   # unschedulable for a topology reason
+        self.prefer_taints = False        # a node has a PreferNoSchedule taint: score node by node
         self.store.subscribe("Pod", self._on_pod)
         self.store.subscribe("Node", self._on_node)
 
@@ -150,6 +167,7 @@ class Scheduler(Controller):
                 self._track(pod, +1)
                 self.cluster.account(pod, pod.node_name, +1)
                 self.cluster.kubelet.bound(pod)
+                self._placed()
             elif pod.spec.get("schedulerName", "default-scheduler") == "default-scheduler":
                 self.active[pod.key] = pod
         elif event == "DELETED":
@@ -177,11 +195,28 @@ class Scheduler(Controller):
         self.static.clear()
         self.static_clean.clear()
         self.fits.clear()
+        self._forget_topology()
         self._flush()
+
+    def _forget_topology(self) -> None:
+        """Node labels, taints or the node list changed: the domains and eligible nodes are stale."""
+        self.domain_nodes.clear()
+        self.eligible.clear()
+        self.checks_cache = None
+        self.prefer_taints = any(t.get("effect") == "PreferNoSchedule" for n in self.cluster.nodes() for t in n.taints)
 
     def pending(self) -> list[Pod]:
         """The pods waiting to be scheduled, by name."""
         return sorted([*self.active.values(), *self.unschedulable.values()], key=lambda p: p.name)
+
+    def _placed(self) -> None:
+        """A pod was placed: pods an inter-pod rule or a spread constraint kept out try again
+        (the AssignedPodAdd event InterPodAffinity and PodTopologySpread register for)."""
+        if self.topology_waiting:
+            for key, pod in self.topology_waiting.items():
+                if self.unschedulable.pop(key, None) is not None:
+                    self.active[key] = pod
+            self.topology_waiting.clear()
 
     def _flush(self) -> None:
         """Cluster changed: unschedulable pods get another try (MoveAllToActiveOrBackoffQueue)."""
@@ -225,6 +260,7 @@ class Scheduler(Controller):
                     if i < len(lst):
                         order.append(lst[i])
             self.node_order = order
+            self.zone_count = len(zones)
             self.positions = {n.name: i for i, n in enumerate(order)}
             self.state_ids, self.states, self.state_zone = {}, [], []
             self.base_scores, self.room = {}, {}
@@ -240,6 +276,7 @@ class Scheduler(Controller):
             self.static.clear()
             self.static_clean.clear()
             self.fits.clear()
+            self._forget_topology()
         return self.node_order
 
     # -- the scheduling cycle ---------------------------------------------------------------
@@ -265,6 +302,12 @@ class Scheduler(Controller):
         want = num_feasible_nodes_to_find(total)
         cons = self.constraints(pod)
         fits = self._fitting(pod, cons, nodes)
+        topo = self.topology_of(pod)
+        checks = self.topology_checks(pod, topo)
+        if checks:
+            bad = set().union(*(failing for _reason, failing in checks))
+            if bad:
+                fits = [i for i in fits if i not in bad]
         start = self.next_start % total
         # the first `want` fitting nodes from `start` on, wrapping around (numFeasibleNodesToFind)
         pos = bisect.bisect_left(fits, start)
@@ -284,7 +327,7 @@ class Scheduler(Controller):
             return None
         checked = ((window[-1] - start) % total) + 1 if len(window) == want else total
         self.next_start = (start + checked) % total
-        best = self.pick(pod, window, cons)
+        best = self.pick(pod, window, cons, topo, bool(checks))
         self.bind(pod, best)
         return best
 
@@ -335,7 +378,157 @@ class Scheduler(Controller):
     def filter(self, pod: Pod, node: Node, cons: PodConstraints) -> list[str]:
         """The reasons a node cannot take the pod; empty when it fits."""
         fail = self.static_filter(pod, node, cons)
-        return [fail] if fail is not None else self.resource_filter(pod, node, cons)
+        if fail is not None:
+            return [fail]
+        out = self.resource_filter(pod, node, cons)
+        if out:
+            return out
+        checks = self.topology_checks(pod, self.topology_of(pod))
+        if checks:
+            self._nodes()
+            idx = self.positions.get(node.name)
+            for reason, failing in checks:
+                if idx in failing:
+                    return [reason]
+        return []
+
+    # -- PodTopologySpread and InterPodAffinity (topology.py) -----------------------------------
+    def topology_of(self, pod: Pod) -> PodTopology | None:
+        """The pod's inter-pod terms and spread constraints, or None when it has neither."""
+        spec = pod.spec
+        aff = spec.get("affinity")
+        if not spec.get("topologySpreadConstraints") and not (
+                aff and (aff.get("podAffinity") or aff.get("podAntiAffinity"))):
+            return None
+        key = pod.template_key
+        if key is None:
+            return PodTopology(pod, self.cluster)
+        topo = self.pod_topology.get(key)
+        if topo is None:
+            if len(self.pod_topology) > 1024:
+                self.pod_topology.clear()
+            topo = self.pod_topology[key] = PodTopology(pod, self.cluster)
+        return topo
+
+    def topology_checks(self, pod: Pod, topo: PodTopology | None) -> list[tuple[str, set[int]]]:
+        """(reason, indexes of the nodes that fail it), in the plugins' order: PodTopologySpread,
+        then InterPodAffinity's affinity, anti-affinity and existing pods' anti-affinity."""
+        existing = self.topology.existing_anti(pod) if self.topology.anti_terms else []
+        if (topo is None or not topo.filters) and not existing:
+            return []
+        key = (pod.key, pod.generation, self.topology.version)
+        if self.checks_cache is not None and self.checks_cache[0] == key:
+            return self.checks_cache[1]
+        nodes = self._nodes()
+        total = len(nodes)
+        out: list[tuple[str, set[int]]] = []
+        if topo is not None:
+            lacking: set[int] = set()
+            skewed: set[int] = set()
+            for s in topo.hard:
+                domains = self._domains(s.term.key)
+                lacking |= self._lacking(s.term.key)
+                counts, eligible = self._spread_counts(pod, s, topo)
+                if len(eligible) < s.min_domains:
+                    low = 0
+                elif sum(1 for d in counts if d in eligible) < len(eligible):
+                    low = 0
+                else:
+                    low = min(counts[d] for d in eligible)
+                for d, n in counts.items():
+                    if n + s.self_match - low > s.max_skew:
+                        skewed.update(domains.get(d, ()))
+            if lacking:
+                out.append((topo_mod.SPREAD_LABEL, lacking))
+            if skewed - lacking:
+                out.append((topo_mod.SPREAD, skewed - lacking))
+            if topo.affinity:
+                allowed = set(range(total))
+                any_match = False
+                for t in topo.affinity:
+                    counts = self.topology.count(t)
+                    any_match = any_match or bool(counts)
+                    here: set[int] = set()
+                    for d in counts:
+                        here.update(self._domains(t.key).get(d, ()))
+                    allowed &= here
+                if not any_match and topo.self_affinity:
+                    allowed = {i for i in range(total) if all(t.key in nodes[i].labels for t in topo.affinity)}
+                if len(allowed) < total:
+                    out.append((topo_mod.AFFINITY_RULES, set(range(total)) - allowed))
+            anti: set[int] = set()
+            for t in topo.anti:
+                domains = self._domains(t.key)
+                for d in self.topology.count(t):
+                    anti.update(domains.get(d, ()))
+            if anti:
+                out.append((topo_mod.ANTI_AFFINITY_RULES, anti))
+        blocked: set[int] = set()
+        for tkey, forbidden in existing:
+            domains = self._domains(tkey)
+            for d in forbidden:
+                blocked.update(domains.get(d, ()))
+        if blocked:
+            out.append((topo_mod.EXISTING_ANTI_AFFINITY, blocked))
+        self.checks_cache = (key, out)
+        return out
+
+    def _lacking(self, key: str) -> set[int]:
+        """The node indexes without a label for the key."""
+        domains = self._domains(key)
+        lacking = self.domain_nodes.setdefault("\0lacking", {})
+        if key not in lacking:
+            having = {i for idxs in domains.values() for i in idxs}
+            lacking[key] = [i for i in range(len(self._nodes())) if i not in having]
+        return set(lacking[key])
+
+    def _domains(self, key: str) -> dict[str, list[int]]:
+        """The node indexes of each value of a topology key, in node order."""
+        domains = self.domain_nodes.get(key)
+        if domains is None:
+            domains = self.domain_nodes[key] = {}
+            for i, n in enumerate(self._nodes()):
+                v = n.labels.get(key)
+                if v is not None:
+                    domains.setdefault(v, []).append(i)
+        return domains
+
+    def _spread_counts(self, pod: Pod, s: topo_mod.Spread, topo: PodTopology) -> tuple[dict[str, int], frozenset[str]]:
+        """Matching pods per domain over the constraint's eligible nodes, and the eligible domains
+        (calPreFilterState: nodes with every key of the constraints, through the inclusion policies)."""
+        cons = self.constraints(pod)
+        keys = tuple(sorted({c.term.key for c in topo.hard}))
+        restrict = s.honor_affinity and bool(cons.node_selector or cons.required_terms)
+        ekey = (cons.signature, keys, restrict, s.honor_taints, s.term.key)
+        cached = self.eligible.get(ekey)
+        if cached is None:
+            nodes = self._nodes()
+            chosen = []
+            for i, n in enumerate(nodes):
+                if any(k not in n.labels for k in keys):
+                    continue
+                if restrict and (any(n.labels.get(k) != v for k, v in cons.node_selector.items()) or (
+                        cons.required_terms and not any(match_node_selector_term(t, n.labels, n.name)
+                                                        for t in cons.required_terms))):
+                    continue
+                if s.honor_taints and any(t.get("effect") in ("NoSchedule", "NoExecute")
+                                          and not tolerates(cons.tolerations, t) for t in n.taints):
+                    continue
+                chosen.append(i)
+            everyone = len(chosen) == len(nodes) or not (restrict or s.honor_taints)
+            cached = self.eligible[ekey] = (None if everyone else frozenset(chosen),
+                                            frozenset(nodes[i].labels[s.term.key] for i in chosen))
+        only, domains = cached
+        if only is None:
+            return self.topology.count(s.term), domains
+        nodes = self._nodes()
+        counts: dict[str, int] = {}
+        for name, n in self.topology.count(s.term.on(topo_mod.NODE)).items():
+            idx = self.positions.get(name)
+            if idx in only:
+                d = nodes[idx].labels[s.term.key]
+                counts[d] = counts.get(d, 0) + n
+        return counts, domains
 
     def static_filter(self, pod: Pod, node: Node, cons: PodConstraints) -> str | None:
         """NodeUnschedulable, TaintToleration, NodeAffinity: what only the node's spec and labels decide."""
@@ -372,7 +565,8 @@ class Scheduler(Controller):
             return [VOLUME_ZONE]
         return []
 
-    def pick(self, pod: Pod, window: list[int], cons: PodConstraints) -> Node:
+    def pick(self, pod: Pod, window: list[int], cons: PodConstraints, topo: PodTopology | None = None,
+             filtered: bool = False) -> Node:
         """The highest-scoring node of the window; ties are broken at random, as selectHost does.
 
         Scores: LeastAllocated + BalancedAllocation + 2 x PodTopologySpread (pods of the
@@ -387,17 +581,19 @@ class Scheduler(Controller):
         uid = pod.owner_uid()
         own = self.own_nodes.get(uid, _NONE) if uid else _NONE        # node -> pods of this owner there
         per_zone = self.own_zones.get(uid, _NONE) if uid else _NONE   # zone -> pods of this owner there
-        if cons.preferred:
-            best = self._best_node_by_node(pod, window, cons, own, per_zone)
+        if topo is not None and topo.user_spread:
+            own, per_zone = _NONE, _NONE        # the pod's own constraints replace the system defaults
+        if cons.preferred or self.prefer_taints or (topo is not None and (topo.soft or topo.preferred)):
+            best = self._best_node_by_node(pod, window, cons, own, per_zone, topo)
             return nodes[best[self._draw(len(best))]]
-        return nodes[self._best_by_state(pod, window, cons, own, per_zone)]
+        return nodes[self._best_by_state(pod, window, cons, own, per_zone, filtered)]
 
     def _best_by_state(self, pod: Pod, window: list[int], cons: PodConstraints,
-                       own: dict[int, int], per_zone: dict[str, int]) -> int:
+                       own: dict[int, int], per_zone: dict[str, int], filtered: bool = False) -> int:
         """One of the top-scoring nodes of the window: each state of the nodes that run none of
         the owner's pods is scored once, the owner's own nodes one by one."""
         ids, zone_of = self.node_state, self.state_zone
-        grouped = (not pod.host_ports and self.static_clean.get(cons.signature)
+        grouped = (not pod.host_ports and not filtered and self.static_clean.get(cons.signature)
                    and len(self.members) * self.GROUPED_STATES_PER_NODE <= len(window))
         if grouped:
             # a node's fit is decided by its state: find the states in the window by bisecting
@@ -423,17 +619,15 @@ class Scheduler(Controller):
             states = list(dict.fromkeys(plain_ids))
         own_states = [ids[i] for i in own_in_window]
         base = self._base_scores(pod, states, own_states)
-        state_spread = [per_zone.get(zone_of[k], 0) for k in states]
-        own_spread = [own[i] + per_zone.get(zone_of[k], 0) for i, k in zip(own_in_window, own_states)]
-        lo, hi = min(state_spread + own_spread), max(state_spread + own_spread)
-        span = hi - lo
-        # PodTopologySpread, normalised over the candidates: (hi - spread) * 100 / span
-        if span:
-            state_scores = [base[k] + 2 * int((hi - sp) * 100 / span) for k, sp in zip(states, state_spread)]
-            own_scores = [base[k] + 2 * int((hi - sp) * 100 / span) for k, sp in zip(own_states, own_spread)]
-        else:
-            state_scores = [base[k] + 200 for k in states]
-            own_scores = [base[k] + 200 for k in own_states]
+        # PodTopologySpread with the system default constraints (hostname maxSkew 3, zone maxSkew 5,
+        # ScheduleAnyway) over the owner's pods, as scoring.go scores and normalises them
+        wh, wz = math.log(len(window) + 2), math.log(self.zone_count + 2)
+        state_raw = [round(2 + per_zone.get(zone_of[k], 0) * wz + 4) for k in states]
+        own_raw = [round(own[i] * wh + 2 + per_zone.get(zone_of[k], 0) * wz + 4)
+                   for i, k in zip(own_in_window, own_states)]
+        lo, hi = min(state_raw + own_raw), max(state_raw + own_raw)
+        state_scores = [base[k] + 2 * (100 * (hi + lo - r) // hi) for k, r in zip(states, state_raw)]
+        own_scores = [base[k] + 2 * (100 * (hi + lo - r) // hi) for k, r in zip(own_states, own_raw)]
         top = max(state_scores + own_scores)
         winners = sorted(k for k, sc in zip(states, state_scores) if sc == top)
         own_best = sorted(i for i, sc in zip(own_in_window, own_scores) if sc == top)
@@ -460,20 +654,80 @@ class Scheduler(Controller):
         return self.cluster.rng.randrange(ties) if ties > 1 else 0
 
     def _best_node_by_node(self, pod: Pod, window: list[int], cons: PodConstraints,
-                           own: dict[int, int], per_zone: dict[str, int]) -> list[int]:
-        """The top-scoring nodes of the window when preferred node affinity weighs each node's labels."""
+                           own: dict[int, int], per_zone: dict[str, int],
+                           topo: PodTopology | None = None) -> list[int]:
+        """The top-scoring nodes of the window, each node scored on its own: when preferred node
+        affinity, PreferNoSchedule taints, ScheduleAnyway constraints or preferred pod affinity
+        weigh each node's labels. Each plugin's raw scores are normalised over the window as
+        upstream's NormalizeScore does, then weighted."""
         nodes, ids = self.node_order or [], self.node_state
         base = self._base_scores(pod, list(dict.fromkeys(ids[i] for i in window)), [])
-        spread = [own.get(i, 0) + per_zone.get(nodes[i].zone, 0) for i in window]
-        lo, hi = min(spread), max(spread)
+        total = [base[ids[i]] for i in window]
+        # PodTopologySpread: the pod's ScheduleAnyway constraints (scoring.go), else the defaults
+        if topo is not None and topo.user_spread:
+            spread = self._spread_scores(window, topo)
+        else:
+            wh, wz = math.log(len(window) + 2), math.log(self.zone_count + 2)
+            raw = [round(own.get(i, 0) * wh + 2 + per_zone.get(nodes[i].zone, 0) * wz + 4) for i in window]
+            lo, hi = min(raw), max(raw)
+            spread = [100 * (hi + lo - r) // hi for r in raw]
+        # NodeAffinity: the weights of the preferred terms the node matches, normalised to 100
+        affinity = [sum(int(p.get("weight", 1)) for p in cons.preferred
+                        if match_node_selector_term(p.get("preference") or {}, nodes[i].labels, nodes[i].name))
+                    for i in window] if cons.preferred else [0] * len(window)
+        top_affinity = max(affinity)
+        # TaintToleration: the PreferNoSchedule taints the pod does not tolerate, fewer is better
+        taints = [sum(1 for t in nodes[i].taints if t.get("effect") == "PreferNoSchedule"
+                      and not tolerates(cons.tolerations, t)) for i in window] if self.prefer_taints \
+            else [0] * len(window)
+        top_taints = max(taints)
+        # InterPodAffinity: preferred terms' weights times the matching pods in the node's domain
+        pods_pref = [0] * len(window)
+        if topo is not None and topo.preferred:
+            for weight, sign, term in topo.preferred:
+                counts = self.topology.count(term)
+                for k, i in enumerate(window):
+                    d = nodes[i].labels.get(term.key)
+                    if d is not None:
+                        pods_pref[k] += sign * weight * counts.get(d, 0)
+        lo_p, hi_p = min(pods_pref), max(pods_pref)
         scored = []
-        for i, sp in zip(window, spread):
-            weight = sum(int(p.get("weight", 1)) for p in cons.preferred
-                         if match_node_selector_term(p.get("preference") or {}, nodes[i].labels, nodes[i].name))
-            topology = (hi - sp) * 100 / (hi - lo) if hi > lo else 100.0
-            scored.append(base[ids[i]] + 2 * int(topology) + weight)
+        for k in range(len(window)):
+            score = total[k] + 2 * spread[k]
+            if top_affinity:
+                score += 2 * (affinity[k] * 100 // top_affinity)
+            score += 3 * (100 - taints[k] * 100 // top_taints if top_taints else 100)
+            if hi_p > lo_p:
+                score += 2 * ((pods_pref[k] - lo_p) * 100 // (hi_p - lo_p))
+            scored.append(score)
         top = max(scored)
         return [i for i, sc in zip(window, scored) if sc == top]
+
+    def _spread_scores(self, window: list[int], topo: PodTopology) -> list[int]:
+        """podtopologyspread/scoring.go: per node, the sum over ScheduleAnyway constraints of
+        matching pods in its domain x log(domains + 2) + (maxSkew - 1); normalised as
+        100 x (max + min - score) / max; a node without every key scores 0."""
+        nodes = self.node_order or []
+        if not topo.soft:
+            return [100] * len(window)
+        sizes = [len({nodes[j].labels[s.term.key] for j in window if s.term.key in nodes[j].labels})
+                 for s in topo.soft]
+        counts_of = [self.topology.count(s.term) for s in topo.soft]
+        raw: list[float | None] = []
+        for i in window:
+            labels = nodes[i].labels
+            if any(s.term.key not in labels for s in topo.soft):
+                raw.append(None)
+                continue
+            score = 0.0
+            for s, counts, size in zip(topo.soft, counts_of, sizes):
+                score += counts.get(labels[s.term.key], 0) * topo_mod.normalizing_weight(size) + (s.max_skew - 1)
+            raw.append(float(round(score)))
+        known = [r for r in raw if r is not None]
+        if not known:
+            return [0] * len(window)
+        lo, hi = min(known), max(known)
+        return [0 if r is None else (100 if hi == 0 else int(100 * (hi + lo - r) / hi)) for r in raw]
 
     def _base_scores(self, pod: Pod, *needed: list[int]) -> dict[int, int]:
         """LeastAllocated + BalancedAllocation + ImageLocality per state, for the pod's shape: fixed
@@ -556,6 +810,7 @@ class Scheduler(Controller):
         self._refit(node)
         self._track(pod, +1)
         self.cluster.kubelet.bound(pod)        # before the watch: the kubelet need not queue it again
+        self._placed()
         self.store.modified(pod, status_only=True)
         self.cluster.record(pod, "Normal", "Scheduled",
                             f"Successfully assigned {pod.namespace}/{pod.name} to {node.name}", self.name)
@@ -567,6 +822,8 @@ class Scheduler(Controller):
             self.store.modified(pod, status_only=True)
         self.unschedulable[pod.key] = pod
         self.failed_generation[pod.key] = pod.generation
+        if any(r in TOPOLOGY_REASONS for r in reasons):
+            self.topology_waiting[pod.key] = pod
         self.cluster.record(pod, "Warning", "FailedScheduling", msg, self.name)
 
 
