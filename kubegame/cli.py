@@ -104,6 +104,18 @@ def cmd_levels(args: argparse.Namespace) -> int:
 
 # -- validate --------------------------------------------------------------------------------
 
+def level_warnings(path: str, level: Any) -> list[str]:
+    """`PATH:LINE:COL: warning: ...` for each not-simulated field a level's manifests set
+    (engine/fieldsupport.py), at the line where the manifest starts."""
+    from kubegame.engine.fieldsupport import warnings_for
+    out = []
+    for m in level.manifests:
+        md = m.body.get("metadata") or {}
+        for w in warnings_for(m.body):
+            out.append(f"{path}:{m.line}:{m.col}: warning: {m.body.get('kind')}/{md.get('name')}: {w}")
+    return out
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     files = level_files(args.paths)
     if not files:
@@ -112,7 +124,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     bad = 0
     for f in files:
         try:
-            load_level(f)
+            level = load_level(f)
+            for w in level_warnings(str(f), level):
+                print(w)
             print(f"{f}: ok")
         except LevelInvalid as exc:
             bad += 1

@@ -401,7 +401,7 @@ class Cluster:
         else:
             md.pop("namespace", None)
         if not md.get("name") and md.get("generateName"):
-            md["name"] = md["generateName"] + self.random_suffix()
+            md["name"] = generated_name(md["generateName"], self.random_suffix())
         defaults.apply_defaults(res.kind, body)
         causes = validation.validate(res.kind, body, self.config.max_replicas)
         if causes:
@@ -461,7 +461,7 @@ class Cluster:
             defaults.default_tolerations(spec, self.config.default_toleration_seconds)
         if name is None:
             while True:
-                name = f"{owner.name}-{self.random_suffix()}"
+                name = generated_name(f"{owner.name}-", self.random_suffix())
                 if self.store.get("Pod", owner.namespace, name) is None:
                     break
         elif self.store.get("Pod", owner.namespace, name) is not None:
@@ -755,3 +755,12 @@ class Cluster:
 def owner_ref(owner: KObject) -> dict:
     return {"apiVersion": owner.api_version, "blockOwnerDeletion": True, "controller": True,
             "kind": owner.kind, "name": owner.name, "uid": owner.uid}
+
+
+MAX_GENERATED_NAME_LENGTH = 63 - 5     # apiserver/pkg/storage/names/generate.go: maxNameLength - randomLength
+
+
+def generated_name(base: str, suffix: str) -> str:
+    """SimpleNameGenerator.GenerateName: the base cut to 58 characters, then 5 random ones."""
+    return base[:MAX_GENERATED_NAME_LENGTH] + suffix
+

@@ -90,6 +90,7 @@ def cmd_create_file(ctx: Ctx) -> None:
         except ApiError as exc:
             ctx.api_error(exc, m.source, "creating")
             continue
+        _warn_unsimulated(ctx, m.body)
         print_obj_or(ctx, ctx.cluster.render(obj), res, obj.name, "created")
 
 
@@ -233,6 +234,7 @@ def cmd_apply(ctx: Ctx) -> None:
             existing = _exists(ctx, m, res)
             ctx.api_error(exc, m.source, "applying patch" if existing else "creating")
             continue
+        _warn_unsimulated(ctx, m.body)
         if res.kind == "Namespace" and not obj.status and dry == "none":
             obj.status = {"phase": "Active"}
         fmt = ctx.p.flags.get("output") or ""
@@ -240,6 +242,13 @@ def cmd_apply(ctx: Ctx) -> None:
             print_obj_or(ctx, ctx.cluster.render(obj), res, obj.name, verb)
         else:
             ctx.print(f"{ref_name(res, obj.name)} {verb}{ctx.dry_suffix()}")
+
+
+def _warn_unsimulated(ctx: Ctx, body: dict) -> None:
+    """The API server's `Warning:` for each field the simulation stores but does not act on."""
+    from kubegame.engine.fieldsupport import warnings_for
+    for w in warnings_for(body):
+        ctx.err.append(f"Warning: {w}\n")
 
 
 def _exists(ctx: Ctx, m: Manifest, res: Resource) -> bool:

@@ -128,3 +128,41 @@ def test_eviction_grace_period_comes_from_delete_options():
     p = ready_pods(c, app="web")[0]
     c.evict(p, grace=5)
     assert p.deletion_grace == 5
+
+
+def test_bare_pods_are_unmanaged_not_counted_and_warned_about():
+    """disruption.go getExpectedScale collects pods without a controller as unmanaged (left out
+    of the expected count) and trySync records UnmanagedPods with upstream's wording."""
+    from kubegame.testing import pod
+    c = setup(2, maxUnavailable=1)
+    c.apply(pod("stray", image="web:1.0", labels={"app": "web"}))
+    run_until(c, lambda: len(ready_pods(c, app="web")) == 3)
+    c.tick()
+    st = status(c)
+    assert st["expectedPods"] == 2 and st["currentHealthy"] == 3 and st["desiredHealthy"] == 1
+    assert st["disruptionsAllowed"] == 2
+    msgs = [e.message for e in c.events if e.reason == "UnmanagedPods"]
+    assert msgs and msgs[-1] == (
+        "Pods selected by this PodDisruptionBudget (selector: &LabelSelector{MatchLabels:map[string]string{app: "
+        "web,},MatchExpressions:[]LabelSelectorRequirement{},}) were found to be unmanaged. As a result, the "
+        "status of the PDB cannot be calculated correctly, which may result in undefined behavior. To account "
+        'for these pods please set ".spec.minAvailable" field of the PDB to an integer value.')
+
+
+def test_a_pod_whose_controller_is_gone_fails_safe_to_zero_allowed():
+    """trySync: getExpectedScale's error is an event, then failSafe: 0 allowed, SyncFailed."""
+    from kubegame.testing import pod
+    c = setup(2, maxUnavailable=1)
+    body = pod("orphan", image="web:1.0", labels={"app": "web"})
+    body["metadata"]["ownerReferences"] = [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "gone",
+                                            "uid": "0000", "controller": True}]
+    c.apply(body)
+    c.run(3)
+    st = status(c)
+    assert st["disruptionsAllowed"] == 0
+    cond = st["conditions"][0]
+    assert (cond["type"], cond["status"], cond["reason"], cond["message"]) == (
+        "DisruptionAllowed", "False", "SyncFailed", 'found no controllers for pod "orphan"')
+    assert any(e.reason == "CalculateExpectedPodCountFailed" and e.message ==
+               'Failed to calculate the number of expected pods: found no controllers for pod "orphan"'
+               for e in c.events)

@@ -94,6 +94,19 @@ def _condition(cluster: Cluster, allowed: bool, pdb: KObject) -> dict:
             "type": "DisruptionAllowed"}
 
 
+def go_label_selector(sel: dict | None) -> str:
+    """A *metav1.LabelSelector as Go's %v prints it (its generated String method)."""
+    if sel is None:
+        return "nil"
+    labels = ",".join(f"{k}: {v}" for k, v in sorted((sel.get("matchLabels") or {}).items()))
+    exprs = "".join(
+        f"LabelSelectorRequirement{{Key:{e.get('key')},Operator:{e.get('operator')},"
+        f"Values:[{' '.join(e.get('values') or [])}],}},"
+        for e in sel.get("matchExpressions") or [])
+    return (f"&LabelSelector{{MatchLabels:map[string]string{{{labels + ',' if labels else ''}}},"
+            f"MatchExpressions:[]LabelSelectorRequirement{{{exprs}}},}}")
+
+
 def _scaled(value: object, total: int, round_up: bool) -> int:
     if isinstance(value, str) and value.endswith("%"):
         x = total * int(value[:-1]) / 100
@@ -138,16 +151,20 @@ class DisruptionController(Controller):
             except ApiError:
                 self.enqueue(key)
 
-    def expected_scale(self, pods: list[Pod]) -> tuple[int, str]:
-        """getExpectedScale: the summed scale of the pods' controllers; an error text when one has none."""
+    def expected_scale(self, pods: list[Pod]) -> tuple[int, str, list[str]]:
+        """getExpectedScale: the summed scale of the pods' controllers, an error text when a pod's
+        controller cannot be found, and the pods with no controller at all (left out of the count)."""
         seen: dict[str, int] = {}
+        unmanaged: list[str] = []
         for pod in pods:
             ref = pod.controller_ref()
             if ref is None:
-                return 0, f'found no controllers for pod "{pod.name}"'
+                unmanaged.append(pod.name)
+                continue
             owner = self.store.get(ref.get("kind", ""), pod.namespace, ref.get("name", ""))
-            if owner is None:
-                return 0, f'found no controllers for pod "{pod.name}"'
+            if owner is None or owner.kind not in ("ReplicaSet", "StatefulSet", "ReplicationController",
+                                                   "Deployment", "Job", "DaemonSet"):
+                return 0, f'found no controllers for pod "{pod.name}"', unmanaged
             if owner.kind == "ReplicaSet":
                 dref = owner.controller_ref()
                 if dref and dref.get("kind") == "Deployment":
@@ -161,7 +178,7 @@ class DisruptionController(Controller):
             else:
                 scale = int(owner.spec.get("replicas", 1))
             seen[owner.uid] = scale
-        return sum(seen.values()), ""
+        return sum(seen.values()), "", unmanaged
 
     def reconcile(self, pdb: KObject) -> None:
         pods = [p for p in self.store.list("Pod", pdb.namespace)
@@ -169,21 +186,35 @@ class DisruptionController(Controller):
         healthy = sum(1 for p in pods if p.deletion_tick is None and _pod_ready(p))
         spec = pdb.spec
         error = ""
+        unmanaged: list[str] = []
         if spec.get("maxUnavailable") is not None:
-            expected, error = self.expected_scale(pods)
+            expected, error, unmanaged = self.expected_scale(pods)
             desired = max(0, expected - _scaled(spec["maxUnavailable"], expected, True))
         elif isinstance(spec.get("minAvailable"), str) and str(spec["minAvailable"]).endswith("%"):
-            expected, error = self.expected_scale(pods)
+            expected, error, unmanaged = self.expected_scale(pods)
             desired = _scaled(spec["minAvailable"], expected, True)
         else:
             expected = len(pods)
             desired = int(spec.get("minAvailable") or 0)
         if error:
-            self.cluster.record(pdb, "Warning", "CalculateExpectedPodCountFailed",
-                                f"Failed to calculate the number of expected pods: {error}", self.name)
-            allowed = 0
-        else:
-            allowed = max(0, healthy - desired)
+            # trySync's error: the event, then failSafe (0 allowed, DisruptionAllowed False SyncFailed)
+            message = f"Failed to calculate the number of expected pods: {error}"
+            self.cluster.record(pdb, "Warning", "CalculateExpectedPodCountFailed", message, self.name)
+            st = dict(pdb.status)
+            cond = _condition(self.cluster, False, pdb)
+            cond["reason"], cond["message"] = "SyncFailed", error
+            st.update({"disruptionsAllowed": 0, "observedGeneration": pdb.generation, "conditions": [cond]})
+            if st != pdb.status:
+                pdb.status = st
+                self.store.modified(pdb, status_only=True)
+            return
+        if unmanaged:
+            self.cluster.record(pdb, "Warning", "UnmanagedPods", (
+                f"Pods selected by this PodDisruptionBudget (selector: {go_label_selector(spec.get('selector'))}) "
+                "were found to be unmanaged. As a result, the status of the PDB cannot be calculated correctly, "
+                "which may result in undefined behavior. To account for these pods please set "
+                '".spec.minAvailable" field of the PDB to an integer value.'), self.name)
+        allowed = max(0, healthy - desired)
         disrupted = {name: t for name, t in (pdb.status.get("disruptedPods") or {}).items()
                      if any(p.name == name and p.deletion_tick is None for p in pods)}
         st = {"currentHealthy": healthy, "desiredHealthy": desired, "disruptionsAllowed": allowed,
