@@ -209,6 +209,8 @@ def job_row(now: int, it: Item, wide: bool) -> list[str]:
         status = "Suspended"
     elif conds.get("FailureTarget") == "True":
         status = "FailureTarget"
+    elif conds.get("SuccessCriteriaMet") == "True":
+        status = "SuccessCriteriaMet"
     else:
         status = "Running"
     completions = spec.get("completions")

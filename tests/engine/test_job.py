@@ -87,3 +87,50 @@ def test_no_completions_runs_until_one_pod_succeeds():
     assert "completions" not in get(c).spec
     run_until(c, lambda: finished_condition(get(c)) != "", limit=200)
     assert finished_condition(get(c)) == "Complete"
+
+
+def conds(j):
+    return [(c["type"], c.get("reason"), c.get("message")) for c in j.status.get("conditions") or []]
+
+
+def test_success_comes_in_two_steps_with_completions_reached():
+    """job_controller.go (JobManagedBy, GA): SuccessCriteriaMet, then Complete, both
+    CompletionsReached / "Reached expected number of succeeded pods"."""
+    c = cluster("n1")
+    c.apply(job())
+    run_until(c, lambda: finished_condition(get(c)) == "Complete", limit=200)
+    reached = ("CompletionsReached", "Reached expected number of succeeded pods")
+    assert conds(get(c)) == [("SuccessCriteriaMet", *reached), ("Complete", *reached)]
+
+
+def test_active_deadline_fails_the_job_and_stops_its_pods():
+    """pastActiveDeadline: startTime + activeDeadlineSeconds; FailureTarget first, Failed once
+    the pods are gone, DeadlineExceeded / "Job was active longer than specified deadline"."""
+    from kit_workloads import Image
+    c = cluster("n1", images=[Image("slow-batch:1.0", startup_ticks=1, run_ticks=500)])
+    c.apply(job(image="slow-batch:1.0", activeDeadlineSeconds=30))
+    c.run(29)
+    assert finished_condition(get(c)) == "" and [p for p in c.pods() if p.active]
+    c.run(2)
+    why = ("DeadlineExceeded", "Job was active longer than specified deadline")
+    assert conds(get(c))[0] == ("FailureTarget", *why)
+    run_until(c, lambda: finished_condition(get(c)) == "Failed", limit=60)
+    assert conds(get(c)) == [("FailureTarget", *why), ("Failed", *why)]
+    assert not [p for p in c.pods() if p.active]
+    assert any(e.reason == "DeadlineExceeded" and e.message == why[1] and e.type == "Warning" for e in c.events)
+
+
+def test_on_failure_fails_when_restarts_reach_the_backoff_limit():
+    """pastBackoffLimitOnFailure: restarts >= backoffLimit (not >)."""
+    c = cluster("n1")
+    c.apply(job(image="broken-batch:1.0", policy="OnFailure", backoffLimit=2))
+    seen = 0
+    for _ in range(1000):
+        c.tick()
+        pods = [p for p in c.pods() if p.active]
+        if pods:
+            seen = max(seen, max(x.restart_count for p in pods for x in p.all_containers))
+        if conds(get(c)):
+            break
+    assert conds(get(c))[0][:2] == ("FailureTarget", "BackoffLimitExceeded")
+    assert seen == 2

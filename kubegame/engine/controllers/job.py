@@ -13,7 +13,13 @@ A reading of pkg/controller/job/job_controller.go (NonIndexed completion mode):
   `Job has reached the specified backoff limit`) and its running pods are deleted.
 - A replacement for a failed pod waits 10 s doubled per failure, capped at 6 minutes
   (DefaultJobPodFailureBackOff, MaxJobPodFailureBackOff).
-- Done: condition Complete, completionTime, event Completed `Job completed`.
+- activeDeadlineSeconds after startTime fails the Job (DeadlineExceeded, `Job was active
+  longer than specified deadline`); with OnFailure, the restarts of the running pods'
+  containers reaching backoffLimit fail it (pastBackoffLimitOnFailure).
+- The end comes in two steps (JobManagedBy, GA): the interim condition FailureTarget or
+  SuccessCriteriaMet (CompletionsReached, `Reached expected number of succeeded pods`) at
+  once, the running pods deleted, then Failed or Complete with the same reason once no pod
+  is terminating (event Completed `Job completed`, or the failure's reason as a Warning).
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ class JobController(Controller):
         super().__init__(cluster)
         self.wakeups: dict[int, dict[tuple[str, str], bool]] = {}
         self.failed_at: dict[str, int] = {}       # pod uid -> tick its failure was seen
+        self.start_tick: dict[tuple[str, str], int] = {}   # Job -> the tick of its status.startTime
         self.store.subscribe("Job", self._on_job)
         self.store.subscribe("Pod", self._on_pod, controller_kind="Job")
 
@@ -93,27 +100,50 @@ class JobController(Controller):
         parallelism = int(spec.get("parallelism", 1))
         backoff_limit = int(spec.get("backoffLimit", 6))
         policy = ((spec.get("template") or {}).get("spec") or {}).get("restartPolicy", "Never")
-        restarts = sum(p.restart_count for p in active) if policy == "OnFailure" else 0
+        restarts = sum(c.restart_count for p in active if p.phase in ("Pending", "Running")
+                       for c in p.all_containers) if policy == "OnFailure" else 0
         st = dict(job.status)
-        st.setdefault("startTime", timestamp(now))
+        if "startTime" not in st:
+            st["startTime"] = timestamp(now)
+            self.start_tick[job.key] = now
+        start = self.start_tick.setdefault(job.key, now)
         conditions = list(st.get("conditions") or [])
-
-        if failed + restarts > backoff_limit:
+        deadline = spec.get("activeDeadlineSeconds")
+        pending_end = next((c for c in conditions if c.get("type") in ("FailureTarget", "SuccessCriteriaMet")), None)
+        if pending_end is None:
+            if policy == "OnFailure":
+                # pastBackoffLimitOnFailure: the restarts of the running and pending pods' containers
+                past_limit = restarts >= backoff_limit if backoff_limit > 0 else restarts > 0
+            else:
+                past_limit = failed > backoff_limit
+            why = None
+            if past_limit:
+                why = ("BackoffLimitExceeded", "Job has reached the specified backoff limit")
+            elif deadline is not None and now - start >= int(deadline):
+                why = ("DeadlineExceeded", "Job was active longer than specified deadline")
+            if why is not None:
+                pending_end = self._condition("FailureTarget", *why)
+            elif (completions is not None and succeeded >= int(completions)) or (
+                    completions is None and succeeded > 0 and not active):
+                pending_end = self._condition("SuccessCriteriaMet", "CompletionsReached",
+                                              "Reached expected number of succeeded pods")
+            elif deadline is not None:
+                self.wakeups.setdefault(start + int(deadline), {})[job.key] = True
+            if pending_end is not None:
+                conditions.append(pending_end)   # the interim condition (JobManagedBy, GA in v1.35)
+        if pending_end is not None:
             for p in active:
                 self._delete(job, p)
-            conditions.append(self._condition("Failed", "BackoffLimitExceeded",
-                                              "Job has reached the specified backoff limit"))
-            self.cluster.record(job, "Warning", "BackoffLimitExceeded",
-                                "Job has reached the specified backoff limit", self.name)
             active = []
-        elif (completions is not None and succeeded >= int(completions)) or (
-                completions is None and succeeded > 0 and not active):
-            for p in active:
-                self._delete(job, p)
-            active = []
-            conditions.append(self._condition("Complete", "", ""))
-            st["completionTime"] = timestamp(now)
-            self.cluster.record(job, "Normal", "Completed", "Job completed", self.name)
+            if not any(p.deletion_tick is not None for p in pods if p.phase not in ("Succeeded", "Failed")):
+                # every pod has terminated: the final condition, with the interim one's reason
+                if pending_end["type"] == "FailureTarget":
+                    conditions.append(self._condition("Failed", pending_end["reason"], pending_end["message"]))
+                    self.cluster.record(job, "Warning", pending_end["reason"], pending_end["message"], self.name)
+                else:
+                    conditions.append(self._condition("Complete", pending_end["reason"], pending_end["message"]))
+                    st["completionTime"] = timestamp(now)
+                    self.cluster.record(job, "Normal", "Completed", "Job completed", self.name)
         elif spec.get("suspend"):
             for p in active:
                 self._delete(job, p)
