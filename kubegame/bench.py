@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,14 +70,17 @@ def _service(name: str) -> dict:
             "spec": {"selector": {"app": name}, "ports": [{"port": 80, "targetPort": 8080}]}}
 
 
-def build(nodes: int, deployments: int, replicas: int, services: bool = True, seed: int = 1) -> Cluster:
-    """nodes x (16 cpu, 64Gi) in three zones; Deployments (and Services with traffic) created at once."""
+def build(nodes: int, deployments: int, replicas: int, services: bool = True, seed: int = 1,
+          shape: Callable[[dict, int], dict] | None = None) -> Cluster:
+    """nodes x (16 cpu, 64Gi) in three zones; Deployments (and Services with traffic) created at once,
+    each passed through `shape` (with its index) first when given."""
     c = Cluster(seed=seed, images=_images())
     for i in range(nodes):
         c.add_node(NodeSpec(f"node-{i}", cpu="16", memory="64Gi", zone=f"zone-{'abc'[i % 3]}"))
     for i in range(deployments):
         name = f"app-{i}"
-        c.apply(_deployment(name, replicas, f"app{i % 10}:1.0"))
+        body = _deployment(name, replicas, f"app{i % 10}:1.0")
+        c.apply(shape(body, i) if shape is not None else body)
         if services:
             c.apply(_service(name))
             c.traffic.set_demand(name, service=("default", name), rps=40 * replicas)
@@ -141,13 +145,9 @@ def burst(size: Size) -> tuple[Cluster, float, float]:
     """Create every Deployment at once on a fresh cluster: (cluster, seconds until every pod is
     bound, seconds until every pod is Ready)."""
     c = build(size.nodes, size.deployments, size.replicas)
-    total = size.deployments * size.replicas
     gc.collect()
     t0 = time.perf_counter()
-    while True:
-        c.tick()
-        if c.store.count("Pod") == total and _all_scheduled(c):
-            break
+    _until_scheduled(c, size.deployments * size.replicas)
     scheduled = time.perf_counter() - t0
     while not _all_ready(c):
         c.tick()
@@ -171,19 +171,20 @@ def constrained(deployment: dict, i: int) -> dict:
 
 def constrained_burst(size: Size) -> float:
     """Pods per second bound when every pod carries a required anti-affinity or a spread constraint."""
-    c = Cluster(seed=1, images=_images())
-    for i in range(size.nodes):
-        c.add_node(NodeSpec(f"node-{i}", cpu="16", memory="64Gi", zone=f"zone-{'abc'[i % 3]}"))
-    for i in range(size.deployments):
-        c.apply(constrained(_deployment(f"app-{i}", size.replicas, f"app{i % 10}:1.0"), i))
+    c = build(size.nodes, size.deployments, size.replicas, services=False, shape=constrained)
     total = size.deployments * size.replicas
     gc.collect()
     t0 = time.perf_counter()
+    _until_scheduled(c, total)
+    return total / (time.perf_counter() - t0)
+
+
+def _until_scheduled(c: Cluster, total: int) -> None:
+    """Tick until all `total` pods exist and are bound."""
     while True:
         c.tick()
         if c.store.count("Pod") == total and _all_scheduled(c):
-            break
-    return total / (time.perf_counter() - t0)
+            return
 
 
 def scale_figures(size: Size, quick: bool) -> dict[str, float]:

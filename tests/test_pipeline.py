@@ -42,6 +42,8 @@ CASES = [
 def test_tools_answer_as_the_real_ones(argv):
     real = shutil.which(argv[0])
     if real is None:
+        # the oracle is the machine's own tool (coreutils, grep, sed, awk: part of any base system,
+        # CI's included); a machine that lacks one has nothing to compare that case with
         pytest.skip(f"{argv[0]} is not installed on this machine to compare with")
     want = subprocess.run([real, *argv[1:]], input=PODS, capture_output=True, text=True,
                           env={"LC_ALL": "C", "PATH": "/usr/bin:/bin"})   # the game's sort is the C locale's

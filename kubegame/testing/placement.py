@@ -30,13 +30,10 @@ def _placed(cluster: Cluster) -> list[Pod]:
 
 
 def _term_matches(term: dict, owner: Pod, other: Pod) -> bool:
-    namespaces = set(term.get("namespaces") or [])
-    ns_sel = term.get("namespaceSelector")
-    if ns_sel is not None and not (ns_sel.get("matchLabels") or ns_sel.get("matchExpressions")):
-        pass                                   # every namespace
-    elif not namespaces and ns_sel is None and other.namespace != owner.namespace:
-        return False
-    elif namespaces and ns_sel is None and other.namespace not in namespaces:
+    # without a namespaceSelector: the listed namespaces, else the owner's; with one, any
+    # namespace may match (the selector itself is not resolved here)
+    if term.get("namespaceSelector") is None and \
+            other.namespace not in (term.get("namespaces") or [owner.namespace]):
         return False
     return selector_matches(term.get("labelSelector"), other.labels)
 

@@ -105,8 +105,7 @@ class NodeLifecycleController(Controller):
     def _on_node(self, event: str, node: Node) -> None:  # type: ignore[override]
         """The taint-eviction controller's watch: changed taints (ours, `kubectl taint`, an edit)
         may leave pods on the node with a NoExecute taint they do not tolerate."""
-        if event != "MODIFIED" or self.states_cache is None or node.ready_status != "True":
-            self.states_cache = None         # the zones' counts may have changed
+        self.states_cache = None             # the zones' counts may have changed
         if event == "DELETED":
             self.taints_seen.pop(node.name, None)
             return

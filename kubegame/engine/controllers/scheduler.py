@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Callable
 from itertools import compress, filterfalse
 from operator import itemgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kubegame.engine.controllers import topology as topo_mod
 from kubegame.engine.controllers.base import Controller
@@ -156,7 +157,8 @@ class Scheduler(Controller):
         self.eligible: dict[tuple, tuple[frozenset[int] | None, frozenset[str]]] = {}
         self.checks_cache: tuple[tuple, list[tuple[str, set[int]]]] | None = None
         self.topology_waiting: dict[tuple[str, str], Pod] = {}   # unschedulable for a topology reason
-        self.prefer_taints = False        # a node has a PreferNoSchedule taint: score node by node
+        self._prefer_taints: bool | None = False    # worked out on first use after a node change
+        self.lacking_nodes: dict[str, list[int]] = {}   # topology key -> node indexes without it
         self.store.subscribe("Pod", self._on_pod)
         self.store.subscribe("Node", self._on_node)
 
@@ -198,12 +200,21 @@ class Scheduler(Controller):
         self._forget_topology()
         self._flush()
 
+    @property
+    def prefer_taints(self) -> bool:
+        """A node has a PreferNoSchedule taint, so pods are scored node by node."""
+        if self._prefer_taints is None:
+            self._prefer_taints = any(t.get("effect") == "PreferNoSchedule"
+                                      for n in self.cluster.nodes() for t in n.taints)
+        return self._prefer_taints
+
     def _forget_topology(self) -> None:
         """Node labels, taints or the node list changed: the domains and eligible nodes are stale."""
         self.domain_nodes.clear()
+        self.lacking_nodes.clear()
         self.eligible.clear()
         self.checks_cache = None
-        self.prefer_taints = any(t.get("effect") == "PreferNoSchedule" for n in self.cluster.nodes() for t in n.taints)
+        self._prefer_taints = None
 
     def pending(self) -> list[Pod]:
         """The pods waiting to be scheduled, by name."""
@@ -333,14 +344,7 @@ class Scheduler(Controller):
 
     def constraints(self, pod: Pod) -> PodConstraints:
         """The pod's constraints; pods made from one template (and not edited since) share them."""
-        key = pod.template_key
-        if key is None:
-            return PodConstraints(pod, self.cluster)
-        shared = self.by_template.get(key)
-        if shared is None:
-            if len(self.by_template) > 1024:
-                self.by_template.clear()
-            shared = self.by_template[key] = PodConstraints(pod)
+        shared = _per_template(self.by_template, pod, lambda: PodConstraints(pod))
         return shared.in_zone(volume_zone(pod, self.cluster))
 
     def _fitting(self, pod: Pod, cons: PodConstraints, nodes: list[Node]) -> list[int]:
@@ -400,15 +404,7 @@ class Scheduler(Controller):
         if not spec.get("topologySpreadConstraints") and not (
                 aff and (aff.get("podAffinity") or aff.get("podAntiAffinity"))):
             return None
-        key = pod.template_key
-        if key is None:
-            return PodTopology(pod, self.cluster)
-        topo = self.pod_topology.get(key)
-        if topo is None:
-            if len(self.pod_topology) > 1024:
-                self.pod_topology.clear()
-            topo = self.pod_topology[key] = PodTopology(pod, self.cluster)
-        return topo
+        return _per_template(self.pod_topology, pod, lambda: PodTopology(pod, self.cluster))
 
     def topology_checks(self, pod: Pod, topo: PodTopology | None) -> list[tuple[str, set[int]]]:
         """(reason, indexes of the nodes that fail it), in the plugins' order: PodTopologySpread,
@@ -475,12 +471,10 @@ class Scheduler(Controller):
 
     def _lacking(self, key: str) -> set[int]:
         """The node indexes without a label for the key."""
-        domains = self._domains(key)
-        lacking = self.domain_nodes.setdefault("\0lacking", {})
-        if key not in lacking:
-            having = {i for idxs in domains.values() for i in idxs}
-            lacking[key] = [i for i in range(len(self._nodes())) if i not in having]
-        return set(lacking[key])
+        if key not in self.lacking_nodes:
+            having = {i for idxs in self._domains(key).values() for i in idxs}
+            self.lacking_nodes[key] = [i for i in range(len(self._nodes())) if i not in having]
+        return set(self.lacking_nodes[key])
 
     def _domains(self, key: str) -> dict[str, list[int]]:
         """The node indexes of each value of a topology key, in node order."""
@@ -828,6 +822,19 @@ class Scheduler(Controller):
 
 
 _NONE: dict = {}     # an owner with no pods bound yet (read only)
+
+
+def _per_template(cache: dict, pod: Pod, make: Callable[[], Any]) -> Any:
+    """What `make` works out for a pod, shared by the pods of one template (not edited since)."""
+    key = pod.template_key
+    if key is None:
+        return make()
+    value = cache.get(key)
+    if value is None:
+        if len(cache) > 1024:
+            cache.clear()
+        value = cache[key] = make()
+    return value
 
 
 def _nth_unskipped(members: list[int], spans: list[tuple[int, int]], skip: list[int], n: int) -> int:
