@@ -15,7 +15,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from kubegame.engine import admission, defaults, validation
+from kubegame.engine import admission, defaults, limitranger, rbac, validation
 from kubegame.engine.controllers import priority
 from kubegame.engine.controllers.deployment import DeploymentController
 from kubegame.engine.controllers.endpoints import EndpointsController
@@ -58,6 +58,10 @@ class ClusterConfig:
     pull_mbps: float = 50
     max_replicas: int = 10_000              # a game limit: replicas/parallelism one object may ask for
     max_pending_pods: int = 5_000           # a game limit: pods waiting unscheduled, cluster-wide
+    # the kubeconfig's users besides kubernetes-admin: {"name", "groups", "namespace"} (LEVEL_FORMAT kubeconfig)
+    users: list[dict] = field(default_factory=list)
+    current_user: str = "kubernetes-admin"  # whose context is current
+    admin_context: bool = True              # whether the kubeconfig holds kubernetes-admin's context
 
 
 class Cluster:
@@ -77,6 +81,7 @@ class Cluster:
         self.events: deque[ClusterEvent] = deque()
         self._event_index: dict[tuple, ClusterEvent] = {}
         self._event_seq = 0
+        self._system_uids = 0              # how many uids system_uid has made
         self.tick_events: list[ClusterEvent] = []
         self._cidr_next = 0
         self._service_ips: dict[str, str] = {}
@@ -101,11 +106,20 @@ class Cluster:
         for ns in ("default", "kube-node-lease", "kube-public", "kube-system"):
             self._create_namespace(ns)
         self._create_kubernetes_service()
+        self._bootstrap_rbac()
+        # who the player is: the kubeconfig's users, each a client certificate the cluster's CA signed
+        self.identities: dict[str, rbac.Identity] = {rbac.ADMIN_USER: rbac.Identity(rbac.ADMIN_USER,
+                                                                                    (rbac.ADMIN_GROUP,))}
+        for u in self.config.users:
+            self.identities[u["name"]] = rbac.Identity(u["name"], tuple(u.get("groups") or ()))
+        self.kubeconfig: dict = rbac.kubeconfig_for(self.config.users, self.config.current_user,
+                                                    self.config.admin_context)
 
     def _add_workload_controllers(self) -> None:
         """DaemonSet, StatefulSet, Job, HPA (DESIGN.md tick order), then PDBs, cloud LBs, etcd."""
         from kubegame.engine.controllers import controlplane, daemonset, disruption, hpa, job  # noqa: I001
         from kubegame.engine.controllers import priority, service, statefulset, volume
+        from kubegame.engine.controllers import clusterroleaggregation, cronjob, resourcequota, serviceaccount
         self.daemonsets = daemonset.DaemonSetController(self)
         self.statefulsets = statefulset.StatefulSetController(self)
         self.jobs = job.JobController(self)
@@ -115,10 +129,22 @@ class Cluster:
         self.volumes = volume.VolumeBinder(self)
         self.priority = priority.PriorityController(self)
         self.controlplane = controlplane.ControlPlane(self)
-        self.extra_controllers += [self.daemonsets, self.statefulsets, self.jobs, self.hpas,
-                                   self.disruption, self.services, self.controlplane]
+        self.cronjobs = cronjob.CronJobController(self)
+        self.serviceaccounts = serviceaccount.ServiceAccountController(self)
+        self.rbac_aggregation = clusterroleaggregation.ClusterRoleAggregationController(self)
+        self.quota = resourcequota.ResourceQuotaController(self)
+        self.extra_controllers += [self.daemonsets, self.statefulsets, self.cronjobs, self.jobs, self.hpas,
+                                   self.disruption, self.services, self.serviceaccounts, self.rbac_aggregation,
+                                   self.quota, self.controlplane]
         self.hooks["preempt"] = self.priority.preempt
         self.hooks["volume_zone"] = self.volumes.volume_zone
+
+    def _bootstrap_rbac(self) -> None:
+        """kube-apiserver's RBAC bootstrap: the default ClusterRoles and their bindings, aggregated."""
+        for body in rbac.bootstrap_cluster_roles() + rbac.bootstrap_cluster_role_bindings():
+            self.create(body, system=True)
+        self.rbac_aggregation.aggregate_all()
+        self.rbac_aggregation.take()
 
     def evict(self, pod: Pod, grace: int | None = None) -> None:
         """POST pods/NAME/eviction: 429 when a PodDisruptionBudget would break (controllers/disruption.py)."""
@@ -206,6 +232,15 @@ class Cluster:
             bits >>= 5
             remaining -= 1
         return "".join(out)
+
+    def system_uid(self, obj: KObject) -> str:
+        """A uid for what the control plane makes on its own (bootstrap RBAC, a namespace's default
+        ServiceAccount): derived from the seed and the object, so these objects leave the seeded RNG's
+        sequence (pod names, IPs, the scenario's draws) as it would be without them."""
+        self._system_uids += 1
+        n = self._system_uids
+        h = hashlib.sha256(f"{self.seed}/{obj.kind}/{obj.namespace}/{obj.name}/{n}".encode()).hexdigest()
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
 
     def new_uid(self) -> str:
         h = f"{self.rng.getrandbits(128):032x}"
@@ -386,7 +421,7 @@ class Cluster:
             raise ApiError("BadRequest", "the object is not a mapping", 400)
         res = self._resource(body)
         admission.decode(body)               # strict decoding: known fields of the right types
-        body = plain_copy(body)
+        body = _without_nulls(plain_copy(body))   # `replicas: null` decodes to an unset field, then defaulted
         md = body.setdefault("metadata", {})
         if not isinstance(md, dict):
             raise ApiError("BadRequest", "metadata must be an object", 400)
@@ -410,7 +445,7 @@ class Cluster:
         return res, body
 
     def create(self, body: dict, namespace: str | None = None, owner: KObject | None = None,
-               dry_run: bool = False) -> KObject:
+               dry_run: bool = False, system: bool = False) -> KObject:
         """POST: create an object from a manifest."""
         res, body = self.prepare(body, namespace)
         md = body["metadata"]
@@ -426,8 +461,10 @@ class Cluster:
             return obj
         self.store.check_writable()
         self._admit(obj)
-        obj.uid = self.new_uid()
+        obj.uid = self.system_uid(obj) if system else self.new_uid()
         self.store.add(obj)
+        if obj.kind == "Namespace":
+            self.serviceaccounts.ensure(obj.name)
         return obj
 
     def create_pod_from_template(self, owner: KObject, template: dict, name: str | None = None,
@@ -499,14 +536,28 @@ class Cluster:
         return obj
 
     def _admit(self, obj: KObject) -> None:
-        """Kind-specific admission: Service IPs and node ports, pod priority, namespace phase."""
-        if obj.kind == "Service":
-            self._allocate_service(obj)
-        elif isinstance(obj, Pod):
+        """The admission chain, in kube-apiserver's order: ServiceAccount, LimitRanger, Priority, then
+        ResourceQuota (validating, last); Service IPs and node ports; namespace phase."""
+        if isinstance(obj, Pod):
+            self._admit_service_account(obj)
+            ranges = self.store.list("LimitRange", obj.namespace) if self.store.any("LimitRange") else []
+            if ranges and limitranger.admit(ranges, obj.name, obj.spec, obj.annotations):
+                obj.cpu_request, obj.mem_request, obj.image, obj.host_ports = pod_shape(obj.spec)
+                obj.template_key = None
             priority.admit_pod(self, obj.name, obj.spec)
             obj.priority = int(obj.spec.get("priority") or 0)
+        self.quota.admit(obj)
+        if obj.kind == "Service":
+            self._allocate_service(obj)
         elif obj.kind == "Namespace":
             obj.status = {"phase": "Active"}
+
+    def _admit_service_account(self, pod: Pod) -> None:
+        """plugin/pkg/admission/serviceaccount: the pod's ServiceAccount must exist."""
+        sa = str(pod.spec.get("serviceAccountName") or "default")
+        if self.store.get("ServiceAccount", pod.namespace, sa) is None:
+            raise ApiError("Forbidden", f'pods "{pod.name}" is forbidden: error looking up service account '
+                           f'{pod.namespace}/{sa}: serviceaccount "{sa}" not found', 403)
 
     def update(self, body: dict, namespace: str | None = None, dry_run: bool = False) -> tuple[KObject, bool]:
         """PUT: replace an object's labels, annotations and spec. Returns (object, changed)."""
@@ -524,6 +575,11 @@ class Cluster:
         if causes:
             raise invalid(res.kind_group, obj.name, causes)
         new_extra = {k: v for k, v in body.items() if k not in ("apiVersion", "kind", "metadata", "spec", "status")}
+        if res.kind in ("RoleBinding", "ClusterRoleBinding"):
+            from kubegame.engine.validation_access import role_ref_changed
+            causes = role_ref_changed(obj.extra, new_extra)
+            if causes:
+                raise invalid(res.kind_group, obj.name, causes)
         labels = md.get("labels") or {}
         annotations = md.get("annotations") or {}
         spec_changed = new_spec != obj.spec
@@ -673,6 +729,7 @@ class Cluster:
         ns.status = {"phase": "Active"}
         ns.uid = self.new_uid()
         self.store.add(ns)
+        self.serviceaccounts.ensure(name)
 
     def _create_kubernetes_service(self) -> None:
         svc = {"apiVersion": "v1", "kind": "Service",
@@ -750,6 +807,15 @@ class Cluster:
         h = hashlib.sha256(data.encode())
         h.update(repr(self.rng.getstate()).encode())
         return h.hexdigest()
+
+
+def _without_nulls(value: Any) -> Any:
+    """JSON null for a field is Go's nil: the field is unset (and defaulting fills it)."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
 
 
 def owner_ref(owner: KObject) -> dict:

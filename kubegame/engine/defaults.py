@@ -167,6 +167,24 @@ def apply_defaults(kind: str, body: dict) -> None:
                 "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}]
     elif kind == "Secret":
         body.setdefault("type", "Opaque")
+    elif kind == "Namespace":
+        # the NamespaceDefaultLabelName (GA in 1.22): the API server sets it on every namespace
+        md = body.get("metadata")
+        if isinstance(md, dict) and isinstance(md.get("name"), str):
+            labels = md.get("labels") if isinstance(md.get("labels"), dict) else {}
+            md["labels"] = {**labels, "kubernetes.io/metadata.name": md["name"]}
+    elif kind == "LimitRange":
+        from kubegame.engine.limitranger import default_limit_range
+        default_limit_range(body)
+    elif kind == "CronJob" and isinstance(spec, dict):
+        from kubegame.engine.validation_access import default
+        default(kind, body)
+        tpl = ((spec.get("jobTemplate") or {}).get("spec") or {}).get("template")
+        if isinstance(tpl, dict):
+            default_template(tpl)
+    elif kind in ("RoleBinding", "ClusterRoleBinding"):
+        from kubegame.engine.validation_access import default
+        default(kind, body)
     elif kind == "Ingress" and isinstance(spec, dict):
         for rule in spec.get("rules") or []:
             for p in ((rule or {}).get("http") or {}).get("paths") or []:

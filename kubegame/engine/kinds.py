@@ -39,21 +39,38 @@ RESOURCES: tuple[Resource, ...] = (
     Resource("Event", "events", "event", "", "v1", True, ("ev",)),
     Resource("ConfigMap", "configmaps", "configmap", "", "v1", True, ("cm",)),
     Resource("Secret", "secrets", "secret", "", "v1", True, ()),
+    Resource("ServiceAccount", "serviceaccounts", "serviceaccount", "", "v1", True, ("sa",)),
+    Resource("ResourceQuota", "resourcequotas", "resourcequota", "", "v1", True, ("quota",)),
+    Resource("LimitRange", "limitranges", "limitrange", "", "v1", True, ("limits",)),
     Resource("PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", "", "v1", True, ("pvc",)),
     Resource("Deployment", "deployments", "deployment", "apps", "v1", True, ("deploy",)),
     Resource("ReplicaSet", "replicasets", "replicaset", "apps", "v1", True, ("rs",)),
     Resource("DaemonSet", "daemonsets", "daemonset", "apps", "v1", True, ("ds",)),
     Resource("StatefulSet", "statefulsets", "statefulset", "apps", "v1", True, ("sts",)),
     Resource("ControllerRevision", "controllerrevisions", "controllerrevision", "apps", "v1", True, ()),
+    Resource("CronJob", "cronjobs", "cronjob", "batch", "v1", True, ("cj",)),
     Resource("Job", "jobs", "job", "batch", "v1", True, ()),
     Resource("HorizontalPodAutoscaler", "horizontalpodautoscalers", "horizontalpodautoscaler",
              "autoscaling", "v2", True, ("hpa",)),
     Resource("PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", "policy", "v1", True, ("pdb",)),
     Resource("Ingress", "ingresses", "ingress", "networking.k8s.io", "v1", True, ("ing",)),
+    Resource("ClusterRoleBinding", "clusterrolebindings", "clusterrolebinding", "rbac.authorization.k8s.io", "v1",
+             False, ()),
+    Resource("ClusterRole", "clusterroles", "clusterrole", "rbac.authorization.k8s.io", "v1", False, ()),
+    Resource("RoleBinding", "rolebindings", "rolebinding", "rbac.authorization.k8s.io", "v1", True, ()),
+    Resource("Role", "roles", "role", "rbac.authorization.k8s.io", "v1", True, ()),
     Resource("PriorityClass", "priorityclasses", "priorityclass", "scheduling.k8s.io", "v1", False, ("pc",)),
 )
 
 BY_KIND: dict[str, Resource] = {r.kind: r for r in RESOURCES}
+
+# kinds whose body has top-level fields (data, rules, subjects, roleRef) instead of a spec
+NO_SPEC = frozenset({"ConfigMap", "Secret", "Event", "Endpoints", "ServiceAccount", "Role", "ClusterRole",
+                     "RoleBinding", "ClusterRoleBinding"})
+# kinds whose registry strategy does not track metadata.generation
+NO_GENERATION = frozenset({"Pod", "Node", "Namespace", "Event", "Endpoints", "ConfigMap", "Secret",
+                           "ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding",
+                           "ResourceQuota", "LimitRange"})
 
 # apiVersions the server accepts per kind (beyond the preferred one)
 ACCEPTED_API_VERSIONS: dict[str, tuple[str, ...]] = {

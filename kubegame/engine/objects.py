@@ -12,7 +12,7 @@ import copy
 import pickle
 from typing import Any
 
-from kubegame.engine.kinds import BY_KIND
+from kubegame.engine.kinds import BY_KIND, NO_GENERATION, NO_SPEC
 from kubegame.engine.quantity import cpu_millis, format_cpu, format_memory, memory_bytes, parse_quantity
 
 EPOCH_YEAR = 2026
@@ -97,7 +97,7 @@ class KObject:
             md["finalizers"] = list(self.finalizers)
         if self.generate_name:
             md["generateName"] = self.generate_name
-        if self.kind not in ("Pod", "Node", "Namespace", "Event", "Endpoints", "ConfigMap", "Secret"):
+        if self.kind not in NO_GENERATION:
             md["generation"] = self.generation
         if self.labels:
             md["labels"] = dict(sorted(self.labels.items()))
@@ -119,8 +119,8 @@ class KObject:
                                "metadata": self.metadata_dict()}
         for k, v in self.extra.items():
             out[k] = copy.deepcopy(v)
-        if self.spec or self.kind not in ("ConfigMap", "Secret", "Namespace", "Event", "Endpoints"):
-            if self.kind not in ("ConfigMap", "Secret", "Event", "Endpoints"):
+        if self.spec or (self.kind not in NO_SPEC and self.kind != "Namespace"):
+            if self.kind not in NO_SPEC:
                 out["spec"] = copy.deepcopy(self.spec)
         st = self.status_dict()
         if st or self.kind in ("Deployment", "ReplicaSet", "Pod", "Node", "Service"):

@@ -291,9 +291,13 @@ def validate_service(spec: Any, causes: list[str]) -> None:
 def validate(kind: str, body: dict, max_replicas: int | None = None) -> list[str]:
     """Validation causes for one (defaulted) object body; empty when it is valid. `max_replicas` is
     the cluster's replica ceiling (a game limit: kubegame's cluster lives in one process)."""
+    from kubegame.engine import validation_access
+
     causes: list[str] = []
     md = body.get("metadata") or {}
-    validate_name(kind, md.get("name"), causes)
+    if not validation_access.validate_name(kind, md.get("name"), causes):
+        validate_name(kind, md.get("name"), causes)
+    validation_access.validate(kind, body, causes)
     validate_labels("metadata.labels", md.get("labels"), causes)
     validate_annotations("metadata.annotations", md.get("annotations"), causes)
     spec = body.get("spec")

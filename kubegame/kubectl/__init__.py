@@ -13,6 +13,7 @@ from kubegame.engine.errors import ApiError
 from kubegame.kubectl.complete import complete
 from kubegame.kubectl.core import Ctx
 from kubegame.kubectl.drain import DrainJob, pending_drains, step_drains
+from kubegame.kubectl.kubeconfig import connection_warnings
 from kubegame.kubectl.parser import UsageError, parse
 from kubegame.kubectl.result import EditRequest, Result
 from kubegame.kubectl.util import KubectlError
@@ -21,7 +22,17 @@ __all__ = ["DrainJob", "EditRequest", "Result", "complete", "pending_drains", "r
 
 
 def _handlers() -> dict:
-    from kubegame.kubectl import cmd_get, cmd_info, cmd_nodes, cmd_rollout, cmd_sim, cmd_write, describe
+    from kubegame.kubectl import (
+        cmd_create,
+        cmd_get,
+        cmd_info,
+        cmd_nodes,
+        cmd_rollout,
+        cmd_sim,
+        cmd_write,
+        describe,
+        kubeconfig,
+    )
 
     return {
         "get": cmd_get.cmd_get,
@@ -35,6 +46,30 @@ def _handlers() -> dict:
         "create secret generic": cmd_write.cmd_create_secret,
         "create job": cmd_write.cmd_create_job,
         "create namespace": cmd_write.cmd_create_namespace,
+        "create serviceaccount": cmd_create.cmd_create_serviceaccount,
+        "create role": cmd_create.cmd_create_role,
+        "create clusterrole": cmd_create.cmd_create_clusterrole,
+        "create rolebinding": cmd_create.cmd_create_rolebinding,
+        "create clusterrolebinding": cmd_create.cmd_create_clusterrolebinding,
+        "create quota": cmd_create.cmd_create_quota,
+        "create cronjob": cmd_create.cmd_create_cronjob,
+        "create poddisruptionbudget": cmd_create.cmd_create_pdb,
+        "create priorityclass": cmd_create.cmd_create_priorityclass,
+        "create ingress": cmd_create.cmd_create_ingress,
+        "create secret docker-registry": cmd_create.cmd_create_secret_docker_registry,
+        "create service externalname": cmd_create.cmd_create_service_externalname,
+        "config view": kubeconfig.cmd_view,
+        "config current-context": kubeconfig.cmd_current_context,
+        "config get-contexts": kubeconfig.cmd_get_contexts,
+        "config use-context": kubeconfig.cmd_use_context,
+        "config set-context": kubeconfig.cmd_set_context,
+        "config delete-context": kubeconfig.cmd_delete_context,
+        "config rename-context": kubeconfig.cmd_rename_context,
+        "config get-users": kubeconfig.cmd_get_users,
+        "config get-clusters": kubeconfig.cmd_get_clusters,
+        "config set-credentials": kubeconfig.cmd_set_credentials,
+        "auth whoami": kubeconfig.cmd_whoami,
+        "auth can-i": kubeconfig.cmd_can_i,
         "apply": cmd_write.cmd_apply,
         "delete": cmd_write.cmd_delete,
         "scale": cmd_write.cmd_scale,
@@ -109,6 +144,10 @@ def _run(cluster, line: str, *, stdin: str | None, files: dict[str, str] | None)
         return Result(p.spec.help if p.spec else "", "", 0)
     ctx = Ctx(cluster, p, stdin=stdin, files=files)
     handler = _handlers().get(p.path)
+    if handler is None and p.spec is not None and not p.spec.subcommands:
+        return Result("", f'error: kubegame does not simulate "kubectl {p.path}" yet\n', 1)
+    ctx.err.extend(p.warnings)
+    ctx.err.extend(connection_warnings(p))
     if handler is None:
         # a command group without a verb prints its help (as cobra does)
         if p.path and p.args:

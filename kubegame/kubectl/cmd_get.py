@@ -231,6 +231,24 @@ def table_for(ctx: Ctx, kind: str, items: list[Item], wide: bool, with_kind: boo
     return table(rows)
 
 
+def print_data(ctx: Ctx, data: dict, fmt: str) -> None:
+    """One plain document (a kubeconfig, a review) as -o yaml, json or jsonpath prints it."""
+    if fmt == "yaml":
+        ctx.print(to_yaml(data))
+    elif fmt == "json":
+        ctx.print(to_json(data))
+    elif fmt.startswith(("jsonpath=", "jsonpath-as-json=")):
+        tpl = fmt.split("=", 1)[1]
+        try:
+            ctx.out.append(jsonpath.render(tpl, data))
+        except jsonpath.JSONPathError as exc:
+            raise KubectlError(f"error executing jsonpath {tpl!r}: {exc}") from None
+    else:
+        raise KubectlError(f'unable to match a printer suitable for the output format "{fmt}", allowed formats '
+                           "are: json,jsonpath,jsonpath-as-json,jsonpath-file,name,go-template,go-template-file,"
+                           "template,templatefile,yaml")
+
+
 def strip_managed(d: dict) -> dict:
     return copy.deepcopy(d)
 

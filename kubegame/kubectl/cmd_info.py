@@ -156,7 +156,8 @@ def cmd_explain(ctx: Ctx) -> None:
     ctx.print("\n".join(lines).rstrip("\n") + "\n")
 
 
-GROUP_ORDER = ["", "apps", "autoscaling", "batch", "networking.k8s.io", "policy", "scheduling.k8s.io"]
+GROUP_ORDER = ["", "apps", "autoscaling", "batch", "networking.k8s.io", "policy", "rbac.authorization.k8s.io",
+               "scheduling.k8s.io"]
 
 
 def cmd_api_resources(ctx: Ctx) -> None:

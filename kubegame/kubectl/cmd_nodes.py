@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kubegame.engine.errors import ApiError
+from kubegame.engine.kinds import BY_KIND
 from kubegame.kubectl.cmd_write import _targets, update_object
 from kubegame.kubectl.core import Ctx, parse_refs
 from kubegame.kubectl.drain import RETRY_TICKS, DrainJob, add_drain, evict
@@ -16,11 +17,13 @@ def _nodes(ctx: Ctx, verb: str) -> list[Any]:
     if not p.args and not p.flags.get("selector"):
         raise KubectlError(f"USAGE: {verb} NODE [flags]\nSee 'kubectl {verb} -h' for help and examples")
     if p.flags.get("selector"):
+        ctx.authorize("list", BY_KIND["Node"], None)
         reqs = parse_selector(p.flags["selector"])
         return [n for n in ctx.cluster.nodes() if selector_matches(reqs, n.labels)]
     out = []
     for a in p.args:
         name = a.split("/", 1)[1] if a.startswith(("node/", "nodes/", "no/")) else a
+        ctx.authorize("get", BY_KIND["Node"], None, name)
         node = ctx.cluster.node(name)
         if node is None:
             raise ApiError("NotFound", f'nodes "{name}" not found', 404)
@@ -30,6 +33,7 @@ def _nodes(ctx: Ctx, verb: str) -> list[Any]:
 
 def _set_unschedulable(ctx: Ctx, node: Any, value: bool) -> str:
     verb = "cordoned" if value else "uncordoned"
+    ctx.authorize("patch", BY_KIND["Node"], None, node.name)
     if bool(node.spec.get("unschedulable")) == value:
         return f"node/{node.name} already {verb}"
     body = ctx.cluster.render(node)
@@ -65,6 +69,7 @@ def cmd_drain(ctx: Ctx) -> None:
     grace_v = None if grace < 0 else grace
     for node in nodes:
         ctx.print(_set_unschedulable(ctx, node, True))
+        ctx.authorize("list", BY_KIND["Pod"], None)
         pods = [pd for pd in ctx.cluster.pods() if pd.node_name == node.name]
         errors, warnings, to_evict = [], [], []
         ds_pods, unmanaged, emptydir = [], [], []
@@ -114,6 +119,7 @@ def cmd_drain(ctx: Ctx) -> None:
         refused = []
         for pod in to_evict:
             try:
+                ctx.authorize("create", BY_KIND["Pod"], pod.namespace, pod.name, "eviction")
                 evict(ctx.cluster, pod, grace_v)
                 ctx.print(f"evicting pod {pod.namespace}/{pod.name}")
             except ApiError as exc:
@@ -178,6 +184,7 @@ def cmd_taint(ctx: Ctx) -> None:
                 raise ApiError("NotFound", f'nodes "{n}" not found', 404)
             nodes.append(node)
     for node in nodes:
+        ctx.authorize("patch", BY_KIND["Node"], None, node.name)
         body = ctx.cluster.render(node)
         taints = list(body["spec"].get("taints") or [])
         verb = "tainted"
@@ -224,6 +231,7 @@ def _mi(b: int) -> str:
 def cmd_top_node(ctx: Ctx) -> None:
     """kubectl top node: CPU(cores) CPU% MEMORY(bytes) MEMORY% (pkg/cmd/top/top_node.go)."""
     p = ctx.p
+    ctx.authorize_raw("list", "nodes", "metrics.k8s.io", "")
     nodes = ctx.cluster.nodes()
     if p.args:
         want = p.args[0]
@@ -256,6 +264,7 @@ def cmd_top_node(ctx: Ctx) -> None:
 def cmd_top_pod(ctx: Ctx) -> None:
     p = ctx.p
     ns = None if ctx.all_namespaces else ctx.namespace
+    ctx.authorize_raw("list", "pods", "metrics.k8s.io", ns or "")
     pods = [pd for pd in ctx.cluster.pods(ns) if pd.phase == "Running" and pd.deletion_tick is None]
     if p.args:
         pods = [pd for pd in pods if pd.name == p.args[0]]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from kubegame.engine.errors import ApiError
+from kubegame.engine.kinds import BY_KIND
 from kubegame.engine.objects import timestamp
 from kubegame.engine.shell import CLUSTER_DOMAIN, DNS_IP, Shell  # noqa: F401 (re-exported)
 from kubegame.kubectl.core import Ctx, parse_refs
@@ -28,6 +29,7 @@ def _pod_for(ctx: Ctx, arg: str) -> Any:
         res = refs[0].res
         if res.kind == "Pod":
             return _pod_for(ctx, refs[0].name or "")
+        ctx.authorize("get", res, ctx.namespace, refs[0].name or "")
         obj = ctx.cluster.get(res.kind, ctx.namespace, refs[0].name)
         if obj is None:
             raise ApiError("NotFound", f'{res.qualified} "{refs[0].name}" not found', 404)
@@ -39,6 +41,7 @@ def _pod_for(ctx: Ctx, arg: str) -> Any:
         if len(pods) > 1:
             ctx.err.append(f"Found {len(pods)} pods, using pod/{pods[0].name}\n")
         return pods[0]
+    ctx.authorize("get", BY_KIND["Pod"], ctx.namespace, arg)
     pod = ctx.cluster.get("Pod", ctx.namespace, arg)
     if pod is None:
         raise ApiError("NotFound", f'pods "{arg}" not found', 404)
@@ -107,6 +110,7 @@ def cmd_logs(ctx: Ctx) -> None:
     if p.flags.get("selector"):
         raise KubectlError("only one of -l or POD may be given") if p.args else None
     pod = _pod_for(ctx, p.args[0])
+    ctx.authorize("get", BY_KIND["Pod"], pod.namespace, pod.name, "log")
     cname = _container(pod, p.flags.get("container") or (p.args[1] if len(p.args) > 1 else None))
     if p.flags.get("previous"):
         if not pod.restart_count or not pod.last_state:
@@ -163,6 +167,7 @@ def cmd_exec(ctx: Ctx) -> Result | None:
     if not argv:
         raise KubectlError("you must specify at least one command for the container")
     pod = _pod_for(ctx, p.args[0])
+    ctx.authorize("create", BY_KIND["Pod"], pod.namespace, pod.name, "exec")
     cname = _container(pod, p.flags.get("container"))
     if pod.phase in ("Succeeded", "Failed"):
         raise KubectlError(f"cannot exec into a container in a completed pod; current phase is {pod.phase}")
@@ -208,7 +213,7 @@ def cmd_run(ctx: Ctx) -> Result | None:
     if rm:
         restart = "Never" if not p.flags.get("restart") else restart
     body = {"apiVersion": "v1", "kind": "Pod",
-            "metadata": {"creationTimestamp": None, "labels": labels, "name": name},
+            "metadata": {"labels": labels, "name": name},
             "spec": {"containers": [container], "dnsPolicy": "ClusterFirst", "restartPolicy": restart},
             "status": {}}
     if interactive:
@@ -216,10 +221,10 @@ def cmd_run(ctx: Ctx) -> Result | None:
         container["tty"] = bool(p.flags.get("tty"))
     dry = ctx.dry_run
     if dry == "client":
-        from kubegame.engine.kinds import BY_KIND
         from kubegame.kubectl.cmd_write import print_obj_or
         print_obj_or(ctx, body, BY_KIND["Pod"], name, "created")
         return None
+    ctx.authorize("create", BY_KIND["Pod"], ctx.namespace)
     if ctx.cluster.get("Pod", ctx.namespace, name) is not None:
         raise ApiError("AlreadyExists", f'pods "{name}" already exists', 409)
     img = ctx.cluster.registry.available(image, ctx.cluster.now)
@@ -234,7 +239,7 @@ def cmd_run(ctx: Ctx) -> Result | None:
         out, err, code = run_command(ctx, argv, None, ctx.namespace, name)
         if not rm:
             ctx.cluster.create(body, ctx.namespace)
-        tail = f'pod "{name}" deleted\n' if rm else ""
+        tail = f'pod "{name}" deleted from {ctx.namespace} namespace\n' if rm else ""
         if code:
             err += f"pod {ctx.namespace}/{name} terminated (Error)\n"
         return Result(out + tail, err, code)

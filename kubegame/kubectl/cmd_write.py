@@ -12,6 +12,7 @@ from typing import Any
 from kubegame import safeio
 from kubegame.engine.errors import ApiError
 from kubegame.engine.kinds import BY_KIND, Resource
+from kubegame.engine.quantity import QuantityError, parse_quantity
 from kubegame.kubectl.core import (
     Ctx,
     Manifest,
@@ -21,7 +22,7 @@ from kubegame.kubectl.core import (
     manifest_resource,
     parse_refs,
 )
-from kubegame.kubectl.printers import kind_prefix, to_json, to_yaml
+from kubegame.kubectl.printers import go_ordered, kind_prefix, to_json, to_yaml
 from kubegame.kubectl.result import EditRequest, Result
 from kubegame.kubectl.util import KubectlError, parse_selector, selector_matches
 
@@ -40,7 +41,7 @@ def print_obj_or(ctx: Ctx, body: dict, res: Resource, name: str, verb: str) -> N
     if fmt == "yaml":
         ctx.print(to_yaml(body))
     elif fmt == "json":
-        ctx.print(to_json(body))
+        ctx.print(to_json(go_ordered(body), keep_order=True) if ctx.dry_run == "client" else to_json(body))
     elif fmt == "name":
         ctx.print(ref_name(res, name))
     elif fmt:
@@ -48,6 +49,18 @@ def print_obj_or(ctx: Ctx, body: dict, res: Resource, name: str, verb: str) -> N
                            "are: json,name,yaml")
     else:
         ctx.print(f"{ref_name(res, name)} {verb}{ctx.dry_suffix()}")
+
+
+def record_cause(ctx: Ctx, body: dict) -> dict:
+    """--record (deprecated, still honoured): the command line as the `kubernetes.io/change-cause`
+    annotation, built as kubectl's parseCommandArguments does: `kubectl` + the words + each flag as
+    ` --name=value` (staging/src/k8s.io/kubectl/pkg/cmd/util/record_flags.go)."""
+    if ctx.p.flags.get("record") is True and isinstance(body.get("metadata"), dict):
+        words = " ".join(ctx.p.path.split() + list(ctx.p.args))
+        flags = "".join(f" --{n}={v}" for n, v in ctx.p.order)
+        cause = "kubectl" + (" " + words if words else "") + flags
+        body["metadata"].setdefault("annotations", {})["kubernetes.io/change-cause"] = cause
+    return body
 
 
 def clean_for_write(body: dict) -> dict:
@@ -71,7 +84,8 @@ def _create_body(ctx: Ctx, body: dict, res: Resource, verb: str = "created") -> 
     if dry == "client":
         print_obj_or(ctx, body, res, name, verb)
         return
-    obj = ctx.cluster.create(body, ctx.namespace, dry_run=dry == "server")
+    ctx.authorize("create", res, ctx.namespace)        # a POST to the collection: no name
+    obj = ctx.cluster.create(record_cause(ctx, body), ctx.namespace, dry_run=dry == "server")
     if res.kind == "Namespace" and not obj.status:
         obj.status = {"phase": "Active"}
     print_obj_or(ctx, ctx.cluster.render(obj) if dry == "none" else body, res, name, verb)
@@ -86,7 +100,9 @@ def cmd_create_file(ctx: Ctx) -> None:
     for m in load_manifests(ctx):
         res = manifest_resource(m)
         try:
-            obj = ctx.cluster.create(clean_for_write(m.body), ctx.p.flags.get("namespace"), dry_run=dry != "none")
+            body = record_cause(ctx, _in_context_namespace(ctx, clean_for_write(m.body), res))
+            ctx.authorize("create", res, (body.get("metadata") or {}).get("namespace"))
+            obj = ctx.cluster.create(body, ctx.p.flags.get("namespace"), dry_run=dry != "none")
         except ApiError as exc:
             ctx.api_error(exc, m.source, "creating")
             continue
@@ -126,9 +142,9 @@ def cmd_create_deployment(ctx: Ctx) -> None:
     if ctx.p.dash >= 0 and ctx.p.args[ctx.p.dash:] and containers:
         containers[0]["command"] = ctx.p.args[ctx.p.dash:]
     body = {"apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": {"creationTimestamp": None, "labels": {"app": name}, "name": name},
+            "metadata": {"labels": {"app": name}, "name": name},
             "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}}, "strategy": {},
-                     "template": {"metadata": {"creationTimestamp": None, "labels": {"app": name}},
+                     "template": {"metadata": {"labels": {"app": name}},
                                   "spec": {"containers": containers}}},
             "status": {}}
     if ctx.p.flags.get("namespace"):
@@ -154,12 +170,13 @@ def cmd_create_service(ctx: Ctx) -> None:
             target: Any = int(target_s) if target_s else port
         except ValueError:
             raise KubectlError(f'invalid port: "{spec}"') from None
-        pp: dict[str, Any] = {"name": f"{port}-{target}", "port": port, "protocol": "TCP", "targetPort": target}
+        # create_service.go: the port's name is the specifier with ':' made '-'
+        pp: dict[str, Any] = {"name": spec.replace(":", "-"), "port": port, "protocol": "TCP", "targetPort": target}
         if stype == "NodePort" and p.get("node-port", 0):
             pp["nodePort"] = int(p.get("node-port"))
         ports.append(pp)
     body = {"apiVersion": "v1", "kind": "Service",
-            "metadata": {"creationTimestamp": None, "labels": {"app": name}, "name": name},
+            "metadata": {"labels": {"app": name}, "name": name},
             "spec": {"ports": ports, "selector": {"app": name}, "type": stype}, "status": {"loadBalancer": {}}}
     if p.flags.get("clusterip"):
         body["spec"]["clusterIP"] = p.flags["clusterip"]
@@ -177,7 +194,7 @@ def cmd_create_configmap(ctx: Ctx) -> None:
     name = _one_name(ctx, "configmap")
     data = dict(_literal(s) for s in ctx.p.flags.get("from-literal") or [])
     body: dict[str, Any] = {"apiVersion": "v1", "kind": "ConfigMap",
-                            "metadata": {"creationTimestamp": None, "name": name}}
+                            "metadata": {"name": name}}
     if data:
         body["data"] = data
     _create_body(ctx, body, BY_KIND["ConfigMap"])
@@ -188,8 +205,9 @@ def cmd_create_secret(ctx: Ctx) -> None:
     data = {k: base64.b64encode(v.encode()).decode() for k, v in
             (_literal(s) for s in ctx.p.flags.get("from-literal") or [])}
     body: dict[str, Any] = {"apiVersion": "v1", "kind": "Secret",
-                            "metadata": {"creationTimestamp": None, "name": name},
-                            "type": ctx.p.flags.get("type") or "Opaque"}
+                            "metadata": {"name": name}}
+    if ctx.p.flags.get("type"):
+        body["type"] = ctx.p.flags["type"]      # 1.37 sends no type it was not given (the server defaults it)
     if data:
         body["data"] = data
     _create_body(ctx, body, BY_KIND["Secret"])
@@ -198,13 +216,19 @@ def cmd_create_secret(ctx: Ctx) -> None:
 def cmd_create_job(ctx: Ctx) -> None:
     name = _one_name(ctx, "job")
     image = ctx.p.flags.get("image")
+    if ctx.p.flags.get("from"):
+        if image:
+            raise KubectlError("either --image or --from must be specified")
+        from kubegame.kubectl.cmd_create import job_from_cronjob
+        job_from_cronjob(ctx, name, str(ctx.p.flags["from"]))
+        return
     if not image:
         raise KubectlError("either --image or --from must be specified")
     c: dict[str, Any] = {"image": image, "name": name, "resources": {}}
     if ctx.p.dash >= 0 and ctx.p.args[ctx.p.dash:]:
         c["command"] = ctx.p.args[ctx.p.dash:]
-    body = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"creationTimestamp": None, "name": name},
-            "spec": {"template": {"metadata": {"creationTimestamp": None},
+    body = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": name},
+            "spec": {"template": {"metadata": {},
                                   "spec": {"containers": [c], "restartPolicy": "Never"}}},
             "status": {}}
     _create_body(ctx, body, BY_KIND["Job"])
@@ -212,7 +236,7 @@ def cmd_create_job(ctx: Ctx) -> None:
 
 def cmd_create_namespace(ctx: Ctx) -> None:
     name = _one_name(ctx, "namespace")
-    body = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"creationTimestamp": None, "name": name},
+    body = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name},
             "spec": {}, "status": {}}
     _create_body(ctx, body, BY_KIND["Namespace"])
 
@@ -228,8 +252,15 @@ def cmd_apply(ctx: Ctx) -> None:
     for m in load_manifests(ctx):
         res = manifest_resource(m)
         try:
-            obj, verb = ctx.cluster.apply(clean_for_write(m.body), ctx.p.flags.get("namespace"),
-                                          dry_run=dry != "none")
+            body = record_cause(ctx, _in_context_namespace(ctx, clean_for_write(m.body), res))
+            md = body.get("metadata") or {}
+            ns, name = md.get("namespace"), str(md.get("name") or "")
+            ctx.authorize("get", res, ns, name)
+            if _exists(ctx, m, res):
+                ctx.authorize("patch", res, ns, name)
+            else:
+                ctx.authorize("create", res, ns)
+            obj, verb = ctx.cluster.apply(body, ctx.p.flags.get("namespace"), dry_run=dry != "none")
         except ApiError as exc:
             existing = _exists(ctx, m, res)
             ctx.api_error(exc, m.source, "applying patch" if existing else "creating")
@@ -242,6 +273,14 @@ def cmd_apply(ctx: Ctx) -> None:
             print_obj_or(ctx, ctx.cluster.render(obj), res, obj.name, verb)
         else:
             ctx.print(f"{ref_name(res, obj.name)} {verb}{ctx.dry_suffix()}")
+
+
+def _in_context_namespace(ctx: Ctx, body: dict, res: Resource) -> dict:
+    """A manifest without a namespace goes to `-n`, else to the current context's namespace."""
+    md = body.get("metadata")
+    if res.namespaced and isinstance(md, dict) and not md.get("namespace") and not ctx.p.flags.get("namespace"):
+        md["namespace"] = ctx.namespace
+    return body
 
 
 def _warn_unsimulated(ctx: Ctx, body: dict) -> None:
@@ -259,7 +298,13 @@ def _exists(ctx: Ctx, m: Manifest, res: Resource) -> bool:
 
 # -- delete ---------------------------------------------------------------------------------------
 
-def _targets(ctx: Ctx, allow_all: bool = True, verb: str = "delete") -> list[tuple[Resource, Any]]:
+def _named_verb(verb: str) -> str:
+    """What reaching a named object asks for: delete sends DELETE at once (RequireObject(false) in
+    delete.go), every other verb GETs the object first."""
+    return "delete" if verb == "delete" else "get"
+
+
+def _targets(ctx: Ctx, allow_all: bool = True, verb: str = "get") -> list[tuple[Resource, Any]]:
     """Objects named by args, -f, -l or --all: (resource, engine object)."""
     p = ctx.p
     out: list[tuple[Resource, Any]] = []
@@ -269,7 +314,7 @@ def _targets(ctx: Ctx, allow_all: bool = True, verb: str = "delete") -> list[tup
             md = m.body.get("metadata") or {}
             ns = md.get("namespace") or ctx.namespace
             try:
-                out.append((res, get_object(ctx, res, ns, str(md.get("name", ""))).obj))
+                out.append((res, get_object(ctx, res, ns, str(md.get("name", "")), _named_verb(verb)).obj))
             except ApiError as exc:
                 if not p.flags.get("ignore-not-found"):
                     ctx.api_error(exc)
@@ -296,7 +341,7 @@ def _targets(ctx: Ctx, allow_all: bool = True, verb: str = "delete") -> list[tup
             if sel:
                 raise KubectlError("name cannot be provided when a selector is specified")
             try:
-                out.append((r.res, get_object(ctx, r.res, ctx.namespace, r.name).obj))
+                out.append((r.res, get_object(ctx, r.res, ctx.namespace, r.name, _named_verb(verb)).obj))
             except ApiError as exc:
                 if not p.flags.get("ignore-not-found"):
                     ctx.api_error(exc)
@@ -323,7 +368,7 @@ def cmd_delete(ctx: Ctx) -> None:
     if cascade not in ("background", "foreground", "orphan"):
         raise KubectlError(f'invalid cascade value ({cascade}). Must be "background", "foreground", or "orphan".')
     dry = ctx.dry_run
-    targets = _targets(ctx)
+    targets = _targets(ctx, verb="delete")
     if not targets and ctx.exit_code == 0:
         if p.flags.get("selector") or p.flags.get("all"):
             ctx.err.append("No resources found\n")
@@ -332,13 +377,16 @@ def cmd_delete(ctx: Ctx) -> None:
         ctx.err.append("Warning: Immediate deletion does not wait for confirmation that the running resource has "
                        "been terminated. The resource may continue to run on the cluster indefinitely.\n")
     for res, obj in targets:
-        word = "force deleted" if force and grace == 0 else "deleted"
+        # delete.go PrintObj (1.37): `pod "x" deleted from default namespace`, the operation with its
+        # force and dry-run words before the namespace
+        word = ("force deleted" if force and grace == 0 else "deleted") + (ctx.dry_suffix() if dry != "none" else "")
         if p.flags.get("output") == "name":
             line = ref_name(res, obj.name)
         else:
-            line = f'{kind_prefix(res.kind)} "{obj.name}" {word}'
+            where = f" from {obj.namespace} namespace" if res.namespaced and obj.namespace else ""
+            line = f'{kind_prefix(res.kind)} "{obj.name}" {word}{where}'
         if dry != "none":
-            ctx.print(line + ctx.dry_suffix())
+            ctx.print(line)
             continue
         if res.kind == "Event":
             try:
@@ -348,6 +396,7 @@ def cmd_delete(ctx: Ctx) -> None:
             ctx.print(line)
             continue
         try:
+            ctx.authorize("delete", res, obj.namespace, obj.name)
             ctx.cluster.delete(res.kind, obj.namespace, obj.name, grace=None if grace < 0 else grace,
                                propagation={"background": "Background", "foreground": "Foreground",
                                             "orphan": "Orphan"}[cascade])
@@ -378,11 +427,41 @@ def cmd_scale(ctx: Ctx) -> None:
             continue
         if ctx.dry_run == "none":
             try:
+                ctx.authorize("patch", res, obj.namespace, obj.name, "scale")
                 ctx.cluster.scale(res.kind, obj.namespace, obj.name, n)
+                if ctx.p.flags.get("record") is True:
+                    update_object(ctx, obj, ctx.cluster.render(obj))
             except ApiError as exc:
                 ctx.api_error(exc)
                 continue
         ctx.print(f"{ref_name(res, obj.name)} scaled{ctx.dry_suffix()}")
+
+
+def _autoscale_metrics(p: Any) -> list[dict]:
+    """--cpu / --memory as kubectl 1.37 reads them: `70%` a utilization, `500m` / `200Mi` an average value,
+    a bare number milliCPU / mebibytes; the deprecated --cpu-percent a utilization."""
+    out = []
+    for name, flag, unit in (("cpu", "cpu", "m"), ("memory", "memory", "Mi")):
+        raw = str(p.flags.get(flag) or "")
+        if name == "cpu" and not raw and int(p.get("cpu-percent", -1)) >= 0:
+            raw = f"{int(p.get('cpu-percent'))}%"
+        if not raw:
+            continue
+        if raw.endswith("%"):
+            try:
+                pct = int(raw[:-1])
+            except ValueError:
+                raise KubectlError(f"invalid {name} percentage: {raw}") from None
+            target: dict[str, Any] = {"type": "Utilization", "averageUtilization": pct}
+        else:
+            value = raw + unit if raw.isdigit() else raw
+            try:
+                parse_quantity(value)
+            except QuantityError:
+                raise KubectlError(f"invalid {name} quantity: {raw}") from None
+            target = {"type": "AverageValue", "averageValue": value}
+        out.append({"type": "Resource", "resource": {"name": name, "target": target}})
+    return out
 
 
 def cmd_autoscale(ctx: Ctx) -> None:
@@ -390,7 +469,7 @@ def cmd_autoscale(ctx: Ctx) -> None:
     targets = _targets(ctx, allow_all=False, verb="autoscale")
     mx = int(p.flags["max"])
     mn = int(p.get("min", -1))
-    cpu = int(p.get("cpu-percent", -1))
+    metrics = _autoscale_metrics(p)
     if mx < 1:
         raise KubectlError("--max=MAXPODS is required and must be at least 1, max: 0")
     if mn > mx:
@@ -404,17 +483,17 @@ def cmd_autoscale(ctx: Ctx) -> None:
                                 "scaleTargetRef": {"apiVersion": res.api_version, "kind": res.kind, "name": obj.name}}
         if mn >= 0:
             spec["minReplicas"] = mn
-        if cpu >= 0:
-            spec["metrics"] = [{"type": "Resource", "resource": {"name": "cpu", "target": {
-                "type": "Utilization", "averageUtilization": cpu}}}]
+        if metrics:
+            spec["metrics"] = metrics
         body = {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
-                "metadata": {"creationTimestamp": None, "name": name, "namespace": obj.namespace},
+                "metadata": {"name": name, "namespace": obj.namespace},
                 "spec": spec, "status": {"currentMetrics": None, "desiredReplicas": 0}}
         hres = BY_KIND["HorizontalPodAutoscaler"]
         if ctx.dry_run == "client":
             print_obj_or(ctx, body, hres, name, "autoscaled")
             continue
         try:
+            ctx.authorize("create", BY_KIND["HorizontalPodAutoscaler"], obj.namespace)
             ctx.cluster.create(body, obj.namespace, dry_run=ctx.dry_run == "server")
         except ApiError as exc:
             ctx.api_error(exc)
@@ -424,9 +503,12 @@ def cmd_autoscale(ctx: Ctx) -> None:
 
 # -- updates through the API (label, annotate, patch, edit, set) -----------------------------------
 
-def update_object(ctx: Ctx, obj: Any, body: dict) -> bool:
+def update_object(ctx: Ctx, obj: Any, body: dict, verb: str = "patch") -> bool:
     """PUT a changed body; returns whether anything changed."""
-    _, changed = ctx.cluster.update(clean_for_write(body), obj.namespace or None, dry_run=ctx.dry_run != "none")
+    from kubegame.engine.kinds import BY_KIND as _KINDS
+    ctx.authorize(verb, _KINDS[obj.kind], obj.namespace, obj.name)
+    _, changed = ctx.cluster.update(record_cause(ctx, clean_for_write(body)), obj.namespace or None,
+                                    dry_run=ctx.dry_run != "none")
     return changed
 
 
@@ -823,13 +905,14 @@ def cmd_expose(ctx: Ctx) -> None:
             spec["clusterIP"] = p.flags["cluster-ip"]
         labels = dict(obj.labels) if res.kind != "Pod" else dict(obj.labels)
         body = {"apiVersion": "v1", "kind": "Service",
-                "metadata": {"creationTimestamp": None, "name": name, **({"labels": labels} if labels else {})},
+                "metadata": {"name": name, **({"labels": labels} if labels else {})},
                 "spec": spec, "status": {"loadBalancer": {}}}
         sres = BY_KIND["Service"]
         if ctx.dry_run == "client":
             print_obj_or(ctx, body, sres, name, "exposed")
             continue
         try:
+            ctx.authorize("create", BY_KIND["Service"], obj.namespace)
             created = ctx.cluster.create(body, obj.namespace, dry_run=ctx.dry_run == "server")
         except ApiError as exc:
             ctx.api_error(exc)

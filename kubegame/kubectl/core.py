@@ -31,9 +31,24 @@ class Ctx:
     exit_code: int = 0
     read: dict[str, str] = field(default_factory=dict)   # files read from disk (a replay records them)
 
+    who: Any = None                  # the engine's rbac.Identity the command acts as (None: not yet known)
+
     @property
     def namespace(self) -> str:
-        return self.p.get("namespace") or "default"
+        """`-n`, else the current context's namespace, else default."""
+        from kubegame.kubectl.kubeconfig import namespace
+        return namespace(self.cluster, self.p)
+
+    def authorize(self, verb: str, res: Resource, namespace: str | None, name: str = "", sub: str = "") -> None:
+        """The API server's authorization of one request (engine/rbac.py); raises Forbidden."""
+        self.authorize_raw(verb, res.plural, res.group, (namespace or "") if res.namespaced else "", name, sub)
+
+    def authorize_raw(self, verb: str, plural: str, group: str, namespace: str, name: str = "", sub: str = "") -> None:
+        from kubegame.engine import rbac
+        if self.who is None:
+            from kubegame.kubectl.kubeconfig import identity
+            self.who = identity(self.cluster, self.p)
+        rbac.authorize(self.cluster, self.who, rbac.Request(verb, plural, group, namespace, name, sub))
 
     @property
     def all_namespaces(self) -> bool:
@@ -77,6 +92,8 @@ def format_api_error(exc: ApiError, source: str = "", verb: str = "creating") ->
                 parts = re.split(r", (?=[a-zA-Z][\w.\[\]\-/]*: )", causes[1:-1])
                 return f'The {kind} "{name}" is invalid: \n' + "".join(f"* {p}\n" for p in parts)
             return f'The {kind} "{name}" is invalid: {causes}'
+    if exc.reason == "Unauthorized":
+        return "error: You must be logged in to the server (Unauthorized)"
     msg = exc.message
     if source:
         msg = f'error when {verb} "{source}": {msg}'
@@ -176,6 +193,7 @@ class EventObj:
 def list_objects(ctx: Ctx, res: Resource, namespace: str | None) -> list[Item]:
     """All objects of a type (namespace None: all namespaces) as printable items."""
     cluster = ctx.cluster
+    ctx.authorize("list", res, namespace)
     if res.kind == "Event":
         evs = [EventObj(e) for e in cluster.events if namespace is None or (e.namespace or "default") == namespace]
         evs.sort(key=lambda e: (e.namespace, e.name))
@@ -188,7 +206,8 @@ def item(cluster: Any, obj: Any) -> Item:
     return Item(obj.kind, cluster.render(obj), obj)
 
 
-def get_object(ctx: Ctx, res: Resource, namespace: str, name: str) -> Item:
+def get_object(ctx: Ctx, res: Resource, namespace: str, name: str, verb: str = "get") -> Item:
+    ctx.authorize(verb, res, namespace, name)
     if res.kind == "Event":
         for it in list_objects(ctx, res, namespace):
             if it.name == name:

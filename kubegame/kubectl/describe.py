@@ -59,6 +59,16 @@ class W:
         return tabwrite("".join(self.buf), 0, 2)
 
 
+def _decoded_len(b64: str) -> int:
+    """A Secret value's size: the bytes it decodes to (describe.go prints len(data[k]))."""
+    import base64
+    import binascii
+    try:
+        return len(base64.b64decode(b64, validate=False))
+    except (binascii.Error, ValueError):
+        return len(b64)
+
+
 def _labels(d: dict) -> list[str]:
     return [f"{k}={v}" for k, v in sorted((d or {}).items())]
 
@@ -93,8 +103,9 @@ def _controlled_by(d: dict) -> str | None:
     return None
 
 
-def _container_block(w: W, level: int, c: dict, status: dict | None) -> None:
-    w.w(level, f"{c.get('name')}:\n")
+def _container_block(w: W, level: int, c: dict, status: dict | None, template: bool = False) -> None:
+    """describeContainerBasicInfo: in a pod template the name gets one more space (nameIndent)."""
+    w.w(level, f"{' ' if template else ''}{c.get('name')}:\n")
     lv = level + 1
     if status is not None:
         cid = status.get("containerID") or ""
@@ -364,7 +375,7 @@ def _pod_template(w: W, tpl: dict) -> None:
         w.multi(1, "Annotations", _annotations(tmd.get("annotations")))
     w.w(1, "Containers:\n")
     for c in tspec.get("containers") or []:
-        _container_block(w, 2, c, None)
+        _container_block(w, 1, c, None, template=True)
     w.w(1, "Volumes:\t<none>\n" if not tspec.get("volumes") else "Volumes:\n")
     for v in tspec.get("volumes") or []:
         w.w(2, f"{v.get('name')}:\n")
@@ -513,13 +524,22 @@ def describe_generic(ctx: Ctx, it: Item) -> str:
         w.w(0, f"Selector:\t{format_label_selector(spec.get('selector'))}\n")
         w.w(0, "Status:\n")
         w.w(1, f"Allowed disruptions:\t{disruptions_allowed(ctx.cluster, it.obj)}\n")
-    elif it.kind in ("ConfigMap", "Secret"):
+    elif it.kind == "Secret":
+        # describeSecret: the type, then each key's size; no events
+        w.w(0, f"\nType:\t{d.get('type', 'Opaque')}\n")
         w.w(0, "\nData\n====\n")
         for k, v in sorted((d.get("data") or {}).items()):
-            if it.kind == "Secret":
-                w.w(0, f"{k}:\t{len(str(v)) * 3 // 4} bytes\n")
-            else:
-                w.w(0, f"{k}:\n----\n{v}\n\n")
+            w.w(0, f"{k}:\t{_decoded_len(str(v))} bytes\n")
+        return w.text()
+    elif it.kind == "ConfigMap":
+        # describeConfigMap: Data, then BinaryData with sizes (keys sorted here; kubectl walks a Go map)
+        w.w(0, "\nData\n====\n")
+        for k, v in sorted((d.get("data") or {}).items()):
+            w.w(0, f"{k}:\n----\n{v}\n\n")
+        w.w(0, "\nBinaryData\n====\n")
+        for k, v in sorted((d.get("binaryData") or {}).items()):
+            w.w(0, f"{k}: {_decoded_len(str(v))} bytes\n")
+        w.w(0, "\n")
     else:
         from kubegame.kubectl.printers import to_yaml
         for section in ("spec", "status", "data"):
@@ -537,6 +557,7 @@ DESCRIBERS = {"Pod": describe_pod, "Node": describe_node, "Deployment": describe
 
 
 def cmd_describe(ctx: Ctx) -> None:
+    from kubegame.kubectl import describe_access  # noqa: F401 - registers the access kinds' describers
     p = ctx.p
     if not p.args and not p.flags.get("filename"):
         raise KubectlError("You must specify the type of resource to describe. Use \"kubectl api-resources\" for a "

@@ -1,7 +1,7 @@
 """kubectl's command line: cobra's command tree and pflag's flag syntax.
 
 The flags of every command come from real kubectl (data/commands.json, generated from
-`kubectl <cmd> --help` v1.32), so the game accepts and rejects the same flags. Parsing
+`kubectl <cmd> --help` v1.37.1, every command of its tree), so the game accepts and rejects the same flags. Parsing
 follows spf13/pflag: `--flag=value`, `--flag value`, `-f value`, `-fvalue`, `-f=value`,
 combined short booleans (`-it`), `--` ending the flags; cobra finds the command path
 first (flags may come before the verb: `kubectl -n kube-system get pods`).
@@ -24,7 +24,7 @@ ROOT_ORDER = ["create", "expose", "run", "set", "explain", "get", "edit", "delet
               "autoscale", "certificate", "cluster-info", "top", "cordon", "uncordon", "drain", "taint",
               "describe", "logs", "attach", "exec", "port-forward", "proxy", "cp", "auth", "debug", "events",
               "diff", "apply", "patch", "replace", "wait", "kustomize", "label", "annotate", "completion",
-              "alpha", "api-resources", "api-versions", "config", "plugin", "version", "options"]
+              "alpha", "api-resources", "api-versions", "config", "plugin", "version", "kuberc", "options"]
 SUPPORTED_ROOT = {"create", "expose", "run", "set", "explain", "get", "edit", "delete", "rollout", "scale",
                   "autoscale", "cluster-info", "top", "cordon", "uncordon", "drain", "taint", "describe",
                   "logs", "exec", "events", "apply", "patch", "label", "annotate", "api-resources",
@@ -32,6 +32,13 @@ SUPPORTED_ROOT = {"create", "expose", "run", "set", "explain", "get", "edit", "d
 
 # pflag NoOptDefVal: a value used when the flag is given without one
 NO_OPT_DEFAULTS = {"dry-run": "unchanged", "cascade": "background"}
+# deprecated flags that --help hides but kubectl 1.37 still takes, with the warning pflag prints
+RECORD = ("apply", "scale", "set image", "set resources", "set selector", "set serviceaccount", "label",
+          "annotate", "patch", "edit", "expose", "run", "autoscale", "create")
+HIDDEN: dict[str, list[tuple[str, str, str]]] = {path: [("record", "false", "--record will be removed in the future")]
+                                                for path in RECORD}
+HIDDEN["autoscale"].append(("cpu-percent", "-1", "Use --cpu with percentage or resource quantity format (e.g., "
+                                                "'70%' for utilization or '500m' for milliCPU)."))
 REQUIRED = {"create deployment": ["image"], "run": ["image"], "scale": ["replicas"], "autoscale": ["max"]}
 
 
@@ -70,6 +77,8 @@ class Parsed:
     spec: CommandSpec | None = field(default=None, repr=False)
     dash: int = -1                               # cobra ArgsLenAtDash: index in args where `--` was
     help: bool = False
+    warnings: list[str] = field(default_factory=list)     # pflag's deprecation notices (stderr)
+    order: list[tuple[str, str]] = field(default_factory=list)   # the flags as given: (name, value)
 
     def get(self, name: str, default: Any = None) -> Any:
         if name in self.flags:
@@ -107,6 +116,8 @@ def command_spec(path: str) -> CommandSpec:
         flags.setdefault(f["name"], FlagSpec(f["name"], f["short"], f["default"], f["type"]))
     # flags kubectl has on every command that --help does not list as options
     flags.setdefault("help", FlagSpec("help", "h", "false", "bool"))
+    for name, default, _ in HIDDEN.get(path, []):
+        flags.setdefault(name, FlagSpec(name, "", default, "bool" if default in ("true", "false") else "int"))
     shorts = {f.short: f for f in flags.values() if f.short}
     subs = [s[0] for s in raw["subcommands"]] if path else ROOT_ORDER
     return CommandSpec(path, flags, shorts, raw["aliases"], subs, raw["help"])
@@ -239,8 +250,13 @@ def parse(line_or_words: str | list[str]) -> Parsed:
     spec = command_spec(path)
     out = Parsed(path, spec=spec)
 
+    hidden = {name: why for name, _, why in HIDDEN.get(path, [])}
+
     def set_flag(f: FlagSpec, raw: str) -> None:
         val = _convert(f, raw, _shown(f))
+        out.order.append((f.name, raw))
+        if f.name in hidden and f.name not in out.flags:
+            out.warnings.append(f"Flag --{f.name} has been deprecated, {hidden[f.name]}\n")
         if f.type == "list":
             lst = out.flags.setdefault(f.name, [])
             if f.name in ("filename", "label-columns", "env", "from-literal", "from-file", "overrides"):

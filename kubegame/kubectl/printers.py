@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -62,6 +64,16 @@ HEADERS: dict[str, tuple[list[str], list[str]]] = {
                                "VOLUMEATTRIBUTESCLASS", "AGE"], []),
     "PriorityClass": (["NAME", "VALUE", "GLOBAL-DEFAULT", "AGE", "PREEMPTIONPOLICY"], []),
     "ControllerRevision": (["NAME", "CONTROLLER", "REVISION", "AGE"], []),
+    # pkg/printers/internalversion/printers.go: serviceAccountColumnDefinitions, roleColumnDefinitions, ...
+    "ServiceAccount": (["NAME", "SECRETS", "AGE"], []),
+    "Role": (["NAME", "CREATED AT"], []),
+    "ClusterRole": (["NAME", "CREATED AT"], []),
+    "RoleBinding": (["NAME", "ROLE", "AGE"], ["USERS", "GROUPS", "SERVICEACCOUNTS"]),
+    "ClusterRoleBinding": (["NAME", "ROLE", "AGE"], ["USERS", "GROUPS", "SERVICEACCOUNTS"]),
+    "ResourceQuota": (["NAME", "REQUEST", "LIMIT", "AGE"], []),
+    "LimitRange": (["NAME", "CREATED AT"], []),
+    "CronJob": (["NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE"],
+                ["CONTAINERS", "IMAGES", "SELECTOR"]),
     "Event": (["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"], []),
 }
 EVENT_WIDE = ["LAST SEEN", "TYPE", "REASON", "OBJECT", "SUBOBJECT", "SOURCE", "MESSAGE", "FIRST SEEN", "COUNT",
@@ -328,6 +340,9 @@ def row(now: int, it: Item, wide: bool) -> list[str]:
         ref = next((r for r in d.get("metadata", {}).get("ownerReferences") or [] if r.get("controller")), None)
         ctl = f"{ref['kind'].lower()}.{ref['apiVersion'].split('/')[0]}/{ref['name']}" if ref else "<none>"
         return [it.name, ctl, str(d.get("revision", 0)), age(now, d)]
+    if k in ("ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "ResourceQuota",
+             "LimitRange", "CronJob"):
+        return access_row(now, it, wide)
     if k == "Event":
         ev = it.obj
         last = human_duration(now - ev.tick)
@@ -338,6 +353,43 @@ def row(now: int, it: Item, wide: bool) -> list[str]:
                     str(ev.count), it.name]
         return [last, ev.type, ev.reason, obj_ref, ev.message]
     return [it.name, age(now, d)]
+
+
+def access_row(now: int, it: Item, wide: bool) -> list[str]:
+    """The access and batch kinds (printServiceAccount, printRole, printRoleBinding, printResourceQuota,
+    printLimitRange, printCronJob)."""
+    k, d = it.kind, it.d
+    spec, st = d.get("spec") or {}, d.get("status") or {}
+    created = (d.get("metadata") or {}).get("creationTimestamp", "")
+    if k == "ServiceAccount":
+        return [it.name, str(len(d.get("secrets") or [])), age(now, d)]
+    if k in ("Role", "ClusterRole", "LimitRange"):
+        return [it.name, created]
+    if k in ("RoleBinding", "ClusterRoleBinding"):
+        ref = d.get("roleRef") or {}
+        r = [it.name, f"{ref.get('kind', '')}/{ref.get('name', '')}", age(now, d)]
+        if wide:
+            subs = d.get("subjects") or []
+            users = [s.get("name", "") for s in subs if s.get("kind") == "User"]
+            groups = [s.get("name", "") for s in subs if s.get("kind") == "Group"]
+            sas = [f"{s.get('namespace', '')}/{s.get('name', '')}" for s in subs if s.get("kind") == "ServiceAccount"]
+            r += [", ".join(users), ", ".join(groups), ", ".join(sas)]
+        return r
+    if k == "ResourceQuota":
+        hard, used = st.get("hard") or {}, st.get("used") or {}
+        req = [f"{r}: {used.get(r, '0')}/{hard[r]}" for r in sorted(hard) if not r.startswith("limits.")]
+        lim = [f"{r}: {used.get(r, '0')}/{hard[r]}" for r in sorted(hard) if r.startswith("limits.")]
+        return [it.name, ", ".join(req), ", ".join(lim), age(now, d)]
+    # CronJob
+    last = st.get("lastScheduleTime")
+    r = [it.name, str(spec.get("schedule", "")), spec.get("timeZone") or "<none>",
+         "True" if spec.get("suspend") else "False", str(len(st.get("active") or [])),
+         age(now, {"metadata": {"creationTimestamp": last}}) if last else "<none>", age(now, d)]
+    if wide:
+        job_spec = ((spec.get("jobTemplate") or {}).get("spec") or {})
+        c, i = _template_containers(job_spec)
+        r += [c, i, format_label_selector(job_spec.get("selector")) if job_spec.get("selector") else "<none>"]
+    return r
 
 
 def kind_prefix(kind: str) -> str:
@@ -371,8 +423,42 @@ def to_yaml(data: Any) -> str:
                      allow_unicode=True)
 
 
-def to_json(data: Any) -> str:
-    return json.dumps(data, indent=4, sort_keys=True, ensure_ascii=False) + "\n"
+def to_json(data: Any, keep_order: bool = False) -> str:
+    """kubectl's JSON printer: 4 spaces; an object from the server has its keys sorted (it is a map),
+    a typed object built by kubectl keeps its struct order (`keep_order`, see go_ordered)."""
+    return json.dumps(data, indent=4, sort_keys=not keep_order, ensure_ascii=False) + "\n"
+
+
+GO_MAP_FIELDS = frozenset({"data", "binaryData", "stringData", "labels", "annotations", "hard", "used", "matchLabels",
+                           "nodeSelector", "limits", "requests", "capacity", "allocatable", "default",
+                           "defaultRequest", "min", "max", "maxLimitRequestRatio"})
+
+
+@cache
+def _json_order() -> dict[str, list[str]]:
+    return json.loads((Path(__file__).parent / "data" / "json_order.json").read_text())
+
+
+def go_ordered(body: Any) -> Any:
+    """A typed object's keys in kubectl's Go struct order (data/json_order.json, read from the real
+    1.37.1 binary): what `create ... --dry-run=client -o json` prints. Keys not seen there keep theirs."""
+    order = _json_order()
+    kind = body.get("kind", "") if isinstance(body, dict) else ""
+
+    def walk(value: Any, path: str) -> Any:
+        if isinstance(value, dict):
+            last = path.rsplit(".", 1)[-1]
+            if last in GO_MAP_FIELDS or (kind == "Service" and path == "spec.selector"):
+                keys = sorted(value)              # a Go map: encoding/json sorts its keys
+            else:
+                known = order.get(f"{kind}:{path}") or []
+                keys = sorted(value, key=lambda k: (known.index(k) if k in known else len(known), 0))
+            return {k: walk(value[k], f"{path}.{k}" if path else k) for k in keys}
+        if isinstance(value, list):
+            return [walk(v, path + "[]") for v in value]
+        return value
+
+    return walk(body, "")
 
 
 def as_list(items: list[dict]) -> dict:

@@ -205,6 +205,32 @@ OBJECTIVE = Tagged("objective", {
 SOLUTION_STEPS = ListOf(Struct("a solution step", {"at": F(TICK, required=True), "run": F(Str(), required=True)}))
 
 
+def _kubeconfig_check(v: dict, path: tuple, ctx: Ctx) -> None:
+    names = [u["name"] for u in v["users"]]
+    for i, n in enumerate(names):
+        if n == "kubernetes-admin" or n in names[:i]:
+            ctx.error(path + ("users", i, "name"), f"user {n!r} is " + ("the admin, who is always there" if
+                      n == "kubernetes-admin" else "listed twice"), "another user name")
+    if v["current"] != "kubernetes-admin" and v["current"] not in names:
+        ctx.error(path + ("current",), f"current user {v['current']!r} is not in kubeconfig.users",
+                  "kubernetes-admin or one of: " + ", ".join(names))
+    elif v["current"] == "kubernetes-admin" and not v["admin"]:
+        ctx.error(path + ("current",), "the current user is kubernetes-admin, but `admin: false` leaves the admin out",
+                  "`current: USER` naming one of kubeconfig.users")
+
+
+KUBECONFIG_USER = Struct("a kubeconfig user", {
+    "name": F(Str(re.compile(r"^[^\s/%]+$"), "a user name without spaces, '/' or '%'"), required=True),
+    "groups": F(ListOf(Str()), default=list),
+    "namespace": F(LABEL),
+})
+KUBECONFIG = Struct("spec.kubeconfig", {
+    "users": F(ListOf(KUBECONFIG_USER), default=list),
+    "current": F(Str(), default="kubernetes-admin"),
+    "admin": F(Bool(), default=True),
+}, validate=_kubeconfig_check)
+
+
 def _stars_check(v: dict, path: tuple, ctx: Ctx) -> None:
     if v["two"] > v["three"]:
         ctx.error(path + ("two",), f"stars.two ({v['two']}) is above stars.three ({v['three']})",
@@ -230,6 +256,7 @@ SPEC = Struct("the Level spec", {
                       validate=_stars_check), default=lambda: {"two": 700, "three": 900}),
     "hints": F(ListOf(Struct("a hint", {"text": F(Str(), required=True), "afterTick": F(TICK)})), default=list),
     "solution": F(SOLUTION_STEPS, default=list),
+    "kubeconfig": F(KUBECONFIG, default=lambda: {"users": [], "current": "kubernetes-admin", "admin": True}),
 })
 LEVEL = Struct("the Level document", {
     "apiVersion": F(Enum(LEVEL_API_VERSION), required=True),
@@ -554,7 +581,9 @@ def build_level(raw: dict, manifests: list[Manifest], path: str) -> Level:
         debrief=spec["debrief"], seed=spec["seed"], budget=spec["budget"], pull_mbps=spec["pullMBps"],
         events=events, objectives=objectives, stars_two=spec["stars"]["two"], stars_three=spec["stars"]["three"],
         hints=[Hint(h["text"], h["afterTick"]) for h in spec["hints"]],
-        solution=[Step(s["at"], s["run"]) for s in spec["solution"]], manifests=manifests, path=path)
+        solution=[Step(s["at"], s["run"]) for s in spec["solution"]], manifests=manifests, path=path,
+        kubeconfig={"users": [dict(u) for u in spec["kubeconfig"]["users"]], "current": spec["kubeconfig"]["current"],
+                    "admin": spec["kubeconfig"]["admin"]})
 
 
 def errors_of(path: str | os.PathLike) -> list[LevelError]:

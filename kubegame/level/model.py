@@ -169,11 +169,15 @@ class Level:
     path: str = ""
     sha256: str = ""
     text: str = ""
+    # spec.kubeconfig: {"users": [{"name", "groups", "namespace"}], "current": user, "admin": bool}
+    kubeconfig: dict = field(default_factory=lambda: {"users": [], "current": "kubernetes-admin", "admin": True})
 
     def cluster_config(self) -> ClusterConfig:
         return ClusterConfig(node_monitor_grace_period=self.cluster.node_monitor_grace_period,
                              default_toleration_seconds=self.cluster.default_toleration_seconds,
-                             pull_mbps=self.pull_mbps, max_replicas=self.cluster.max_replicas)
+                             pull_mbps=self.pull_mbps, max_replicas=self.cluster.max_replicas,
+                             users=[dict(u) for u in self.kubeconfig["users"]],
+                             current_user=self.kubeconfig["current"], admin_context=self.kubeconfig["admin"])
 
     def manifest(self, kind: str, name: str) -> Manifest | None:
         for m in self.manifests:

@@ -113,7 +113,22 @@ def check_hpa_bounds(cluster: Cluster) -> None:
             _fail(f"hpa {hpa.namespace}/{hpa.name}: desiredReplicas {desired} outside [{lo}, {hi}]")
 
 
-CHECKS = (check_capacity, check_endpoints, check_traffic, check_ownership, check_hpa_bounds)
+def check_quotas(cluster: Cluster) -> None:
+    """No namespace is over its quota: what its live pods and objects use, counted from scratch here
+    (not from the controller's running sums), is within every quota's hard limits."""
+    from kubegame.engine.controllers.resourcequota import TRACKED, hard_amount, object_usage
+    for q in cluster.list("ResourceQuota"):
+        used: dict[str, int] = {}
+        for kind in TRACKED:
+            for obj in cluster.list(kind, q.namespace):
+                for r, v in object_usage(obj).items():
+                    used[r] = used.get(r, 0) + v
+        for r, limit in (q.spec.get("hard") or {}).items():
+            if used.get(r, 0) > hard_amount(r, limit):
+                _fail(f"namespace {q.namespace} uses {r}={used[r]} over quota {q.name}'s {limit}")
+
+
+CHECKS = (check_capacity, check_endpoints, check_traffic, check_ownership, check_hpa_bounds, check_quotas)
 
 
 def assert_invariants(cluster: Cluster) -> None:
@@ -134,6 +149,12 @@ def daemon_pods_by_node(cluster: Cluster, ds: Any) -> dict[str, list[Pod]]:
     return out
 
 
+def admission_refused(cluster: Cluster, owner: Any) -> bool:
+    """Whether the API server's admission refused a pod of this controller (its FailedCreate event)."""
+    return any(e.reason == "FailedCreate" and "is forbidden" in e.message
+               for e in cluster.events_for(owner.kind, owner.namespace, owner.name))
+
+
 def eligible_nodes(cluster: Cluster, ds: Any) -> list[Node]:
     """The Ready nodes a DaemonSet should run on (nodeShouldRunDaemonPod)."""
     from kubegame.engine.controllers.daemonset import should_run
@@ -143,9 +164,10 @@ def eligible_nodes(cluster: Cluster, ds: Any) -> list[Node]:
 
 def check_daemonsets_converged(cluster: Cluster, skip_nodes: set[str] | frozenset[str] = frozenset()) -> None:
     """Once converged, a DaemonSet has exactly one pod on every eligible Ready node, and none on a
-    Ready node that is not eligible (`skip_nodes`: nodes not to judge)."""
+    Ready node that is not eligible (`skip_nodes`: nodes not to judge). A DaemonSet whose pods
+    admission refuses (a quota, a LimitRange: FailedCreate `... is forbidden`) is not judged."""
     for ds in cluster.list("DaemonSet"):
-        if ds.terminating:
+        if ds.terminating or admission_refused(cluster, ds):
             continue
         by_node = daemon_pods_by_node(cluster, ds)
         eligible = {n.name for n in eligible_nodes(cluster, ds)} - set(skip_nodes)

@@ -108,7 +108,9 @@ class ClusterMachine(RuleBasedStateMachine):
         """Call an API write; without etcd quorum it must fail with ApiError (then None)."""
         try:
             return fn(*args, **kwargs)
-        except ApiError:
+        except ApiError as exc:
+            if exc.reason == "Forbidden" and exc.code == 403:
+                return None        # admission refused it (a quota, a LimitRange): what the API server may do
             if self.cluster.store.quorum:
                 raise
             return None
@@ -281,6 +283,26 @@ class ClusterMachine(RuleBasedStateMachine):
             self.write(self.cluster.apply, data.draw(manifests("PodDisruptionBudget", name=f"{name}-pdb",
                                                                 target=name)))
 
+    @rule(data=st.data(), kind=st.sampled_from(["ResourceQuota", "LimitRange", "CronJob"]))
+    def create_policy(self, data, kind: str) -> None:
+        """A quota, a LimitRange or a CronJob in the default namespace (check_quotas then holds every tick)."""
+        name = {"ResourceQuota": "compute", "LimitRange": "limits", "CronJob": "nightly"}[kind]
+        if self.cluster.get(kind, "default", name) is not None:
+            return
+        body = data.draw(manifests(kind, name=name, image_names=("batch:1.0",)))
+        if kind == "ResourceQuota":
+            # a quota may be made below what is used (it only holds back what comes next); the machine
+            # makes it at or above, so that check_quotas holds from then on
+            from kubegame.engine.controllers.resourcequota import TRACKED, hard_amount, object_usage
+            used: dict[str, int] = {}
+            for k in TRACKED:
+                for obj in self.cluster.list(k, "default"):
+                    for r, v in object_usage(obj).items():
+                        used[r] = used.get(r, 0) + v
+            if any(used.get(r, 0) > hard_amount(r, v) for r, v in body["spec"]["hard"].items()):
+                return
+        self.write(self.cluster.apply, body)
+
     @precondition(lambda self: any(p.node_name for p in self.cluster.pods()))
     @rule(data=st.data())
     def evict(self, data) -> None:
@@ -341,14 +363,20 @@ class ClusterMachine(RuleBasedStateMachine):
             pods = [p for p in self.cluster.pods("default") if p.labels.get("app") == d.name and p.active]
             pending = [p for p in pods if not p.node_name]
             image = d.spec["template"]["spec"]["containers"][0]["image"]
-            if pending or image not in GOOD_IMAGES or d.name in autoscaled:
-                continue          # no room, a release that never stays Ready, or an HPA still moving it
+            if pending or image not in GOOD_IMAGES or d.name in autoscaled or self._refused(d):
+                continue          # no room (nodes or quota), a release that never stays Ready, or an HPA moving it
             want = int(d.spec["replicas"])
             rss = [r for r in self.cluster.store.owned_by(d.uid) if r.kind == "ReplicaSet"]
             assert sum(int(r.spec.get("replicas", 0)) for r in rss) == want, f"{d.name} did not converge: RS sizes"
             assert len(pods) == want and all(p.ready and p.image == image for p in pods), \
                 f"{d.name}: {[(p.name, p.image, p.status_reason()) for p in pods]} for {want} x {image}"
         self.check_hpa_targets()
+
+    def _refused(self, d: Any) -> bool:
+        """Admission refused some of its pods (a quota, a LimitRange): the ReplicaSet says FailedCreate."""
+        from kubegame.testing.invariants import admission_refused
+        return any(admission_refused(self.cluster, rs) for rs in self.cluster.store.owned_by(d.uid)
+                   if rs.kind == "ReplicaSet")
 
     # -- invariants ------------------------------------------------------------------------
     def check_rollout_bounds(self) -> None:

@@ -30,11 +30,21 @@ KERNELS = ("6.1", "6.8")
 NAMESPACES = ("team-a", "team-b", "staging")
 
 KINDS = ("Namespace", "Pod", "ReplicaSet", "Deployment", "Service", "DaemonSet", "StatefulSet", "Job",
-         "ConfigMap", "Secret", "Ingress", "HorizontalPodAutoscaler", "PodDisruptionBudget")
+         "ConfigMap", "Secret", "Ingress", "HorizontalPodAutoscaler", "PodDisruptionBudget", "ServiceAccount",
+         "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "ResourceQuota", "LimitRange", "CronJob")
+RBAC_V1 = "rbac.authorization.k8s.io/v1"
 API_VERSIONS = {"Namespace": "v1", "Pod": "v1", "Service": "v1", "ConfigMap": "v1", "Secret": "v1",
                 "ReplicaSet": "apps/v1", "Deployment": "apps/v1", "DaemonSet": "apps/v1", "StatefulSet": "apps/v1",
                 "Job": "batch/v1", "Ingress": "networking.k8s.io/v1",
-                "HorizontalPodAutoscaler": "autoscaling/v2", "PodDisruptionBudget": "policy/v1"}
+                "HorizontalPodAutoscaler": "autoscaling/v2", "PodDisruptionBudget": "policy/v1",
+                "ServiceAccount": "v1", "ResourceQuota": "v1", "LimitRange": "v1", "CronJob": "batch/v1",
+                "Role": RBAC_V1, "ClusterRole": RBAC_V1, "RoleBinding": RBAC_V1, "ClusterRoleBinding": RBAC_V1}
+USERS = ("jane", "bob", "ci-bot")
+GROUPS = ("developers", "ops")
+VERBS = ("get", "list", "watch", "create", "update", "patch", "delete")
+RULE_TARGETS = (("", "pods"), ("", "services"), ("", "configmaps"), ("", "secrets"), ("", "pods/log"),
+                ("apps", "deployments"), ("apps", "deployments/scale"), ("batch", "jobs"), ("batch", "cronjobs"))
+SCHEDULES = ("* * * * *", "*/5 * * * *", "0 * * * *", "@hourly", "@every 90s", "30 2 * * mon-fri")
 
 
 # -- machines and images -------------------------------------------------------------------------
@@ -197,11 +207,84 @@ def manifests(draw, kind: str = "Deployment", name: str | None = None, image_nam
             spec["behavior"] = {"scaleUp": {"stabilizationWindowSeconds": 0, "policies": [
                 {"type": "Pods", "value": draw(st.integers(1, 4)), "periodSeconds": 15}]}}
         return {"apiVersion": api, "kind": kind, "metadata": _meta(name, namespace), "spec": spec}
+    if kind in ("ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "ResourceQuota",
+                "LimitRange", "CronJob"):
+        return draw(_policy_manifest(kind, name, namespace, image_names))
     # PodDisruptionBudget
     budget = draw(st.sampled_from([("minAvailable", 1), ("minAvailable", 2), ("minAvailable", "50%"),
                                    ("maxUnavailable", 1), ("maxUnavailable", "25%")]))
     return {"apiVersion": api, "kind": kind, "metadata": _meta(name, namespace),
             "spec": {budget[0]: budget[1], "selector": {"matchLabels": {"app": target}}}}
+
+
+@st.composite
+def _rules(draw) -> list[dict]:
+    out = []
+    for _ in range(draw(st.integers(1, 3))):
+        group, resource = draw(st.sampled_from(RULE_TARGETS))
+        verbs = draw(st.lists(st.sampled_from(VERBS), min_size=1, max_size=4, unique=True))
+        rule: dict = {"apiGroups": [group], "resources": [resource], "verbs": verbs}
+        if draw(st.integers(0, 4)) == 0:
+            rule["resourceNames"] = [draw(st.sampled_from(APP_NAMES))]
+        out.append(rule)
+    return out
+
+
+@st.composite
+def _subjects(draw, namespace: str | None) -> list[dict]:
+    out = []
+    for _ in range(draw(st.integers(1, 3))):
+        kind = draw(st.sampled_from(["User", "Group", "ServiceAccount"]))
+        if kind == "ServiceAccount":
+            out.append({"kind": kind, "name": "default", "namespace": namespace or "default"})
+        else:
+            out.append({"apiGroup": "rbac.authorization.k8s.io", "kind": kind,
+                        "name": draw(st.sampled_from(USERS if kind == "User" else GROUPS))})
+    return out
+
+
+@st.composite
+def _policy_manifest(draw, kind: str, name: str, namespace: str | None, image_names: tuple[str, ...]) -> dict:
+    """The access and batch kinds: valid for kubernetes-validate 1.37 strict and the engine."""
+    api = API_VERSIONS[kind]
+    cluster_scoped = kind in ("ClusterRole", "ClusterRoleBinding")
+    md = _meta(name, None if cluster_scoped else namespace)
+    if kind == "ServiceAccount":
+        body: dict = {"apiVersion": api, "kind": kind, "metadata": md}
+        if draw(st.booleans()):
+            body["automountServiceAccountToken"] = False
+        return body
+    if kind in ("Role", "ClusterRole"):
+        return {"apiVersion": api, "kind": kind, "metadata": md, "rules": draw(_rules())}
+    if kind in ("RoleBinding", "ClusterRoleBinding"):
+        role_kind = "ClusterRole" if cluster_scoped else draw(st.sampled_from(["Role", "ClusterRole"]))
+        role = draw(st.sampled_from(["view", "edit", "admin"])) if role_kind == "ClusterRole" else name
+        return {"apiVersion": api, "kind": kind, "metadata": md,
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": role_kind, "name": role},
+                "subjects": draw(_subjects(namespace))}
+    if kind == "ResourceQuota":
+        hard = {}
+        for resource, values in (("pods", ("2", "10", "50")), ("requests.cpu", ("1", "4", "500m")),
+                                 ("requests.memory", ("1Gi", "8Gi")), ("limits.cpu", ("2", "8")),
+                                 ("services", ("1", "5")), ("count/deployments.apps", ("3", "10"))):
+            if draw(st.booleans()):
+                hard[resource] = draw(st.sampled_from(values))
+        return {"apiVersion": api, "kind": kind, "metadata": md, "spec": {"hard": hard or {"pods": "10"}}}
+    if kind == "LimitRange":
+        item: dict = {"type": "Container", "default": {"cpu": "500m", "memory": "256Mi"},
+                      "defaultRequest": {"cpu": draw(st.sampled_from(["50m", "100m", "250m"])), "memory": "128Mi"}}
+        if draw(st.booleans()):
+            item["max"] = {"cpu": draw(st.sampled_from(["1", "2"]))}
+        return {"apiVersion": api, "kind": kind, "metadata": md, "spec": {"limits": [item]}}
+    # CronJob
+    spec: dict = {"schedule": draw(st.sampled_from(SCHEDULES)),
+                  "concurrencyPolicy": draw(st.sampled_from(["Allow", "Forbid", "Replace"])),
+                  "jobTemplate": {"spec": {"template": draw(_template(name, image_names, "OnFailure"))}}}
+    if draw(st.booleans()):
+        spec["startingDeadlineSeconds"] = draw(st.integers(10, 300))
+    if draw(st.booleans()):
+        spec["successfulJobsHistoryLimit"] = draw(st.integers(0, 3))
+    return {"apiVersion": api, "kind": kind, "metadata": md, "spec": spec}
 
 
 @st.composite

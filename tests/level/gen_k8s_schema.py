@@ -29,6 +29,15 @@ KINDS = {
     ("networking.k8s.io/v1", "Ingress"): "io.k8s.api.networking.v1.Ingress",
     ("autoscaling/v2", "HorizontalPodAutoscaler"): "io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler",
     ("policy/v1", "PodDisruptionBudget"): "io.k8s.api.policy.v1.PodDisruptionBudget",
+    ("v1", "ServiceAccount"): "io.k8s.api.core.v1.ServiceAccount",
+    ("scheduling.k8s.io/v1", "PriorityClass"): "io.k8s.api.scheduling.v1.PriorityClass",
+    ("v1", "ResourceQuota"): "io.k8s.api.core.v1.ResourceQuota",
+    ("v1", "LimitRange"): "io.k8s.api.core.v1.LimitRange",
+    ("batch/v1", "CronJob"): "io.k8s.api.batch.v1.CronJob",
+    ("rbac.authorization.k8s.io/v1", "Role"): "io.k8s.api.rbac.v1.Role",
+    ("rbac.authorization.k8s.io/v1", "ClusterRole"): "io.k8s.api.rbac.v1.ClusterRole",
+    ("rbac.authorization.k8s.io/v1", "RoleBinding"): "io.k8s.api.rbac.v1.RoleBinding",
+    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"): "io.k8s.api.rbac.v1.ClusterRoleBinding",
 }
 SPECIAL = {
     "io.k8s.apimachinery.pkg.api.resource.Quantity": "quantity",

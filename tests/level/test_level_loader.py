@@ -204,7 +204,8 @@ def test_generated_schema_knows_the_supported_kinds():
     kinds = sorted(k.split(" ")[1] for k in ROOTS)
     assert kinds == sorted(["ConfigMap", "DaemonSet", "Deployment", "HorizontalPodAutoscaler", "Ingress", "Job",
                             "Namespace", "Pod", "PodDisruptionBudget", "ReplicaSet", "Secret", "Service",
-                            "StatefulSet"])
+                            "StatefulSet", "ServiceAccount", "PriorityClass", "ResourceQuota", "LimitRange",
+                            "CronJob", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"])
     spec = DEFS["io.k8s.api.apps.v1.DeploymentSpec"]
     assert spec["r"] == ["selector", "template"]
     assert spec["f"]["replicas"] == "int"

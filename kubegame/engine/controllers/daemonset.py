@@ -226,7 +226,12 @@ class DaemonSetController(Controller):
         labels = copy.deepcopy(md.get("labels") or {})
         labels[REVISION_LABEL] = rev
         labels[GENERATION_LABEL] = str(ds.generation)
-        pod = self.cluster.create_pod_from_template(ds, tpl, labels=labels, spec=spec)
+        try:
+            pod = self.cluster.create_pod_from_template(ds, tpl, labels=labels, spec=spec)
+        except ApiError as exc:
+            if exc.reason == "Forbidden":       # admission refused it: FailedCreate, retried later
+                self.cluster.record(ds, "Warning", "FailedCreate", f"Error creating: {exc.message}", self.name)
+            raise
         self.cluster.record(ds, "Normal", "SuccessfulCreate", f"Created pod: {pod.name}", self.name)
         return pod
 

@@ -195,7 +195,12 @@ class JobController(Controller):
         return c
 
     def create_pod(self, job: KObject) -> Pod:
-        pod = self.cluster.create_pod_from_template(job, job.spec.get("template") or {})
+        try:
+            pod = self.cluster.create_pod_from_template(job, job.spec.get("template") or {})
+        except ApiError as exc:
+            if exc.reason == "Forbidden":       # admission refused it: FailedCreate, retried later
+                self.cluster.record(job, "Warning", "FailedCreate", f"Error creating: {exc.message}", self.name)
+            raise
         self.cluster.record(job, "Normal", "SuccessfulCreate", f"Created pod: {pod.name}", self.name)
         return pod
 

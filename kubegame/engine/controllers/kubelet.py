@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from kubegame.engine import eviction
 from kubegame.engine.controllers.base import Controller
+from kubegame.engine.images import TOOLBOX
 from kubegame.engine.objects import ContainerState, Node, Pod
 from kubegame.engine.objects import timestamp as _ts
 from kubegame.engine.quantity import cpu_millis, memory_bytes
@@ -383,6 +384,10 @@ class Kubelet(Controller):
         elif image.run_ticks is not None:
             self._due_exit(c, now + max(1, image.run_ticks), image.exit_code,
                            "Completed" if image.exit_code == 0 else "Error")
+        elif image.app is TOOLBOX and (c.spec.get("command") or c.spec.get("args")):
+            ends = command_end(c.spec)
+            if ends is not None:
+                self._due_exit(c, now + ends[0], ends[1], "Completed" if ends[1] == 0 else "Error")
         if c.memory_limit:
             ws = app.working_set(0, 0)
             if ws > c.memory_limit:
@@ -876,3 +881,33 @@ def _sleep_seconds(argv: list[str]) -> int:
 
 
 __all__ = ["BACKOFF_INITIAL", "BACKOFF_MAX", "Kubelet"]
+
+
+ONE_SHOT = ("true", "date", "echo", "printenv", "env", "hostname", "ls", "cat", "nslookup", "wget", "curl", "uname",
+            "id", "whoami", "pwd", "df", "ps")
+SLEEP = re.compile(r"(?:^|[;&|]\s*|\s)sleep\s+(\d+)\s*$")
+
+
+def command_end(spec: dict) -> tuple[int, int] | None:
+    """When a toolbox container (busybox, alpine, curl) given a command ends: (ticks, exit code), or
+    None while it runs on (`sleep infinity`, `tail -f`, a loop). `true`, `date`, `echo hi` end at once
+    with 0, `false` with 1, `sleep 30` (also last in `sh -c "...; sleep 30"`) after 30 ticks."""
+    argv = [str(x) for x in (spec.get("command") or []) + (spec.get("args") or [])]
+    if argv[:2] in (["sh", "-c"], ["/bin/sh", "-c"], ["bash", "-c"]) and len(argv) > 2:
+        line = " ".join(argv[2:]).strip()
+    else:
+        line = " ".join(argv).strip()
+    if not line or re.search(r"\b(while|until|for)\b|tail\s+-f|sleep\s+inf", line):
+        return None
+    m = SLEEP.search(line)
+    if m:
+        return max(1, int(m.group(1))), 0
+    last = re.split(r"[;&|]+", line)[-1].strip().split()
+    prog = last[0].rsplit("/", 1)[-1] if last else ""
+    if prog == "false" or line.rstrip().endswith("exit 1"):
+        return 1, 1
+    if prog in ONE_SHOT or line.startswith(("echo ", "exit 0")):
+        return 1, 0
+    if prog == "exit" and len(last) > 1 and last[1].isdigit():
+        return 1, int(last[1])
+    return None

@@ -151,9 +151,10 @@ class ReplicaSetController(Controller):
                     try:
                         pod = self.create_pod(rs)
                     except ApiError as exc:
-                        if exc.reason != "TooManyRequests":
+                        if exc.reason not in ("TooManyRequests", "Forbidden"):
                             raise
-                        # the cluster's cap on waiting pods (ClusterConfig.max_pending_pods): try again soon
+                        # admission refused it (a quota, a LimitRange, a missing ServiceAccount) or the
+                        # cluster's cap on waiting pods (ClusterConfig.max_pending_pods): try again soon
                         self.cluster.record(rs, "Warning", "FailedCreate", f"Error creating: {exc.message}", self.name)
                         self.wakeups.setdefault(now + RETRY_TICKS, {})[rs.key] = True
                         break

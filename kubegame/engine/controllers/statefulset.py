@@ -156,7 +156,14 @@ class StatefulSetController(Controller):
         labels[REVISION_LABEL] = rev
         labels[POD_NAME_LABEL] = name
         labels[POD_INDEX_LABEL] = str(i)
-        pod = self.cluster.create_pod_from_template(sts, tpl, name=name, labels=labels, spec=spec)
+        try:
+            pod = self.cluster.create_pod_from_template(sts, tpl, name=name, labels=labels, spec=spec)
+        except ApiError as exc:
+            if exc.reason == "Forbidden":       # stateful_set_control.go's failure event
+                self.cluster.record(sts, "Warning", "FailedCreate",
+                                    f"create Pod {name} in StatefulSet {sts.name} failed error: {exc.message}",
+                                    self.name)
+            raise
         self.cluster.record(sts, "Normal", "SuccessfulCreate",
                             f"create Pod {name} in StatefulSet {sts.name} successful", self.name)
         return pod  # type: ignore[return-value]

