@@ -253,8 +253,10 @@ class Game:
         self._pod_views: dict[str, tuple[tuple, list]] = {}      # node -> (version, its PodViews)
 
     def _apply_initial(self, m: Any) -> None:
+        """As `kubectl apply -f level.yaml` would: the object keeps its last-applied annotation."""
+        from kubegame.kubectl.apply_patch import with_annotation
         try:
-            self.cluster.apply(m.body)
+            self.cluster.apply(with_annotation(m.body))
         except ApiError as exc:
             raise GameSetupError(f"{self.level.path}:{m.line}:{m.col}: {m.kind} {m.name!r}: {exc.message}") from None
 

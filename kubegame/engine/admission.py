@@ -63,6 +63,16 @@ def decode(body: dict) -> None:
                        + ", ".join(f'unknown field "{p}"' for p in walker.unknown), 400)
 
 
+def unknown_fields(body: dict) -> list[str]:
+    """The paths of the fields the schema does not know (what Strict refuses, Warn reports)."""
+    root = root_type(str(body.get("apiVersion")), str(body.get("kind")))
+    if root is None:
+        return []
+    walker = _Walker()
+    walker.walk(body, "@" + root, "", root, top=True)
+    return list(walker.unknown)
+
+
 def check_size(body: dict, kind: str) -> None:
     """etcd refuses a request over its limit: the object must fit."""
     try:

@@ -23,6 +23,7 @@ __all__ = ["DrainJob", "EditRequest", "Result", "complete", "pending_drains", "r
 
 def _handlers() -> dict:
     from kubegame.kubectl import (
+        apply_patch,
         cmd_create,
         cmd_get,
         cmd_info,
@@ -69,6 +70,7 @@ def _handlers() -> dict:
         "config get-clusters": kubeconfig.cmd_get_clusters,
         "config set-credentials": kubeconfig.cmd_set_credentials,
         "auth whoami": kubeconfig.cmd_whoami,
+        "apply view-last-applied": apply_patch.cmd_view_last_applied,
         "auth can-i": kubeconfig.cmd_can_i,
         "apply": cmd_write.cmd_apply,
         "delete": cmd_write.cmd_delete,
@@ -98,6 +100,7 @@ def _handlers() -> dict:
         "taint": cmd_nodes.cmd_taint,
         "explain": cmd_info.cmd_explain,
         "api-resources": cmd_info.cmd_api_resources,
+        "api-versions": cmd_info.cmd_api_versions,
         "version": cmd_info.cmd_version,
         "cluster-info": cmd_info.cmd_cluster_info,
         "events": cmd_info.cmd_events,

@@ -242,3 +242,13 @@ def cmd_options(ctx: Ctx) -> None:
 
 
 __all__: list[Any] = ["cmd_explain", "cmd_api_resources", "cmd_version", "cmd_cluster_info", "cmd_events"]
+
+
+def cmd_api_versions(ctx: Ctx) -> None:
+    """`kubectl api-versions`: every group/version the server serves, sorted (pkg/cmd/apiresources).
+    Besides the kinds' own, the review APIs behind `auth whoami` / `auth can-i` and metrics-server's
+    metrics.k8s.io (behind `kubectl top`)."""
+    from kubegame.engine.kinds import ACCEPTED_API_VERSIONS
+    versions = {r.api_version for r in RESOURCES} | {v for vs in ACCEPTED_API_VERSIONS.values() for v in vs}
+    versions |= {"authentication.k8s.io/v1", "authorization.k8s.io/v1", "metrics.k8s.io/v1beta1"}
+    ctx.print("\n".join(sorted(versions)))

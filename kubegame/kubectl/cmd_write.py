@@ -63,6 +63,14 @@ def record_cause(ctx: Ctx, body: dict) -> dict:
     return body
 
 
+def _save_config(ctx: Ctx, body: dict) -> dict:
+    """--save-config: store the last-applied annotation, so a later apply merges three ways."""
+    if ctx.p.flags.get("save-config") is True:
+        from kubegame.kubectl.apply_patch import with_annotation
+        return with_annotation(body)
+    return body
+
+
 def clean_for_write(body: dict) -> dict:
     """What a client sends back: drop status and server-owned metadata."""
     body = copy.deepcopy(body)
@@ -85,7 +93,7 @@ def _create_body(ctx: Ctx, body: dict, res: Resource, verb: str = "created") -> 
         print_obj_or(ctx, body, res, name, verb)
         return
     ctx.authorize("create", res, ctx.namespace)        # a POST to the collection: no name
-    obj = ctx.cluster.create(record_cause(ctx, body), ctx.namespace, dry_run=dry == "server")
+    obj = ctx.cluster.create(_save_config(ctx, record_cause(ctx, body)), ctx.namespace, dry_run=dry == "server")
     if res.kind == "Namespace" and not obj.status:
         obj.status = {"phase": "Active"}
     print_obj_or(ctx, ctx.cluster.render(obj) if dry == "none" else body, res, name, verb)
@@ -97,12 +105,16 @@ def cmd_create_file(ctx: Ctx) -> None:
     if not ctx.p.flags.get("filename"):
         raise KubectlError("must specify one of -f and -k")
     dry = ctx.dry_run
-    for m in load_manifests(ctx):
+    for m in load_manifests(ctx, keep_going=True):
         res = manifest_resource(m)
         try:
-            body = record_cause(ctx, _in_context_namespace(ctx, clean_for_write(m.body), res))
+            body = _validated(ctx, record_cause(ctx, _in_context_namespace(ctx, clean_for_write(m.body), res)))
+            if dry == "client":        # nothing reaches the API server
+                print_obj_or(ctx, _save_config(ctx, body), res, str((body.get("metadata") or {}).get("name") or ""),
+                             "created")
+                continue
             ctx.authorize("create", res, (body.get("metadata") or {}).get("namespace"))
-            obj = ctx.cluster.create(body, ctx.p.flags.get("namespace"), dry_run=dry != "none")
+            obj = ctx.cluster.create(_save_config(ctx, body), ctx.p.flags.get("namespace"), dry_run=dry != "none")
         except ApiError as exc:
             ctx.api_error(exc, m.source, "creating")
             continue
@@ -249,18 +261,14 @@ def cmd_apply(ctx: Ctx) -> None:
     if ctx.p.args:
         raise KubectlError(f"Unexpected args: {ctx.p.args}\nSee 'kubectl apply -h' for help and examples")
     dry = ctx.dry_run
-    for m in load_manifests(ctx):
+    for m in load_manifests(ctx, keep_going=True):
         res = manifest_resource(m)
         try:
-            body = record_cause(ctx, _in_context_namespace(ctx, clean_for_write(m.body), res))
+            body = _validated(ctx, record_cause(ctx, _in_context_namespace(ctx, clean_for_write(m.body), res)))
             md = body.get("metadata") or {}
             ns, name = md.get("namespace"), str(md.get("name") or "")
             ctx.authorize("get", res, ns, name)
-            if _exists(ctx, m, res):
-                ctx.authorize("patch", res, ns, name)
-            else:
-                ctx.authorize("create", res, ns)
-            obj, verb = ctx.cluster.apply(body, ctx.p.flags.get("namespace"), dry_run=dry != "none")
+            obj, verb = _apply_one(ctx, res, body, str(ns or ""), name, dry)
         except ApiError as exc:
             existing = _exists(ctx, m, res)
             ctx.api_error(exc, m.source, "applying patch" if existing else "creating")
@@ -273,6 +281,63 @@ def cmd_apply(ctx: Ctx) -> None:
             print_obj_or(ctx, ctx.cluster.render(obj), res, obj.name, verb)
         else:
             ctx.print(f"{ref_name(res, obj.name)} {verb}{ctx.dry_suffix()}")
+
+
+def _apply_one(ctx: Ctx, res: Resource, body: dict, ns: str, name: str, dry: str) -> tuple[Any, str]:
+    """Client-side apply (apply_patch.py): create with the last-applied annotation, or merge three ways."""
+    from kubegame.kubectl.apply_patch import MISSING_WARNING, last_applied, three_way, with_annotation
+    live = ctx.cluster.get(res.kind, ns if res.namespaced else "", name) if name else None
+    if live is None:
+        ctx.authorize("create", res, ns)
+        return ctx.cluster.create(with_annotation(body), ctx.p.flags.get("namespace"), dry_run=dry != "none"), \
+            "created"
+    ctx.authorize("patch", res, ns, name)
+    current = clean_for_write(ctx.cluster.render(live))
+    original = last_applied(current)
+    if original is None:
+        ctx.err.append(MISSING_WARNING.format(res=f"{res.plural}/{name}"))
+    merged = three_way(original or {}, with_annotation(body), current)
+    if merged == current:
+        return live, "unchanged"
+    obj, changed = ctx.cluster.update(merged, ctx.p.flags.get("namespace"), dry_run=dry != "none")
+    return obj, "configured" if changed else "unchanged"
+
+
+VALIDATE = {"strict": "Strict", "true": "Strict", "warn": "Warn", "ignore": "Ignore", "false": "Ignore"}
+
+
+def _validated(ctx: Ctx, body: dict) -> dict:
+    """--validate (kubectl sends it as fieldValidation): Strict refuses unknown fields on the server,
+    Warn drops them with a `Warning: unknown field "spec.replica"` each, Ignore drops them silently."""
+    from kubegame.engine.admission import unknown_fields
+    mode = VALIDATE.get(str(ctx.p.flags.get("validate", "strict")).lower())
+    if mode is None:
+        raise KubectlError(f'invalid - validate option "{ctx.p.flags.get("validate")}"; must be one of: strict '
+                           "(or true), warn, ignore (or false)")
+    if mode == "Strict":
+        return body
+    for path in unknown_fields(body):
+        _drop_path(body, path)
+        if mode == "Warn":
+            ctx.err.append(f'Warning: unknown field "{path}"\n')
+    return body
+
+
+def _drop_path(body: dict, path: str) -> None:
+    """Remove the field at a validation path such as `spec.template.spec.containers[0].imagee`."""
+    target: Any = body
+    parts = path.split(".")
+    for part in parts[:-1]:
+        m = re.fullmatch(r"(.*?)\[(\d+)\]", part)
+        if m:
+            seq = target.get(m.group(1)) if isinstance(target, dict) else None
+            target = seq[int(m.group(2))] if isinstance(seq, list) and int(m.group(2)) < len(seq) else None
+        else:
+            target = target.get(part) if isinstance(target, dict) else None
+        if target is None:
+            return
+    if isinstance(target, dict):
+        target.pop(parts[-1], None)
 
 
 def _in_context_namespace(ctx: Ctx, body: dict, res: Resource) -> dict:
@@ -552,6 +617,16 @@ def cmd_label(ctx: Ctx) -> None:
             sets[k] = v
     ctx.p.args = resources
     targets = _targets(ctx, allow_all=True)
+    if p.flags.get("list"):
+        # label.go: one object lists `key=value`; several get a `Listing labels for Kind.group/name:` header
+        one = len(targets) == 1
+        for res, obj in targets:
+            indent = "" if one else " "
+            if not one:
+                ctx.print(f"Listing {noun}s for {res.kind}.{res.group}/{obj.name}:")
+            for k, v in sorted(getattr(obj, field).items()):
+                ctx.print(f"{indent}{k}={v}")
+        return
     for res, obj in targets:
         current = dict(getattr(obj, field))
         if not p.flags.get("overwrite"):

@@ -325,12 +325,23 @@ def _json_kind(value: Any) -> str:
     return "object"
 
 
-def load_manifests(ctx: Ctx) -> list[Manifest]:
+def load_manifests(ctx: Ctx, keep_going: bool = False) -> list[Manifest]:
+    """The manifests of every -f. With keep_going (apply, create: the builder's ContinueOnError) a file
+    that does not parse is reported and the others still go through; the command then exits 1."""
     paths = ctx.p.flags.get("filename") or []
     out = []
+    failed = False
     for path in paths:
         for source, text in _read_path(ctx, path, bool(ctx.p.flags.get("recursive"))):
-            out.extend(parse_documents(text, source))
+            try:
+                out.extend(parse_documents(text, source))
+            except KubectlError as exc:
+                if not keep_going:
+                    raise
+                ctx.error(f"error: {exc.message}")
+                failed = True
+    if not out and failed:
+        return []
     if not out:
         raise KubectlError("no objects passed to " + ctx.p.path.split()[0])
     return out

@@ -28,7 +28,7 @@ ROOT_ORDER = ["create", "expose", "run", "set", "explain", "get", "edit", "delet
 SUPPORTED_ROOT = {"create", "expose", "run", "set", "explain", "get", "edit", "delete", "rollout", "scale",
                   "autoscale", "cluster-info", "top", "cordon", "uncordon", "drain", "taint", "describe",
                   "logs", "exec", "events", "apply", "patch", "label", "annotate", "api-resources",
-                  "version", "options"}
+                  "version", "options", "config", "auth", "api-versions"}
 
 # pflag NoOptDefVal: a value used when the flag is given without one
 NO_OPT_DEFAULTS = {"dry-run": "unchanged", "cascade": "background"}

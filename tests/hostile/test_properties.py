@@ -4,6 +4,7 @@ a traceback; after any accepted write the cluster still hashes, renders and save
 
 from __future__ import annotations
 
+import copy
 import json
 
 from hypothesis import HealthCheck, given, settings
@@ -99,7 +100,7 @@ def test_after_any_accepted_write_the_cluster_hashes_renders_and_saves(data):
         for key in path[:-1]:
             target = target.setdefault(key, {}) if isinstance(target, dict) else {}
         if isinstance(target, dict):
-            target[path[-1]] = data.draw(JUNK)
+            target[path[-1]] = copy.deepcopy(data.draw(JUNK))   # sampled_from shares its objects
     res = kubectl.run(game.cluster, "kubectl apply -f -", stdin=json.dumps(body))
     assert "internal error" not in res.error, res.error
     game.run(2)

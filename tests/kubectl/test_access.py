@@ -226,3 +226,101 @@ def test_a_denied_request_is_never_served(rules, command):
         assert c.state_hash() == before
     else:
         assert "Forbidden" not in res.error, (line, rules, res.error)
+
+
+# -- client-side apply (staging/src/k8s.io/kubectl/pkg/cmd/apply/patcher.go, strategicpatch) -------
+
+WEB = '''apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, labels: {app: web, tier: fe}}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        env: [{name: A, value: "1"}, {name: B, value: "2"}]
+'''
+
+
+def test_apply_merges_three_ways_and_keeps_what_others_set():
+    import json as _json
+    k = K(Cluster(0))
+    assert k("apply -f -", stdin=WEB).output == "deployment.apps/web created\n"
+    d = k.cluster.get("Deployment", "default", "web")
+    stored = d.annotations["kubectl.kubernetes.io/last-applied-configuration"]
+    assert stored.startswith('{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"annotations":{},"labels"')
+    assert stored.endswith("}\n") and _json.loads(stored)["metadata"]["namespace"] == "default"
+    k("scale deploy web --replicas=3")
+    k("label deploy web owner=ops")
+    less = WEB.replace(", tier: fe", "").replace(', {name: B, value: "2"}', "")
+    assert k("apply -f -", stdin=less).output == "deployment.apps/web configured\n"
+    d = k.cluster.get("Deployment", "default", "web")
+    assert d.labels == {"app": "web", "owner": "ops"}          # tier (dropped from the file) is gone
+    assert d.spec["replicas"] == 3                            # scale's replicas: never in the file, kept
+    assert d.spec["template"]["spec"]["containers"][0]["env"] == [{"name": "A", "value": "1"}]
+    assert k("apply -f -", stdin=less).output == "deployment.apps/web unchanged\n"
+    shown = k("apply view-last-applied deploy web").output
+    assert "tier" not in shown and "  annotations: {}\n" in shown and "replicas" not in shown
+
+
+def test_apply_on_an_object_made_by_create_warns_and_patches_the_annotation_in():
+    k = K(Cluster(0))
+    k("create deployment old --image=nginx:1.27")
+    out = k("get deploy old -o yaml").output
+    r = k("apply -f -", stdin=out)
+    assert r.error.startswith("Warning: resource deployments/old is missing the "
+                              "kubectl.kubernetes.io/last-applied-configuration annotation")
+    assert "kubectl.kubernetes.io/last-applied-configuration" in k.cluster.get("Deployment", "default", "old").annotations
+    k2 = K(Cluster(0))
+    k2("create deployment saved --image=nginx:1.27 --save-config")
+    assert k2("apply -f -", stdin=k2("get deploy saved -o yaml").output).error == ""
+
+
+# -- apply and create -f: --validate, a bad file among good ones, client dry-run -----------------
+
+TYPO = ('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"typo"},"data":{"a":"b"},'
+        '"datta":{"c":"d"}}')
+
+
+def test_validate_strict_refuses_warn_reports_and_ignore_drops_unknown_fields():
+    k = K(Cluster(0))
+    r = k("apply -f -", stdin=TYPO)
+    assert r.exit_code == 1 and 'strict decoding error: unknown field "datta"' in r.error
+    r = k("apply -f - --validate=warn", stdin=TYPO)
+    assert r.output == "configmap/typo created\n" and r.error == 'Warning: unknown field "datta"\n'
+    assert "datta" not in k.cluster.render(k.cluster.get("ConfigMap", "default", "typo"))
+    r = k("create -f - --validate=false", stdin=TYPO.replace('"typo"', '"quiet"'))
+    assert r.output == "configmap/quiet created\n" and r.error == ""
+    assert k("apply -f - --validate=maybe", stdin=TYPO).error == (
+        'error: invalid - validate option "maybe"; must be one of: strict (or true), warn, ignore (or false)\n')
+
+
+def test_a_directory_with_one_bad_file_applies_the_rest():
+    files = {"dir/a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+             "dir/b.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b\n",
+             "dir/c.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"}
+    k = K(Cluster(0))
+    r = k("apply -f dir", files=files)
+    assert r.exit_code == 1 and r.output == "configmap/a created\nconfigmap/c created\n"
+    assert r.error.startswith("error: error parsing dir/b.yaml")
+
+
+def test_client_dry_run_create_does_not_ask_the_server():
+    k = K(Cluster(0))
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
+    k("create -f -", stdin=cm)
+    assert k("create -f - --dry-run=client", stdin=cm).output == "configmap/a created (dry run)\n"
+    assert k("create -f - --dry-run=server", stdin=cm).error == \
+        'Error from server (AlreadyExists): error when creating "STDIN": configmaps "a" already exists\n'
+
+
+def test_label_list_and_api_versions():
+    k = K(Cluster(0))
+    k("create deployment web --image=nginx:1.27")
+    k("label deploy web tier=fe")
+    assert k("label deploy web --list").output == "app=web\ntier=fe\n"
+    versions = k("api-versions").output.splitlines()
+    assert versions == sorted(versions) and "rbac.authorization.k8s.io/v1" in versions and versions[-1] == "v1"

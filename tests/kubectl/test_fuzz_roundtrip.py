@@ -74,17 +74,24 @@ def test_internal_errors_become_messages(monkeypatch) -> None:
 
 
 def test_round_trip_yaml_apply_unchanged(shop) -> None:
-    """get -o yaml | apply -f - reports `unchanged` and leaves the cluster as it was."""
+    """get -o yaml | apply -f -: the first time (objects made without apply) patches the last-applied
+    annotation in, with kubectl's warning; from then on it reports `unchanged` and leaves the cluster
+    as it was (staging/src/k8s.io/kubectl/pkg/cmd/apply/patcher.go)."""
     for kind, name in (("deploy", "shop"), ("svc", "shop"), ("node", "node-1")):
+        text = kubectl.run(shop, f"kubectl get {kind} {name} -o yaml").output
+        r = kubectl.run(shop, "kubectl apply -f -", stdin=text)
+        assert r.exit_code == 0 and r.output.endswith(" configured\n"), (r.output, r.error)
+        assert "is missing the kubectl.kubernetes.io/last-applied-configuration annotation" in r.error
         text = kubectl.run(shop, f"kubectl get {kind} {name} -o yaml").output
         before = shop.state_hash()
         r = kubectl.run(shop, "kubectl apply -f -", stdin=text)
-        assert r.exit_code == 0, r.error
+        assert r.exit_code == 0 and r.error == "", r.error
         assert r.output.endswith(" unchanged\n"), r.output
         assert shop.state_hash() == before
 
 
 def test_round_trip_list(shop) -> None:
+    kubectl.run(shop, "kubectl apply -f -", stdin=kubectl.run(shop, "kubectl get deploy,svc -o yaml").output)
     text = kubectl.run(shop, "kubectl get deploy,svc -o yaml").output
     before = shop.state_hash()
     r = kubectl.run(shop, "kubectl apply -f -", stdin=text)
