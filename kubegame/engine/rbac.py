@@ -23,6 +23,7 @@ namespace's RoleBindings, never every object.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,23 +136,25 @@ def _rules(cluster: Any, kind: str, namespace: str, name: str) -> list[dict]:
     return list(role.extra.get("rules") or [])
 
 
-def allowed(cluster: Any, who: Identity, req: Request) -> bool:
-    """Whether the API server's authorizers (privileged group, then RBAC) allow the request."""
-    if MASTERS in who.groups:
-        return True
+def _bound_rules(cluster: Any, who: Identity, namespace: str) -> Iterator[dict]:
+    """The rules bound to the user, lazily and in the authorizer's order: every ClusterRoleBinding's
+    ClusterRole, then the namespace's RoleBindings (whose roleRef may name a ClusterRole)."""
     for crb in cluster.store.list("ClusterRoleBinding"):
         if any(subject_applies(s, who, "") for s in crb.extra.get("subjects") or []):
             kind, name = _roles_of(crb)
-            if kind == "ClusterRole" and any(rule_allows(r, req) for r in _rules(cluster, kind, "", name)):
-                return True
-    if req.namespace:
-        for rb in cluster.store.list("RoleBinding", req.namespace):
+            if kind == "ClusterRole":
+                yield from _rules(cluster, kind, "", name)
+    if namespace:
+        for rb in cluster.store.list("RoleBinding", namespace):
             if any(subject_applies(s, who, rb.namespace) for s in rb.extra.get("subjects") or []):
                 kind, name = _roles_of(rb)
-                if kind in ("Role", "ClusterRole") and any(
-                        rule_allows(r, req) for r in _rules(cluster, kind, rb.namespace, name)):
-                    return True
-    return False
+                if kind in ("Role", "ClusterRole"):
+                    yield from _rules(cluster, kind, rb.namespace, name)
+
+
+def allowed(cluster: Any, who: Identity, req: Request) -> bool:
+    """Whether the API server's authorizers (privileged group, then RBAC) allow the request."""
+    return MASTERS in who.groups or any(rule_allows(r, req) for r in _bound_rules(cluster, who, req.namespace))
 
 
 def rules_for(cluster: Any, who: Identity, namespace: str) -> list[dict]:
@@ -159,17 +162,7 @@ def rules_for(cluster: Any, who: Identity, namespace: str) -> list[dict]:
     if MASTERS in who.groups:
         return [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]},
                 {"nonResourceURLs": ["*"], "verbs": ["*"]}]
-    out: list[dict] = []
-    for crb in cluster.store.list("ClusterRoleBinding"):
-        if any(subject_applies(s, who, "") for s in crb.extra.get("subjects") or []):
-            kind, name = _roles_of(crb)
-            if kind == "ClusterRole":
-                out += _rules(cluster, kind, "", name)
-    for rb in cluster.store.list("RoleBinding", namespace):
-        if any(subject_applies(s, who, rb.namespace) for s in rb.extra.get("subjects") or []):
-            kind, name = _roles_of(rb)
-            out += _rules(cluster, kind, rb.namespace, name)
-    return out
+    return list(_bound_rules(cluster, who, namespace))
 
 
 def forbidden_message(who: Identity, req: Request) -> str:

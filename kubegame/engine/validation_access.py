@@ -172,43 +172,31 @@ def _limit_range(spec: dict, causes: list[str]) -> None:
             for f in ("default", "defaultRequest"):
                 if lim.get(f):
                     causes.append(f"{p}.{f}: Forbidden: may not be specified when `type` is 'Pod'")
-        mins, maxs = lim.get("min") or {}, lim.get("max") or {}
-        dflt, dreq = lim.get("default") or {}, lim.get("defaultRequest") or {}
         for field in ("min", "max", "default", "defaultRequest", "maxLimitRequestRatio"):
             for k, v in (lim.get(field) or {}).items():
                 _non_negative(f"{p}.{field}[{k}]", v, causes)
-        keys = sorted(set(mins) | set(maxs) | set(dflt) | set(dreq))
-        for k in keys:
-            lo, hi, d, dr = (_quantity(x.get(k)) if k in x else None for x in (mins, maxs, dflt, dreq))
+        values = {f: lim.get(f) or {} for f in ("min", "max", "default", "defaultRequest")}
+        for k in sorted(set().union(*values.values())):
+            for small, big, at, shown, text in LIMIT_ORDER:
+                lo, hi = (_quantity(values[f][k]) if k in values[f] else None for f in (small, big))
+                if lo is not None and hi is not None and lo > hi:
+                    words = {f: str(v[k]) for f, v in values.items() if k in v}
+                    causes.append(invalid_value(f"{p}.{at}[{k}]", words[shown], text.format(**words)))
 
-            def shown(x: dict, k: str = k) -> str:
-                return str(x[k])
 
-            if lo is not None and hi is not None and lo > hi:
-                causes.append(invalid_value(f"{p}.min[{k}]", shown(mins),
-                                            f"min value {shown(mins)} is greater than max value {shown(maxs)}"))
-            if dr is not None:
-                if lo is not None and lo > dr:
-                    causes.append(invalid_value(f"{p}.defaultRequest[{k}]", shown(dreq),
-                                                f"min value {shown(mins)} is greater than default request value "
-                                                f"{shown(dreq)}"))
-                if hi is not None and dr > hi:
-                    causes.append(invalid_value(f"{p}.defaultRequest[{k}]", shown(dreq),
-                                                f"default request value {shown(dreq)} is greater than max value "
-                                                f"{shown(maxs)}"))
-                if d is not None and dr > d:
-                    causes.append(invalid_value(f"{p}.defaultRequest[{k}]", shown(dreq),
-                                                f"default request value {shown(dreq)} is greater than default "
-                                                f"limit value {shown(dflt)}"))
-            if d is not None:
-                if lo is not None and lo > d:
-                    causes.append(invalid_value(f"{p}.default[{k}]", shown(mins),
-                                                f"min value {shown(mins)} is greater than default value "
-                                                f"{shown(dflt)}"))
-                if hi is not None and d > hi:
-                    causes.append(invalid_value(f"{p}.default[{k}]", shown(maxs),
-                                                f"default value {shown(dflt)} is greater than max value "
-                                                f"{shown(maxs)}"))
+# ValidateLimitRange's ordering checks, in its order: (must not exceed, what it must not exceed, the
+# field the error names, the value it shows, the message)
+LIMIT_ORDER = (
+    ("min", "max", "min", "min", "min value {min} is greater than max value {max}"),
+    ("min", "defaultRequest", "defaultRequest", "defaultRequest",
+     "min value {min} is greater than default request value {defaultRequest}"),
+    ("defaultRequest", "max", "defaultRequest", "defaultRequest",
+     "default request value {defaultRequest} is greater than max value {max}"),
+    ("defaultRequest", "default", "defaultRequest", "defaultRequest",
+     "default request value {defaultRequest} is greater than default limit value {default}"),
+    ("min", "default", "default", "min", "min value {min} is greater than default value {default}"),
+    ("default", "max", "default", "max", "default value {default} is greater than max value {max}"),
+)
 
 
 def _cronjob(body: dict, causes: list[str]) -> None:

@@ -112,30 +112,29 @@ def _subjects(ctx: Ctx) -> list[dict]:
     return out
 
 
+def _create_binding(ctx: Ctx, kind: str, role_kind: str, role: str) -> None:
+    body = {"apiVersion": f"{RBAC}/v1", "kind": kind, "metadata": {"name": _name(ctx)},
+            "roleRef": {"apiGroup": RBAC, "kind": role_kind, "name": role}}
+    subjects = _subjects(ctx)
+    if subjects:
+        body["subjects"] = subjects
+    _create(ctx, body)
+
+
 def cmd_create_rolebinding(ctx: Ctx) -> None:
-    name = _name(ctx)
+    _name(ctx)
     role, crole = ctx.p.flags.get("role"), ctx.p.flags.get("clusterrole")
     if bool(role) == bool(crole):
         raise KubectlError("exactly one of clusterrole or role must be specified")
-    body = {"apiVersion": f"{RBAC}/v1", "kind": "RoleBinding", "metadata": {"name": name},
-            "roleRef": {"apiGroup": RBAC, "kind": "Role" if role else "ClusterRole", "name": role or crole}}
-    subjects = _subjects(ctx)
-    if subjects:
-        body["subjects"] = subjects
-    _create(ctx, body)
+    _create_binding(ctx, "RoleBinding", "Role" if role else "ClusterRole", role or crole)
 
 
 def cmd_create_clusterrolebinding(ctx: Ctx) -> None:
-    name = _name(ctx)
+    _name(ctx)
     crole = ctx.p.flags.get("clusterrole")
     if not crole:
         raise KubectlError("clusterrole must be specified")
-    body = {"apiVersion": f"{RBAC}/v1", "kind": "ClusterRoleBinding", "metadata": {"name": name},
-            "roleRef": {"apiGroup": RBAC, "kind": "ClusterRole", "name": crole}}
-    subjects = _subjects(ctx)
-    if subjects:
-        body["subjects"] = subjects
-    _create(ctx, body)
+    _create_binding(ctx, "ClusterRoleBinding", "ClusterRole", crole)
 
 
 def cmd_create_quota(ctx: Ctx) -> None:

@@ -112,9 +112,7 @@ def combine_resource_group(resources: list[str], groups: list[str]) -> str:
 def describe_role(ctx: Ctx, it: Item) -> str:
     d, md = it.d, it.d.get("metadata") or {}
     w = W()
-    w.w(0, f"Name:\t{md.get('name')}\n")
-    w.multi(0, "Labels", _labels(md.get("labels")))
-    w.multi(0, "Annotations", _annotations(md.get("annotations")))
+    _head(w, md, namespace=False)
     rules = compact([b for r in d.get("rules") or [] if isinstance(r, dict) for b in breakdown(r)])
     rules.sort(key=_rule_string)
     w.w(0, "PolicyRule:\n")
@@ -130,9 +128,7 @@ def describe_role(ctx: Ctx, it: Item) -> str:
 def describe_binding(ctx: Ctx, it: Item) -> str:
     d, md = it.d, it.d.get("metadata") or {}
     w = W()
-    w.w(0, f"Name:\t{md.get('name')}\n")
-    w.multi(0, "Labels", _labels(md.get("labels")))
-    w.multi(0, "Annotations", _annotations(md.get("annotations")))
+    _head(w, md, namespace=False)
     ref = d.get("roleRef") or {}
     w.w(0, "Role:\n")
     w.w(1, f"Kind:\t{ref.get('kind', '')}\n")
@@ -154,18 +150,23 @@ def _scopes(w: W, level: int, spec: dict) -> None:
                 w.w(level, f" * {QUOTA_SCOPE_HELP[s]}\n")
 
 
+def _quota_table(w: W, level: int, spec: dict, status: dict, rule: str) -> None:
+    """describeQuota's and DescribeResourceQuotas' table (the namespace's underlines are `---`)."""
+    _scopes(w, level, spec)
+    w.w(level, "Resource\tUsed\tHard\n")
+    w.w(level, f"--------\t{rule}\t{rule}\n")
+    hard, used = status.get("hard") or {}, status.get("used") or {}
+    for r in sorted(hard):
+        w.w(level, f"{r}\t{used.get(r, '0')}\t{hard[r]}\n")
+
+
 def describe_quota(ctx: Ctx, it: Item) -> str:
     d, md = it.d, it.d.get("metadata") or {}
     st = d.get("status") or {}
     w = W()
     w.w(0, f"Name:\t{md.get('name')}\n")
     w.w(0, f"Namespace:\t{md.get('namespace')}\n")
-    _scopes(w, 0, d.get("spec") or {})
-    w.w(0, "Resource\tUsed\tHard\n")
-    w.w(0, "--------\t----\t----\n")
-    hard, used = st.get("hard") or {}, st.get("used") or {}
-    for r in sorted(hard):
-        w.w(0, f"{r}\t{used.get(r, '0')}\t{hard[r]}\n")
+    _quota_table(w, 0, d.get("spec") or {}, st, "----")
     return w.text()
 
 
@@ -226,9 +227,7 @@ def describe_cronjob(ctx: Ctx, it: Item) -> str:
 def describe_namespace(ctx: Ctx, it: Item) -> str:
     d, md = it.d, it.d.get("metadata") or {}
     w = W()
-    w.w(0, f"Name:\t{md.get('name')}\n")
-    w.multi(0, "Labels", _labels(md.get("labels")))
-    w.multi(0, "Annotations", _annotations(md.get("annotations")))
+    _head(w, md, namespace=False)
     w.w(0, f"Status:\t{(d.get('status') or {}).get('phase', 'Active')}\n")
     ns = md.get("name", "")
     quotas = ctx.cluster.list("ResourceQuota", ns)
@@ -238,14 +237,8 @@ def describe_namespace(ctx: Ctx, it: Item) -> str:
     else:
         w.w(0, "Resource Quotas\n")
         for q in quotas:
-            st = q.status or {}
             w.w(1, f"Name:\t{q.name}\n")
-            _scopes(w, 1, q.spec)
-            w.w(1, "Resource\tUsed\tHard\n")
-            w.w(1, "--------\t---\t---\n")
-            hard, used = st.get("hard") or {}, st.get("used") or {}
-            for r in sorted(hard):
-                w.w(1, f"{r}\t{used.get(r, '0')}\t{hard[r]}\n")
+            _quota_table(w, 1, q.spec, q.status or {}, "---")
     ranges = ctx.cluster.list("LimitRange", ns)
     w.w(0, "\n")
     if not ranges:

@@ -384,7 +384,7 @@ def access_row(now: int, it: Item, wide: bool) -> list[str]:
     last = st.get("lastScheduleTime")
     r = [it.name, str(spec.get("schedule", "")), spec.get("timeZone") or "<none>",
          "True" if spec.get("suspend") else "False", str(len(st.get("active") or [])),
-         age(now, {"metadata": {"creationTimestamp": last}}) if last else "<none>", age(now, d)]
+         human_duration(now - (tick_of(last) or 0)) if last else "<none>", age(now, d)]
     if wide:
         job_spec = ((spec.get("jobTemplate") or {}).get("spec") or {})
         c, i = _template_containers(job_spec)

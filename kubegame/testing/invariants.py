@@ -116,13 +116,9 @@ def check_hpa_bounds(cluster: Cluster) -> None:
 def check_quotas(cluster: Cluster) -> None:
     """No namespace is over its quota: what its live pods and objects use, counted from scratch here
     (not from the controller's running sums), is within every quota's hard limits."""
-    from kubegame.engine.controllers.resourcequota import TRACKED, hard_amount, object_usage
+    from kubegame.engine.controllers.resourcequota import count_usage, hard_amount
     for q in cluster.list("ResourceQuota"):
-        used: dict[str, int] = {}
-        for kind in TRACKED:
-            for obj in cluster.list(kind, q.namespace):
-                for r, v in object_usage(obj).items():
-                    used[r] = used.get(r, 0) + v
+        used = count_usage(cluster, q.namespace)
         for r, limit in (q.spec.get("hard") or {}).items():
             if used.get(r, 0) > hard_amount(r, limit):
                 _fail(f"namespace {q.namespace} uses {r}={used[r]} over quota {q.name}'s {limit}")

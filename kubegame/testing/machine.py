@@ -293,12 +293,8 @@ class ClusterMachine(RuleBasedStateMachine):
         if kind == "ResourceQuota":
             # a quota may be made below what is used (it only holds back what comes next); the machine
             # makes it at or above, so that check_quotas holds from then on
-            from kubegame.engine.controllers.resourcequota import TRACKED, hard_amount, object_usage
-            used: dict[str, int] = {}
-            for k in TRACKED:
-                for obj in self.cluster.list(k, "default"):
-                    for r, v in object_usage(obj).items():
-                        used[r] = used.get(r, 0) + v
+            from kubegame.engine.controllers.resourcequota import count_usage, hard_amount
+            used = count_usage(self.cluster, "default")
             if any(used.get(r, 0) > hard_amount(r, v) for r, v in body["spec"]["hard"].items()):
                 return
         self.write(self.cluster.apply, body)
