@@ -15,7 +15,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from kubegame.engine import admission, defaults, limitranger, rbac, validation
+from kubegame.engine import admission, defaults, limitranger, rbac, storage, validation
 from kubegame.engine.controllers import priority
 from kubegame.engine.controllers.deployment import DeploymentController
 from kubegame.engine.controllers.endpoints import EndpointsController
@@ -62,6 +62,7 @@ class ClusterConfig:
     users: list[dict] = field(default_factory=list)
     current_user: str = "kubernetes-admin"  # whose context is current
     admin_context: bool = True              # whether the kubeconfig holds kubernetes-admin's context
+    default_storage_class: bool = True      # the `standard` StorageClass (LEVEL_FORMAT cluster.defaultStorageClass)
 
 
 class Cluster:
@@ -89,6 +90,7 @@ class Cluster:
         self.hooks: dict[str, Any] = {}       # test-only fault injection (kubegame.testing)
         self.controller_errors: list[str] = []   # controllers that raised (a bug; see _controller_failed)
         self.rr_counters: dict = {}           # which endpoint answers a Service next, for exec's wget/curl
+        self._propagation: dict[str, str] = {}   # uid -> the propagation policy its pending deletion asked for
         # pod templates, defaulted and pickled once per owner generation, with their shapes
         self._templates: dict[tuple[str, int], tuple[bytes, PodShape]] = {}
 
@@ -107,6 +109,8 @@ class Cluster:
             self._create_namespace(ns)
         self._create_kubernetes_service()
         self._bootstrap_rbac()
+        if self.config.default_storage_class:
+            self.create(storage.default_class_body(), system=True)
         # who the player is: the kubeconfig's users, each a client certificate the cluster's CA signed
         self.identities: dict[str, rbac.Identity] = {rbac.ADMIN_USER: rbac.Identity(rbac.ADMIN_USER,
                                                                                     (rbac.ADMIN_GROUP,))}
@@ -118,7 +122,8 @@ class Cluster:
     def _add_workload_controllers(self) -> None:
         """DaemonSet, StatefulSet, Job, HPA (DESIGN.md tick order), then PDBs, cloud LBs, etcd."""
         from kubegame.engine.controllers import controlplane, daemonset, disruption, hpa, job  # noqa: I001
-        from kubegame.engine.controllers import priority, service, statefulset, volume
+        from kubegame.engine.controllers import persistentvolume, priority, pvcprotection, pvprotection, service
+        from kubegame.engine.controllers import statefulset, volumebinding, volumeexpand
         from kubegame.engine.controllers import clusterroleaggregation, cronjob, resourcequota, serviceaccount
         self.daemonsets = daemonset.DaemonSetController(self)
         self.statefulsets = statefulset.StatefulSetController(self)
@@ -126,7 +131,10 @@ class Cluster:
         self.hpas = hpa.HorizontalPodAutoscalerController(self)
         self.disruption = disruption.DisruptionController(self)
         self.services = service.ServiceController(self)
-        self.volumes = volume.VolumeBinder(self)
+        self.volumes = persistentvolume.PersistentVolumeController(self)
+        self.pvc_protection = pvcprotection.PVCProtectionController(self)
+        self.pv_protection = pvprotection.PVProtectionController(self)
+        self.volume_expand = volumeexpand.ExpandController(self)
         self.priority = priority.PriorityController(self)
         self.controlplane = controlplane.ControlPlane(self)
         self.cronjobs = cronjob.CronJobController(self)
@@ -135,9 +143,10 @@ class Cluster:
         self.quota = resourcequota.ResourceQuotaController(self)
         self.extra_controllers += [self.daemonsets, self.statefulsets, self.cronjobs, self.jobs, self.hpas,
                                    self.disruption, self.services, self.serviceaccounts, self.rbac_aggregation,
-                                   self.quota, self.controlplane]
+                                   self.quota, self.volumes, self.pvc_protection, self.pv_protection,
+                                   self.volume_expand, self.controlplane]
         self.hooks["preempt"] = self.priority.preempt
-        self.hooks["volume_zone"] = self.volumes.volume_zone
+        self.hooks["volume_check"] = lambda pod: volumebinding.check(self, pod)
 
     def _bootstrap_rbac(self) -> None:
         """kube-apiserver's RBAC bootstrap: the default ClusterRoles and their bindings, aggregated."""
@@ -546,6 +555,10 @@ class Cluster:
                 obj.template_key = None
             priority.admit_pod(self, obj.name, obj.spec)
             obj.priority = int(obj.spec.get("priority") or 0)
+        elif obj.kind == "PersistentVolumeClaim":
+            storage.admit_claim(self.store, obj)
+        elif obj.kind == "PersistentVolume":
+            storage.admit_volume(obj)
         self.quota.admit(obj)
         if obj.kind == "Service":
             self._allocate_service(obj)
@@ -580,16 +593,37 @@ class Cluster:
             causes = role_ref_changed(obj.extra, new_extra)
             if causes:
                 raise invalid(res.kind_group, obj.name, causes)
+        if res.kind == "PersistentVolumeClaim":
+            causes = storage.check_claim_update(self.store, obj, new_spec)
+        elif res.kind == "PersistentVolume":
+            causes = storage.check_volume_update(obj, new_spec)
+        elif res.kind == "StorageClass":
+            causes = storage.check_class_update(obj.extra, new_extra)
+        if causes:
+            raise invalid(res.kind_group, obj.name, causes)
         labels = md.get("labels") or {}
         annotations = md.get("annotations") or {}
+        finalizers = [str(f) for f in md.get("finalizers") or []]
+        if obj.deletion_tick is not None and not isinstance(obj, Pod):
+            added = [f for f in finalizers if f not in obj.finalizers]
+            if added:
+                raise invalid(res.kind_group, obj.name, [
+                    "metadata.finalizers: Forbidden: no new finalizers can be added if the object is being "
+                    f"deleted, found new finalizers []string{{{', '.join(json.dumps(f) for f in added)}}}"])
         spec_changed = new_spec != obj.spec
-        changed = spec_changed or labels != obj.labels or annotations != obj.annotations or new_extra != obj.extra
+        changed = (spec_changed or labels != obj.labels or annotations != obj.annotations or new_extra != obj.extra
+                   or finalizers != obj.finalizers)
         if not changed or dry_run:
             return obj, changed
         self.store.check_writable()
         obj.labels = dict(labels)
         obj.annotations = dict(annotations)
         obj.extra = new_extra
+        if finalizers != obj.finalizers:
+            obj.finalizers = finalizers
+            if obj.deletion_tick is not None and not finalizers and not isinstance(obj, Pod):
+                self._finish_delete(obj, None, self._propagation.pop(obj.uid, "Background"))
+                return obj, True
         if spec_changed:
             obj.spec = new_spec
             obj.generation += 1
@@ -653,6 +687,34 @@ class Cluster:
                 for o in self.store.list(k, name):
                     if self.store.get(o.kind, o.namespace, o.name) is not None:
                         self.delete(o.kind, o.namespace, o.name, grace)
+            for k in list(self.store.objects):
+                for o in self.store.list(k, name):
+                    if o.finalizers and not isinstance(o, Pod):   # the namespace goes now, and all in it
+                        self._finish_delete(o)
+        elif obj.finalizers:
+            # metadata.finalizers: the object stays, Terminating, until its finalizers are removed
+            if obj.deletion_tick is None:
+                obj.deletion_tick, obj.deletion_grace = self.now, 0
+                self._propagation[obj.uid] = propagation
+                self.store.modified(obj)
+            return obj
+        self._finish_delete(obj, grace, propagation)
+        return obj
+
+    def remove_finalizer(self, obj: KObject, finalizer: str) -> None:
+        """A controller's finalizer is done: the last one gone, a deleted object goes."""
+        if finalizer not in obj.finalizers:
+            return
+        obj.finalizers = [f for f in obj.finalizers if f != finalizer]
+        if obj.deletion_tick is not None and not obj.finalizers:
+            self._finish_delete(obj, None, self._propagation.pop(obj.uid, "Background"))
+        else:
+            self.store.modified(obj)
+
+    def _finish_delete(self, obj: KObject, grace: int | None = None, propagation: str = "Background") -> None:
+        """The object leaves etcd; its dependents follow as the garbage collector says."""
+        if self.store.get(obj.kind, obj.namespace, obj.name) is not obj:
+            return
         self.store.remove(obj)
         if obj.kind == "Service":
             self._release_service(obj)
@@ -663,7 +725,6 @@ class Cluster:
                 self.store.modified(dep)
             elif self.store.get(dep.kind, dep.namespace, dep.name) is dep:
                 self.delete(dep.kind, dep.namespace, dep.name, grace)
-        return obj
 
     def delete_pod(self, pod: Pod, grace: int | None = None, reason: str = "") -> None:
         """Begin graceful termination (grace None: the pod's terminationGracePeriodSeconds; 0: now)."""
@@ -799,7 +860,11 @@ class Cluster:
                 objs.append(self.render(obj))
         nodes = {n.name: {"alive": n.alive, "layers": sorted(n.layers), "kernel": n.kernel}
                  for n in self.nodes()}
-        return {"tick": self.now, "objects": objs, "nodes": nodes, "traffic": self.traffic.totals()}
+        out = {"tick": self.now, "objects": objs, "nodes": nodes, "traffic": self.traffic.totals()}
+        volumes = self.volumes.state()
+        if any(volumes.values()):
+            out["volumes"] = volumes
+        return out
 
     def state_hash(self) -> str:
         """sha256 of the cluster's state: same level, seed and commands give the same hash anywhere."""

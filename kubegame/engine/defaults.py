@@ -185,6 +185,9 @@ def apply_defaults(kind: str, body: dict) -> None:
     elif kind in ("RoleBinding", "ClusterRoleBinding"):
         from kubegame.engine.validation_access import default
         default(kind, body)
+    elif kind in ("PersistentVolume", "PersistentVolumeClaim", "StorageClass"):
+        from kubegame.engine import storage
+        storage.apply_defaults(kind, body)
     elif kind == "Ingress" and isinstance(spec, dict):
         for rule in spec.get("rules") or []:
             for p in ((rule or {}).get("http") or {}).get("paths") or []:

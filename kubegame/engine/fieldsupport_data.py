@@ -131,6 +131,7 @@ SIMULATED = frozenset(['apps.v1.DaemonSet.apiVersion',
  'core.v1.AppArmorProfile.type',
  'core.v1.AzureDiskVolumeSource.kind',
  'core.v1.AzureFileVolumeSource.secretName',
+ 'core.v1.CSIPersistentVolumeSource.driver',
  'core.v1.CephFSVolumeSource.path',
  'core.v1.CephFSVolumeSource.secretRef',
  'core.v1.CinderVolumeSource.secretRef',
@@ -269,6 +270,15 @@ SIMULATED = frozenset(['apps.v1.DaemonSet.apiVersion',
  'core.v1.NodeSelectorTerm.matchFields',
  'core.v1.ObjectFieldSelector.apiVersion',
  'core.v1.ObjectFieldSelector.fieldPath',
+ 'core.v1.ObjectReference.apiVersion',
+ 'core.v1.ObjectReference.kind',
+ 'core.v1.ObjectReference.name',
+ 'core.v1.ObjectReference.namespace',
+ 'core.v1.ObjectReference.uid',
+ 'core.v1.PersistentVolume.apiVersion',
+ 'core.v1.PersistentVolume.kind',
+ 'core.v1.PersistentVolume.metadata',
+ 'core.v1.PersistentVolume.spec',
  'core.v1.PersistentVolumeClaim.apiVersion',
  'core.v1.PersistentVolumeClaim.kind',
  'core.v1.PersistentVolumeClaim.metadata',
@@ -282,6 +292,35 @@ SIMULATED = frozenset(['apps.v1.DaemonSet.apiVersion',
  'core.v1.PersistentVolumeClaimTemplate.metadata',
  'core.v1.PersistentVolumeClaimTemplate.spec',
  'core.v1.PersistentVolumeClaimVolumeSource.claimName',
+ 'core.v1.PersistentVolumeSpec.accessModes',
+ 'core.v1.PersistentVolumeSpec.awsElasticBlockStore',
+ 'core.v1.PersistentVolumeSpec.azureDisk',
+ 'core.v1.PersistentVolumeSpec.azureFile',
+ 'core.v1.PersistentVolumeSpec.capacity',
+ 'core.v1.PersistentVolumeSpec.cephfs',
+ 'core.v1.PersistentVolumeSpec.cinder',
+ 'core.v1.PersistentVolumeSpec.claimRef',
+ 'core.v1.PersistentVolumeSpec.csi',
+ 'core.v1.PersistentVolumeSpec.fc',
+ 'core.v1.PersistentVolumeSpec.flexVolume',
+ 'core.v1.PersistentVolumeSpec.flocker',
+ 'core.v1.PersistentVolumeSpec.gcePersistentDisk',
+ 'core.v1.PersistentVolumeSpec.glusterfs',
+ 'core.v1.PersistentVolumeSpec.hostPath',
+ 'core.v1.PersistentVolumeSpec.iscsi',
+ 'core.v1.PersistentVolumeSpec.local',
+ 'core.v1.PersistentVolumeSpec.nfs',
+ 'core.v1.PersistentVolumeSpec.nodeAffinity',
+ 'core.v1.PersistentVolumeSpec.persistentVolumeReclaimPolicy',
+ 'core.v1.PersistentVolumeSpec.photonPersistentDisk',
+ 'core.v1.PersistentVolumeSpec.portworxVolume',
+ 'core.v1.PersistentVolumeSpec.quobyte',
+ 'core.v1.PersistentVolumeSpec.rbd',
+ 'core.v1.PersistentVolumeSpec.scaleIO',
+ 'core.v1.PersistentVolumeSpec.storageClassName',
+ 'core.v1.PersistentVolumeSpec.storageos',
+ 'core.v1.PersistentVolumeSpec.volumeMode',
+ 'core.v1.PersistentVolumeSpec.vsphereVolume',
  'core.v1.Pod.apiVersion',
  'core.v1.Pod.kind',
  'core.v1.Pod.metadata',
@@ -396,6 +435,9 @@ SIMULATED = frozenset(['apps.v1.DaemonSet.apiVersion',
  'core.v1.Toleration.operator',
  'core.v1.Toleration.tolerationSeconds',
  'core.v1.Toleration.value',
+ 'core.v1.TopologySelectorLabelRequirement.key',
+ 'core.v1.TopologySelectorLabelRequirement.values',
+ 'core.v1.TopologySelectorTerm.matchLabelExpressions',
  'core.v1.TopologySpreadConstraint.labelSelector',
  'core.v1.TopologySpreadConstraint.matchLabelKeys',
  'core.v1.TopologySpreadConstraint.maxSkew',
@@ -419,6 +461,7 @@ SIMULATED = frozenset(['apps.v1.DaemonSet.apiVersion',
  'core.v1.VolumeMount.mountPath',
  'core.v1.VolumeMount.name',
  'core.v1.VolumeMount.subPath',
+ 'core.v1.VolumeNodeAffinity.required',
  'core.v1.VolumeProjection.configMap',
  'core.v1.VolumeProjection.secret',
  'core.v1.VolumeResourceRequirements.limits',
@@ -516,7 +559,15 @@ SIMULATED = frozenset(['apps.v1.DaemonSet.apiVersion',
  'scheduling.v1.PriorityClass.preemptionPolicy',
  'scheduling.v1.PriorityClass.value',
  'scheduling.v1alpha3.TopologyConstraint.key',
- 'scheduling.v1alpha3.WorkloadPodGroupResourceClaim.name'])
+ 'scheduling.v1alpha3.WorkloadPodGroupResourceClaim.name',
+ 'storage.v1.StorageClass.allowVolumeExpansion',
+ 'storage.v1.StorageClass.allowedTopologies',
+ 'storage.v1.StorageClass.apiVersion',
+ 'storage.v1.StorageClass.kind',
+ 'storage.v1.StorageClass.metadata',
+ 'storage.v1.StorageClass.provisioner',
+ 'storage.v1.StorageClass.reclaimPolicy',
+ 'storage.v1.StorageClass.volumeBindingMode'])
 
 NOT_SIMULATED = {'apps.v1.RollingUpdateDaemonSet.maxSurge': "a DaemonSet's maxSurge is not simulated yet (it rolls with "
                                             'maxSurge 0)',
@@ -575,12 +626,49 @@ NOT_SIMULATED = {'apps.v1.RollingUpdateDaemonSet.maxSurge': "a DaemonSet's maxSu
  'core.v1.AzureDiskVolumeSource.readOnly': 'this volume type is not simulated (emptyDir, configMap, secret, '
                                            'persistentVolumeClaim, hostPath and projected configMap/secret '
                                            'are)',
+ 'core.v1.AzureFilePersistentVolumeSource.readOnly': 'the storage backend is not simulated: any '
+                                                     'PersistentVolume binds, holds files and is reclaimed, '
+                                                     'whatever it names',
+ 'core.v1.AzureFilePersistentVolumeSource.secretName': 'the storage backend is not simulated: any '
+                                                       'PersistentVolume binds, holds files and is '
+                                                       'reclaimed, whatever it names',
+ 'core.v1.AzureFilePersistentVolumeSource.secretNamespace': 'the storage backend is not simulated: any '
+                                                            'PersistentVolume binds, holds files and is '
+                                                            'reclaimed, whatever it names',
+ 'core.v1.AzureFilePersistentVolumeSource.shareName': 'the storage backend is not simulated: any '
+                                                      'PersistentVolume binds, holds files and is reclaimed, '
+                                                      'whatever it names',
  'core.v1.AzureFileVolumeSource.readOnly': 'this volume type is not simulated (emptyDir, configMap, secret, '
                                            'persistentVolumeClaim, hostPath and projected configMap/secret '
                                            'are)',
  'core.v1.AzureFileVolumeSource.shareName': 'this volume type is not simulated (emptyDir, configMap, secret, '
                                             'persistentVolumeClaim, hostPath and projected configMap/secret '
                                             'are)',
+ 'core.v1.CSIPersistentVolumeSource.controllerExpandSecretRef': 'the storage backend is not simulated: any '
+                                                                'PersistentVolume binds, holds files and is '
+                                                                'reclaimed, whatever it names',
+ 'core.v1.CSIPersistentVolumeSource.controllerPublishSecretRef': 'the storage backend is not simulated: any '
+                                                                 'PersistentVolume binds, holds files and is '
+                                                                 'reclaimed, whatever it names',
+ 'core.v1.CSIPersistentVolumeSource.fsType': 'the storage backend is not simulated: any PersistentVolume '
+                                             'binds, holds files and is reclaimed, whatever it names',
+ 'core.v1.CSIPersistentVolumeSource.nodeExpandSecretRef': 'the storage backend is not simulated: any '
+                                                          'PersistentVolume binds, holds files and is '
+                                                          'reclaimed, whatever it names',
+ 'core.v1.CSIPersistentVolumeSource.nodePublishSecretRef': 'the storage backend is not simulated: any '
+                                                           'PersistentVolume binds, holds files and is '
+                                                           'reclaimed, whatever it names',
+ 'core.v1.CSIPersistentVolumeSource.nodeStageSecretRef': 'the storage backend is not simulated: any '
+                                                         'PersistentVolume binds, holds files and is '
+                                                         'reclaimed, whatever it names',
+ 'core.v1.CSIPersistentVolumeSource.readOnly': 'the storage backend is not simulated: any PersistentVolume '
+                                               'binds, holds files and is reclaimed, whatever it names',
+ 'core.v1.CSIPersistentVolumeSource.volumeAttributes': 'the storage backend is not simulated: any '
+                                                       'PersistentVolume binds, holds files and is '
+                                                       'reclaimed, whatever it names',
+ 'core.v1.CSIPersistentVolumeSource.volumeHandle': 'the storage backend is not simulated: any '
+                                                   'PersistentVolume binds, holds files and is reclaimed, '
+                                                   'whatever it names',
  'core.v1.CSIVolumeSource.driver': 'this volume type is not simulated (emptyDir, configMap, secret, '
                                    'persistentVolumeClaim, hostPath and projected configMap/secret are)',
  'core.v1.CSIVolumeSource.fsType': 'this volume type is not simulated (emptyDir, configMap, secret, '
@@ -595,6 +683,22 @@ NOT_SIMULATED = {'apps.v1.RollingUpdateDaemonSet.maxSurge': "a DaemonSet's maxSu
                                              'configMap/secret are)',
  'core.v1.Capabilities.add': 'security contexts are stored, not enforced',
  'core.v1.Capabilities.drop': 'security contexts are stored, not enforced',
+ 'core.v1.CephFSPersistentVolumeSource.monitors': 'the storage backend is not simulated: any '
+                                                  'PersistentVolume binds, holds files and is reclaimed, '
+                                                  'whatever it names',
+ 'core.v1.CephFSPersistentVolumeSource.path': 'the storage backend is not simulated: any PersistentVolume '
+                                              'binds, holds files and is reclaimed, whatever it names',
+ 'core.v1.CephFSPersistentVolumeSource.readOnly': 'the storage backend is not simulated: any '
+                                                  'PersistentVolume binds, holds files and is reclaimed, '
+                                                  'whatever it names',
+ 'core.v1.CephFSPersistentVolumeSource.secretFile': 'the storage backend is not simulated: any '
+                                                    'PersistentVolume binds, holds files and is reclaimed, '
+                                                    'whatever it names',
+ 'core.v1.CephFSPersistentVolumeSource.secretRef': 'the storage backend is not simulated: any '
+                                                   'PersistentVolume binds, holds files and is reclaimed, '
+                                                   'whatever it names',
+ 'core.v1.CephFSPersistentVolumeSource.user': 'the storage backend is not simulated: any PersistentVolume '
+                                              'binds, holds files and is reclaimed, whatever it names',
  'core.v1.CephFSVolumeSource.monitors': 'this volume type is not simulated (emptyDir, configMap, secret, '
                                         'persistentVolumeClaim, hostPath and projected configMap/secret are)',
  'core.v1.CephFSVolumeSource.readOnly': 'this volume type is not simulated (emptyDir, configMap, secret, '
@@ -604,6 +708,17 @@ NOT_SIMULATED = {'apps.v1.RollingUpdateDaemonSet.maxSurge': "a DaemonSet's maxSu
                                           'are)',
  'core.v1.CephFSVolumeSource.user': 'this volume type is not simulated (emptyDir, configMap, secret, '
                                     'persistentVolumeClaim, hostPath and projected configMap/secret are)',
+ 'core.v1.CinderPersistentVolumeSource.fsType': 'the storage backend is not simulated: any PersistentVolume '
+                                                'binds, holds files and is reclaimed, whatever it names',
+ 'core.v1.CinderPersistentVolumeSource.readOnly': 'the storage backend is not simulated: any '
+                                                  'PersistentVolume binds, holds files and is reclaimed, '
+                                                  'whatever it names',
+ 'core.v1.CinderPersistentVolumeSource.secretRef': 'the storage backend is not simulated: any '
+                                                   'PersistentVolume binds, holds files and is reclaimed, '
+                                                   'whatever it names',
+ 'core.v1.CinderPersistentVolumeSource.volumeID': 'the storage backend is not simulated: any '
+                                                  'PersistentVolume binds, holds files and is reclaimed, '
+                                                  'whatever it names',
  'core.v1.CinderVolumeSource.fsType': 'this volume type is not simulated (emptyDir, configMap, secret, '
                                       'persistentVolumeClaim, hostPath and projected configMap/secret are)',
  'core.v1.CinderVolumeSource.readOnly': 'this volume type is not simulated (emptyDir, configMap, secret, '
@@ -668,6 +783,16 @@ NOT_SIMULATED = {'apps.v1.RollingUpdateDaemonSet.maxSurge': "a DaemonSet's maxSu
                                       'persistentVolumeClaim, hostPath and projected configMap/secret are)',
  'core.v1.FCVolumeSource.wwids': 'this volume type is not simulated (emptyDir, configMap, secret, '
                                  'persistentVolumeClaim, hostPath and projected configMap/secret are)',
+ 'core.v1.FlexPersistentVolumeSource.driver': 'the storage backend is not simulated: any PersistentVolume '
+                                              'binds, holds files and is reclaimed, whatever it names',
+ 'core.v1.FlexPersistentVolumeSource.fsType': 'the storage backend is not simulated: any PersistentVolume '
+                                              'binds, holds files and is reclaimed, whatever it names',
+ 'core.v1.FlexPersistentVolumeSource.options': 'the storage backend is not simulated: any PersistentVolume '
+                                               'binds, holds files and is reclaimed, whatever it names',
+ 'core.v1.FlexPersistentVolumeSource.readOnly': 'the storage backend is not simulated: any PersistentVolume '
+                                                'binds, holds files and is reclaimed, whatever it names',
+ 'core.v1.FlexPersistentVolumeSource.secretRef': 'the storage backend is not simulated: any PersistentVolume '
+                                                 'binds, holds files and is reclaimed, whatever it names',
  'core.v1.FlexVolumeSource.driver': 'this volume type is not simulated (emptyDir, configMap, secret, '
                                     'persistentVolumeClaim, hostPath and projected configMap/secret are)',
  'core.v1.FlexVolumeSource.fsType': 'this volume type is not simulated (emptyDir, configMap, secret, '
@@ -700,12 +825,51 @@ NOT_SIMULATED = {'apps.v1.RollingUpdateDaemonSet.maxSurge': "a DaemonSet's maxSu
  'core.v1.GitRepoVolumeSource.revision': 'this volume type is not simulated (emptyDir, configMap, secret, '
                                          'persistentVolumeClaim, hostPath and projected configMap/secret '
                                          'are)',
+ 'core.v1.GlusterfsPersistentVolumeSource.endpoints': 'the storage backend is not simulated: any '
+                                                      'PersistentVolume binds, holds files and is reclaimed, '
+                                                      'whatever it names',
+ 'core.v1.GlusterfsPersistentVolumeSource.endpointsNamespace': 'the storage backend is not simulated: any '
+                                                               'PersistentVolume binds, holds files and is '
+                                                               'reclaimed, whatever it names',
+ 'core.v1.GlusterfsPersistentVolumeSource.path': 'the storage backend is not simulated: any PersistentVolume '
+                                                 'binds, holds files and is reclaimed, whatever it names',
+ 'core.v1.GlusterfsPersistentVolumeSource.readOnly': 'the storage backend is not simulated: any '
+                                                     'PersistentVolume binds, holds files and is reclaimed, '
+                                                     'whatever it names',
  'core.v1.GlusterfsVolumeSource.readOnly': 'this volume type is not simulated (emptyDir, configMap, secret, '
                                            'persistentVolumeClaim, hostPath and projected configMap/secret '
                                            'are)',
  'core.v1.HTTPGetAction.host': 'probes always reach the pod IP',
  'core.v1.HTTPGetAction.httpHeaders': 'stored, no effect in the simulation',
  'core.v1.HostAlias.hostnames': 'stored, no effect in the simulation',
+ 'core.v1.ISCSIPersistentVolumeSource.chapAuthDiscovery': 'the storage backend is not simulated: any '
+                                                          'PersistentVolume binds, holds files and is '
+                                                          'reclaimed, whatever it names',
+ 'core.v1.ISCSIPersistentVolumeSource.chapAuthSession': 'the storage backend is not simulated: any '
+                                                        'PersistentVolume binds, holds files and is '
+                                                        'reclaimed, whatever it names',
+ 'core.v1.ISCSIPersistentVolumeSource.fsType': 'the storage backend is not simulated: any PersistentVolume '
+                                               'binds, holds files and is reclaimed, whatever it names',
+ 'core.v1.ISCSIPersistentVolumeSource.initiatorName': 'the storage backend is not simulated: any '
+                                                      'PersistentVolume binds, holds files and is reclaimed, '
+                                                      'whatever it names',
+ 'core.v1.ISCSIPersistentVolumeSource.iqn': 'the storage backend is not simulated: any PersistentVolume '
+                                            'binds, holds files and is reclaimed, whatever it names',
+ 'core.v1.ISCSIPersistentVolumeSource.iscsiInterface': 'the storage backend is not simulated: any '
+                                                       'PersistentVolume binds, holds files and is '
+                                                       'reclaimed, whatever it names',
+ 'core.v1.ISCSIPersistentVolumeSource.lun': 'the storage backend is not simulated: any PersistentVolume '
+                                            'binds, holds files and is reclaimed, whatever it names',
+ 'core.v1.ISCSIPersistentVolumeSource.portals': 'the storage backend is not simulated: any PersistentVolume '
+                                                'binds, holds files and is reclaimed, whatever it names',
+ 'core.v1.ISCSIPersistentVolumeSource.readOnly': 'the storage backend is not simulated: any PersistentVolume '
+                                                 'binds, holds files and is reclaimed, whatever it names',
+ 'core.v1.ISCSIPersistentVolumeSource.secretRef': 'the storage backend is not simulated: any '
+                                                  'PersistentVolume binds, holds files and is reclaimed, '
+                                                  'whatever it names',
+ 'core.v1.ISCSIPersistentVolumeSource.targetPortal': 'the storage backend is not simulated: any '
+                                                     'PersistentVolume binds, holds files and is reclaimed, '
+                                                     'whatever it names',
  'core.v1.ISCSIVolumeSource.chapAuthDiscovery': 'this volume type is not simulated (emptyDir, configMap, '
                                                 'secret, persistentVolumeClaim, hostPath and projected '
                                                 'configMap/secret are)',
@@ -739,23 +903,24 @@ NOT_SIMULATED = {'apps.v1.RollingUpdateDaemonSet.maxSurge': "a DaemonSet's maxSu
  'core.v1.KeyToPath.user': 'stored, no effect in the simulation',
  'core.v1.Lifecycle.postStart': 'stored, no effect in the simulation',
  'core.v1.Lifecycle.stopSignal': 'stored, no effect in the simulation',
+ 'core.v1.LocalVolumeSource.fsType': 'the storage backend is not simulated: any PersistentVolume binds, '
+                                     'holds files and is reclaimed, whatever it names',
+ 'core.v1.LocalVolumeSource.path': 'the storage backend is not simulated: any PersistentVolume binds, holds '
+                                   'files and is reclaimed, whatever it names',
  'core.v1.NFSVolumeSource.readOnly': 'this volume type is not simulated (emptyDir, configMap, secret, '
                                      'persistentVolumeClaim, hostPath and projected configMap/secret are)',
  'core.v1.NFSVolumeSource.server': 'this volume type is not simulated (emptyDir, configMap, secret, '
                                    'persistentVolumeClaim, hostPath and projected configMap/secret are)',
- 'core.v1.ObjectReference.apiVersion': 'stored, no effect in the simulation',
  'core.v1.ObjectReference.fieldPath': 'stored, no effect in the simulation',
- 'core.v1.ObjectReference.kind': 'stored, no effect in the simulation',
- 'core.v1.ObjectReference.name': 'stored, no effect in the simulation',
- 'core.v1.ObjectReference.namespace': 'stored, no effect in the simulation',
  'core.v1.ObjectReference.resourceVersion': 'stored, no effect in the simulation',
- 'core.v1.ObjectReference.uid': 'stored, no effect in the simulation',
  'core.v1.PersistentVolumeClaimSpec.dataSource': 'stored, no effect in the simulation',
  'core.v1.PersistentVolumeClaimSpec.dataSourceRef': 'stored, no effect in the simulation',
  'core.v1.PersistentVolumeClaimSpec.volumeAttributesClassName': 'stored, no effect in the simulation',
  'core.v1.PersistentVolumeClaimVolumeSource.readOnly': 'this volume type is not simulated (emptyDir, '
                                                        'configMap, secret, persistentVolumeClaim, hostPath '
                                                        'and projected configMap/secret are)',
+ 'core.v1.PersistentVolumeSpec.mountOptions': 'stored: mount options are not applied',
+ 'core.v1.PersistentVolumeSpec.volumeAttributesClassName': 'VolumeAttributesClass is not simulated',
  'core.v1.PhotonPersistentDiskVolumeSource.fsType': 'this volume type is not simulated (emptyDir, configMap, '
                                                     'secret, persistentVolumeClaim, hostPath and projected '
                                                     'configMap/secret are)',
@@ -844,6 +1009,22 @@ NOT_SIMULATED = {'apps.v1.RollingUpdateDaemonSet.maxSurge': "a DaemonSet's maxSu
                                      'persistentVolumeClaim, hostPath and projected configMap/secret are)',
  'core.v1.QuobyteVolumeSource.volume': 'this volume type is not simulated (emptyDir, configMap, secret, '
                                        'persistentVolumeClaim, hostPath and projected configMap/secret are)',
+ 'core.v1.RBDPersistentVolumeSource.fsType': 'the storage backend is not simulated: any PersistentVolume '
+                                             'binds, holds files and is reclaimed, whatever it names',
+ 'core.v1.RBDPersistentVolumeSource.image': 'the storage backend is not simulated: any PersistentVolume '
+                                            'binds, holds files and is reclaimed, whatever it names',
+ 'core.v1.RBDPersistentVolumeSource.keyring': 'the storage backend is not simulated: any PersistentVolume '
+                                              'binds, holds files and is reclaimed, whatever it names',
+ 'core.v1.RBDPersistentVolumeSource.monitors': 'the storage backend is not simulated: any PersistentVolume '
+                                               'binds, holds files and is reclaimed, whatever it names',
+ 'core.v1.RBDPersistentVolumeSource.pool': 'the storage backend is not simulated: any PersistentVolume '
+                                           'binds, holds files and is reclaimed, whatever it names',
+ 'core.v1.RBDPersistentVolumeSource.readOnly': 'the storage backend is not simulated: any PersistentVolume '
+                                               'binds, holds files and is reclaimed, whatever it names',
+ 'core.v1.RBDPersistentVolumeSource.secretRef': 'the storage backend is not simulated: any PersistentVolume '
+                                                'binds, holds files and is reclaimed, whatever it names',
+ 'core.v1.RBDPersistentVolumeSource.user': 'the storage backend is not simulated: any PersistentVolume '
+                                           'binds, holds files and is reclaimed, whatever it names',
  'core.v1.RBDVolumeSource.fsType': 'this volume type is not simulated (emptyDir, configMap, secret, '
                                    'persistentVolumeClaim, hostPath and projected configMap/secret are)',
  'core.v1.RBDVolumeSource.keyring': 'this volume type is not simulated (emptyDir, configMap, secret, '
@@ -863,6 +1044,34 @@ NOT_SIMULATED = {'apps.v1.RollingUpdateDaemonSet.maxSurge': "a DaemonSet's maxSu
  'core.v1.SELinuxOptions.level': 'security contexts are stored, not enforced',
  'core.v1.SELinuxOptions.role': 'security contexts are stored, not enforced',
  'core.v1.SELinuxOptions.user': 'security contexts are stored, not enforced',
+ 'core.v1.ScaleIOPersistentVolumeSource.fsType': 'the storage backend is not simulated: any PersistentVolume '
+                                                 'binds, holds files and is reclaimed, whatever it names',
+ 'core.v1.ScaleIOPersistentVolumeSource.gateway': 'the storage backend is not simulated: any '
+                                                  'PersistentVolume binds, holds files and is reclaimed, '
+                                                  'whatever it names',
+ 'core.v1.ScaleIOPersistentVolumeSource.protectionDomain': 'the storage backend is not simulated: any '
+                                                           'PersistentVolume binds, holds files and is '
+                                                           'reclaimed, whatever it names',
+ 'core.v1.ScaleIOPersistentVolumeSource.readOnly': 'the storage backend is not simulated: any '
+                                                   'PersistentVolume binds, holds files and is reclaimed, '
+                                                   'whatever it names',
+ 'core.v1.ScaleIOPersistentVolumeSource.secretRef': 'the storage backend is not simulated: any '
+                                                    'PersistentVolume binds, holds files and is reclaimed, '
+                                                    'whatever it names',
+ 'core.v1.ScaleIOPersistentVolumeSource.sslEnabled': 'the storage backend is not simulated: any '
+                                                     'PersistentVolume binds, holds files and is reclaimed, '
+                                                     'whatever it names',
+ 'core.v1.ScaleIOPersistentVolumeSource.storageMode': 'the storage backend is not simulated: any '
+                                                      'PersistentVolume binds, holds files and is reclaimed, '
+                                                      'whatever it names',
+ 'core.v1.ScaleIOPersistentVolumeSource.storagePool': 'the storage backend is not simulated: any '
+                                                      'PersistentVolume binds, holds files and is reclaimed, '
+                                                      'whatever it names',
+ 'core.v1.ScaleIOPersistentVolumeSource.system': 'the storage backend is not simulated: any PersistentVolume '
+                                                 'binds, holds files and is reclaimed, whatever it names',
+ 'core.v1.ScaleIOPersistentVolumeSource.volumeName': 'the storage backend is not simulated: any '
+                                                     'PersistentVolume binds, holds files and is reclaimed, '
+                                                     'whatever it names',
  'core.v1.ScaleIOVolumeSource.fsType': 'this volume type is not simulated (emptyDir, configMap, secret, '
                                        'persistentVolumeClaim, hostPath and projected configMap/secret are)',
  'core.v1.ScaleIOVolumeSource.gateway': 'this volume type is not simulated (emptyDir, configMap, secret, '
@@ -893,6 +1102,10 @@ NOT_SIMULATED = {'apps.v1.RollingUpdateDaemonSet.maxSurge': "a DaemonSet's maxSu
                                                      'namespace',
  'core.v1.SeccompProfile.localhostProfile': 'security contexts are stored, not enforced',
  'core.v1.Secret.immutable': 'stored, no effect in the simulation',
+ 'core.v1.SecretReference.name': 'the storage backend is not simulated: any PersistentVolume binds, holds '
+                                 'files and is reclaimed, whatever it names',
+ 'core.v1.SecretReference.namespace': 'the storage backend is not simulated: any PersistentVolume binds, '
+                                      'holds files and is reclaimed, whatever it names',
  'core.v1.SecretVolumeSource.defaultUser': 'this volume type is not simulated (emptyDir, configMap, secret, '
                                            'persistentVolumeClaim, hostPath and projected configMap/secret '
                                            'are)',
@@ -934,6 +1147,21 @@ NOT_SIMULATED = {'apps.v1.RollingUpdateDaemonSet.maxSurge': "a DaemonSet's maxSu
  'core.v1.ServiceSpec.sessionAffinityConfig': 'session affinity is not simulated yet',
  'core.v1.ServiceSpec.trafficDistribution': 'stored, no effect in the simulation',
  'core.v1.SessionAffinityConfig.clientIP': 'stored, no effect in the simulation',
+ 'core.v1.StorageOSPersistentVolumeSource.fsType': 'the storage backend is not simulated: any '
+                                                   'PersistentVolume binds, holds files and is reclaimed, '
+                                                   'whatever it names',
+ 'core.v1.StorageOSPersistentVolumeSource.readOnly': 'the storage backend is not simulated: any '
+                                                     'PersistentVolume binds, holds files and is reclaimed, '
+                                                     'whatever it names',
+ 'core.v1.StorageOSPersistentVolumeSource.secretRef': 'the storage backend is not simulated: any '
+                                                      'PersistentVolume binds, holds files and is reclaimed, '
+                                                      'whatever it names',
+ 'core.v1.StorageOSPersistentVolumeSource.volumeName': 'the storage backend is not simulated: any '
+                                                       'PersistentVolume binds, holds files and is '
+                                                       'reclaimed, whatever it names',
+ 'core.v1.StorageOSPersistentVolumeSource.volumeNamespace': 'the storage backend is not simulated: any '
+                                                            'PersistentVolume binds, holds files and is '
+                                                            'reclaimed, whatever it names',
  'core.v1.StorageOSVolumeSource.fsType': 'this volume type is not simulated (emptyDir, configMap, secret, '
                                          'persistentVolumeClaim, hostPath and projected configMap/secret '
                                          'are)',
@@ -1043,4 +1271,6 @@ NOT_SIMULATED = {'apps.v1.RollingUpdateDaemonSet.maxSurge': "a DaemonSet's maxSu
  'scheduling.v1alpha3.WorkloadPodGroupSchedulingConstraints.topology': 'gang scheduling (alpha) is not '
                                                                        'simulated',
  'scheduling.v1alpha3.WorkloadPodGroupSchedulingPolicy.basic': 'gang scheduling (alpha) is not simulated',
- 'scheduling.v1alpha3.WorkloadPodGroupSchedulingPolicy.gang': 'gang scheduling (alpha) is not simulated'}
+ 'scheduling.v1alpha3.WorkloadPodGroupSchedulingPolicy.gang': 'gang scheduling (alpha) is not simulated',
+ 'storage.v1.StorageClass.mountOptions': 'stored: mount options are not applied',
+ 'storage.v1.StorageClass.parameters': 'stored: the simulated provisioner takes no parameters'}

@@ -43,6 +43,7 @@ RESOURCES: tuple[Resource, ...] = (
     Resource("ResourceQuota", "resourcequotas", "resourcequota", "", "v1", True, ("quota",)),
     Resource("LimitRange", "limitranges", "limitrange", "", "v1", True, ("limits",)),
     Resource("PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", "", "v1", True, ("pvc",)),
+    Resource("PersistentVolume", "persistentvolumes", "persistentvolume", "", "v1", False, ("pv",)),
     Resource("Deployment", "deployments", "deployment", "apps", "v1", True, ("deploy",)),
     Resource("ReplicaSet", "replicasets", "replicaset", "apps", "v1", True, ("rs",)),
     Resource("DaemonSet", "daemonsets", "daemonset", "apps", "v1", True, ("ds",)),
@@ -60,17 +61,19 @@ RESOURCES: tuple[Resource, ...] = (
     Resource("RoleBinding", "rolebindings", "rolebinding", "rbac.authorization.k8s.io", "v1", True, ()),
     Resource("Role", "roles", "role", "rbac.authorization.k8s.io", "v1", True, ()),
     Resource("PriorityClass", "priorityclasses", "priorityclass", "scheduling.k8s.io", "v1", False, ("pc",)),
+    Resource("StorageClass", "storageclasses", "storageclass", "storage.k8s.io", "v1", False, ("sc",)),
 )
 
 BY_KIND: dict[str, Resource] = {r.kind: r for r in RESOURCES}
 
 # kinds whose body has top-level fields (data, rules, subjects, roleRef) instead of a spec
 NO_SPEC = frozenset({"ConfigMap", "Secret", "Event", "Endpoints", "ServiceAccount", "Role", "ClusterRole",
-                     "RoleBinding", "ClusterRoleBinding"})
+                     "RoleBinding", "ClusterRoleBinding", "StorageClass"})
 # kinds whose registry strategy does not track metadata.generation
 NO_GENERATION = frozenset({"Pod", "Node", "Namespace", "Event", "Endpoints", "ConfigMap", "Secret",
                            "ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding",
-                           "ResourceQuota", "LimitRange"})
+                           "ResourceQuota", "LimitRange", "PersistentVolume", "PersistentVolumeClaim",
+                           "StorageClass"})
 
 # apiVersions the server accepts per kind (beyond the preferred one)
 ACCEPTED_API_VERSIONS: dict[str, tuple[str, ...]] = {

@@ -100,11 +100,29 @@ class Shell:
                 if words and words[0] == "exit":
                     n = int(words[1]) if len(words) > 1 and words[1].lstrip("-").isdigit() else code
                     return out, err, n
+                words, target, append = _redirect(words)
                 o, e, code = self.run(words, in_sh=True)
+                if target is not None:
+                    problem = self.write(target, o, append)
+                    o = ""
+                    if problem:
+                        e, code = e + f"{prog}: can't create {target}: {problem}\n", 1
                 out, err = out + o, err + e
                 if code:
                     break
         return out, err, code
+
+    def write(self, path: str, content: str, append: bool = False) -> str:
+        """`> path` in a shell: onto the volume mounted there, or the container's own layer.
+        Returns "" or why it cannot be written (a ConfigMap, Secret or readOnly mount)."""
+        if self.pod is None:
+            return "Permission denied"
+        files = write_target(self.cluster, self.pod, self._spec_container(), path)
+        if isinstance(files, str):
+            return files
+        store, key = files
+        store[key] = (store.get(key, "") if append else "") + content
+        return ""
 
     def _cmd_true(self, args: list[str]) -> Out:
         return "", "", 0
@@ -224,9 +242,54 @@ def mounted_files(cluster: Cluster, pod: Any | None, container: dict) -> dict[st
             continue
         for key, content in _volume_files(cluster, pod.namespace, v).items():
             out[f"{base}/{key}"] = content
-        if "emptyDir" in v:
+        written = _written(cluster, pod, v)
+        if written is not None:
             out[f"{base}/."] = None
+            for key, content in written.items():
+                out[f"{base}/{key}"] = content
+    out.update(cluster.volumes.layers.get((pod.uid, container.get("name", "")), {}))
     return out
+
+
+def _written(cluster: Cluster, pod: Any, v: dict) -> dict[str, str] | None:
+    """The files written on a writable volume: a claim's PersistentVolume (kept with the volume),
+    an emptyDir or hostPath (kept with the pod); None for other volume types."""
+    if "persistentVolumeClaim" in v:
+        pvc = cluster.get("PersistentVolumeClaim", pod.namespace, (v["persistentVolumeClaim"] or {}).get("claimName", ""))
+        name = pvc.spec.get("volumeName", "") if pvc is not None and pvc.status.get("phase") == "Bound" else ""
+        return cluster.volumes.files.setdefault(name, {}) if name else {}
+    if "emptyDir" in v or "hostPath" in v:
+        return cluster.volumes.scratch.setdefault((pod.uid, v.get("name", "")), {})
+    return None
+
+
+def write_target(cluster: Cluster, pod: Any, container: dict, path: str) -> tuple[dict, str] | str:
+    """Where a write to `path` lands: (the files dict, the key in it), or why it cannot."""
+    vols = {v.get("name"): v for v in pod.spec.get("volumes") or [] if isinstance(v, dict)}
+    best = None
+    for m in container.get("volumeMounts") or []:
+        base = str(m.get("mountPath", "")).rstrip("/")
+        if (path == base or path.startswith(base + "/")) and (best is None or len(base) > len(best[0])):
+            best = (base, m)
+    if best is None:
+        return cluster.volumes.layers.setdefault((pod.uid, container.get("name", "")), {}), path
+    base, m = best
+    v = vols.get(m.get("name")) or {}
+    files = _written(cluster, pod, v)
+    if files is None or m.get("readOnly") or path == base:
+        return "Read-only file system" if path != base else "Is a directory"
+    return files, path[len(base) + 1:]
+
+
+def _redirect(words: list[str]) -> tuple[list[str], str | None, bool]:
+    """`cmd args > file` / `>> file` / `>file`: the command's words, the file and whether it appends."""
+    for i, w in enumerate(words):
+        for op in (">>", ">"):
+            if w == op and i + 1 < len(words):
+                return words[:i] + words[i + 2:], words[i + 1], op == ">>"
+            if w.startswith(op) and len(w) > len(op):
+                return words[:i] + words[i + 1:], w[len(op):], op == ">>"
+    return words, None, False
 
 
 def _volume_files(cluster: Cluster, ns: str, v: dict) -> dict[str, str | None]:

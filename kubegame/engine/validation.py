@@ -298,6 +298,9 @@ def validate(kind: str, body: dict, max_replicas: int | None = None) -> list[str
     if not validation_access.validate_name(kind, md.get("name"), causes):
         validate_name(kind, md.get("name"), causes)
     validation_access.validate(kind, body, causes)
+    if kind in ("PersistentVolume", "PersistentVolumeClaim", "StorageClass"):
+        from kubegame.engine import storage
+        storage.validate(kind, body, causes)
     validate_labels("metadata.labels", md.get("labels"), causes)
     validate_annotations("metadata.annotations", md.get("annotations"), causes)
     spec = body.get("spec")

@@ -271,15 +271,8 @@ def describe_pod(ctx: Ctx, it: Item) -> str:
         order = ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"]
         for c in sorted(conds, key=lambda c: order.index(c["type"]) if c.get("type") in order else 99):
             w.w(1, f"{c.get('type')} \t{c.get('status')} \n")
-    vols = spec.get("volumes") or []
-    if vols:
-        w.w(0, "Volumes:\n")
-        for v in vols:
-            w.w(1, f"{v.get('name')}:\n")
-            kind = next((k for k in v if k != "name"), "")
-            w.w(2, f"Type:\t{kind}\n")
-    else:
-        w.w(0, "Volumes:\t<none>\n")
+    from kubegame.kubectl.describe_storage import describe_volumes
+    describe_volumes(w, spec.get("volumes") or [])
     w.w(0, f"QoS Class:\t{st.get('qosClass', 'BestEffort')}\n")
     w.multi(0, "Node-Selectors", _labels(spec.get("nodeSelector")))
     w.multi(0, "Tolerations", _tolerations(spec))
@@ -376,9 +369,8 @@ def _pod_template(w: W, tpl: dict) -> None:
     w.w(1, "Containers:\n")
     for c in tspec.get("containers") or []:
         _container_block(w, 1, c, None, template=True)
-    w.w(1, "Volumes:\t<none>\n" if not tspec.get("volumes") else "Volumes:\n")
-    for v in tspec.get("volumes") or []:
-        w.w(2, f"{v.get('name')}:\n")
+    from kubegame.kubectl.describe_storage import describe_volumes
+    describe_volumes(w, tspec.get("volumes") or [], "  ")
     w.multi(1, "Node-Selectors", _labels(tspec.get("nodeSelector")))
     tols = [t for t in _tolerations(tspec)]
     w.multi(1, "Tolerations", tols)
@@ -557,7 +549,7 @@ DESCRIBERS = {"Pod": describe_pod, "Node": describe_node, "Deployment": describe
 
 
 def cmd_describe(ctx: Ctx) -> None:
-    from kubegame.kubectl import describe_access  # noqa: F401 - registers the access kinds' describers
+    from kubegame.kubectl import describe_access, describe_storage  # noqa: F401 - register their describers
     p = ctx.p
     if not p.args and not p.flags.get("filename"):
         raise KubectlError("You must specify the type of resource to describe. Use \"kubectl api-resources\" for a "

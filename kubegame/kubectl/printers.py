@@ -60,8 +60,12 @@ HEADERS: dict[str, tuple[list[str], list[str]]] = {
     "HorizontalPodAutoscaler": (["NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"], []),
     "PodDisruptionBudget": (["NAME", "MIN AVAILABLE", "MAX UNAVAILABLE", "ALLOWED DISRUPTIONS", "AGE"], []),
     "Ingress": (["NAME", "CLASS", "HOSTS", "ADDRESS", "PORTS", "AGE"], []),
+    # pkg/printers/internalversion/printers.go: persistentVolume(Claim)ColumnDefinitions, storageClassColumnDefinitions
     "PersistentVolumeClaim": (["NAME", "STATUS", "VOLUME", "CAPACITY", "ACCESS MODES", "STORAGECLASS",
-                               "VOLUMEATTRIBUTESCLASS", "AGE"], []),
+                               "VOLUMEATTRIBUTESCLASS", "AGE"], ["VOLUMEMODE"]),
+    "PersistentVolume": (["NAME", "CAPACITY", "ACCESS MODES", "RECLAIM POLICY", "STATUS", "CLAIM", "STORAGECLASS",
+                          "VOLUMEATTRIBUTESCLASS", "REASON", "AGE"], ["VOLUMEMODE"]),
+    "StorageClass": (["NAME", "PROVISIONER", "RECLAIMPOLICY", "VOLUMEBINDINGMODE", "ALLOWVOLUMEEXPANSION", "AGE"], []),
     "PriorityClass": (["NAME", "VALUE", "GLOBAL-DEFAULT", "AGE", "PREEMPTIONPOLICY"], []),
     "ControllerRevision": (["NAME", "CONTROLLER", "REVISION", "AGE"], []),
     # pkg/printers/internalversion/printers.go: serviceAccountColumnDefinitions, roleColumnDefinitions, ...
@@ -327,12 +331,8 @@ def row(now: int, it: Item, wide: bool) -> list[str]:
         ports = "80, 443" if spec.get("tls") else "80"
         return [it.name, spec.get("ingressClassName") or "<none>", ",".join(hosts) if hosts else "*",
                 ",".join(i.get("ip") or i.get("hostname", "") for i in ing), ports, age(now, d)]
-    if k == "PersistentVolumeClaim":
-        cap = ((st.get("capacity") or {}).get("storage")) or ""
-        modes = {"ReadWriteOnce": "RWO", "ReadOnlyMany": "ROX", "ReadWriteMany": "RWX", "ReadWriteOncePod": "RWOP"}
-        am = ",".join(modes.get(m, m) for m in st.get("accessModes") or [])
-        return [it.name, st.get("phase", "Pending"), spec.get("volumeName", ""), cap, am,
-                spec.get("storageClassName") or "<unset>", "<unset>", age(now, d)]
+    if k in ("PersistentVolumeClaim", "PersistentVolume", "StorageClass"):
+        return storage_row(now, it, wide)
     if k == "PriorityClass":
         return [it.name, str(d.get("value", 0)), "true" if d.get("globalDefault") else "false", age(now, d),
                 d.get("preemptionPolicy", "PreemptLowerPriority")]
@@ -463,3 +463,31 @@ def go_ordered(body: Any) -> Any:
 
 def as_list(items: list[dict]) -> dict:
     return {"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}}
+
+
+def storage_row(now: int, it: Item, wide: bool) -> list[str]:
+    """printPersistentVolumeClaim, printPersistentVolume, printStorageClass."""
+    from kubegame.engine import storage
+
+    d = it.d
+    md, spec, st = d.get("metadata") or {}, d.get("spec") or {}, d.get("status") or {}
+    phase = "Terminating" if md.get("deletionTimestamp") else st.get("phase", "")
+    vac = spec.get("volumeAttributesClassName") or "<unset>"
+    if it.kind == "StorageClass":
+        name = it.name + (" (default)" if storage.is_default_class(it.obj) else "")
+        return [name, d.get("provisioner", ""), d.get("reclaimPolicy") or "Delete",
+                d.get("volumeBindingMode") or "Immediate", "true" if d.get("allowVolumeExpansion") else "false",
+                age(now, d)]
+    if it.kind == "PersistentVolume":
+        ref = spec.get("claimRef")
+        row = [it.name, (spec.get("capacity") or {}).get("storage", "0"), storage.access_modes_string(spec.get("accessModes")),
+               spec.get("persistentVolumeReclaimPolicy", ""), phase,
+               f"{ref.get('namespace', '')}/{ref.get('name', '')}" if ref else "", storage.volume_class(it.obj), vac,
+               st.get("reason", ""), age(now, d)]
+    else:
+        bound = bool(spec.get("volumeName"))
+        row = [it.name, phase, spec.get("volumeName", ""),
+               ((st.get("capacity") or {}).get("storage", "")) if bound else "",
+               storage.access_modes_string(st.get("accessModes")) if bound else "", storage.claim_class(it.obj), vac,
+               age(now, d)]
+    return row + ([spec.get("volumeMode") or "<unset>"] if wide else [])

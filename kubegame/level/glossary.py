@@ -135,6 +135,15 @@ ENTRIES: dict[str, str] = {
         "Storage a Pod mounts into its containers. An emptyDir lives and dies with the Pod; a "
         "PersistentVolume outlives it. A cloud disk usually lives in one zone, so a Pod bound to "
         "it can only run on nodes in that zone."),
+    "PersistentVolumeClaim": (
+        "A Pod's request for storage: a size, access modes (ReadWriteOnce: one node at a time) and a "
+        "StorageClass. It binds to one PersistentVolume, found or made for it, and keeps it until the "
+        "claim is deleted; then the volume's reclaim policy decides: Retain keeps the data, Delete "
+        "removes the disk."),
+    "StorageClass": (
+        "A kind of storage the cluster can make on demand (a provisioner and its settings). A claim "
+        "that names none gets the default class; WaitForFirstConsumer makes the disk only once a Pod "
+        "using the claim is scheduled, in that Pod's zone."),
     # -- networking ----------------------------------------------------------------------------
     "Service": (
         "A stable name and virtual address for a changing group of Pods, chosen by a label "

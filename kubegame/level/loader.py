@@ -96,6 +96,7 @@ CLUSTER = Struct("spec.cluster", {
     "nodePool": F(POOL),
     "costPerNodeTick": F(Num(0, 1e6), default=1),
     "maxReplicas": F(Int(1, 100_000), default=10_000),
+    "defaultStorageClass": F(Bool(), default=True),
 })
 IMAGE = Struct("an image", {
     "name": F(Str(IMAGE_RE, "repository:tag, such as shop:1.0"), required=True),
@@ -562,7 +563,7 @@ def build_level(raw: dict, manifests: list[Manifest], path: str) -> Level:
         pool = NodePool(c["nodePool"]["max"], c["nodePool"]["bootTicks"], group(c["nodePool"]["template"]))
     etcd = list(c["controlPlane"]["etcdMembers"]) if c["controlPlane"] else [nodes[0].zone]
     cluster = ClusterSpec(nodes, c["nodeMonitorGracePeriod"], c["defaultTolerationSeconds"], etcd, pool,
-                          c["costPerNodeTick"], c["maxReplicas"])
+                          c["costPerNodeTick"], c["maxReplicas"], c["defaultStorageClass"])
     images = [Image(i["name"], size_mb=i["sizeMB"], layers=tuple(i["layers"]), startup_ticks=i["startupTicks"],
                     capacity_rps=i["capacityRps"], latency_ms=i["latencyMs"], crashes=i["crashes"],
                     crash_on_kernels=tuple(i["crashOnKernels"]), available_at=i["availableAt"],

@@ -52,6 +52,7 @@ class ClusterSpec:
     node_pool: NodePool | None = None
     cost_per_node_tick: float = 1
     max_replicas: int = 10_000          # the replica ceiling of one object (a game limit)
+    default_storage_class: bool = True  # the cluster starts with the `standard` StorageClass
 
     def node_names(self) -> list[str]:
         return [n for g in self.nodes for n in g.node_names()]
@@ -177,7 +178,8 @@ class Level:
                              default_toleration_seconds=self.cluster.default_toleration_seconds,
                              pull_mbps=self.pull_mbps, max_replicas=self.cluster.max_replicas,
                              users=[dict(u) for u in self.kubeconfig["users"]],
-                             current_user=self.kubeconfig["current"], admin_context=self.kubeconfig["admin"])
+                             current_user=self.kubeconfig["current"], admin_context=self.kubeconfig["admin"],
+                             default_storage_class=self.cluster.default_storage_class)
 
     def manifest(self, kind: str, name: str) -> Manifest | None:
         for m in self.manifests:

@@ -124,7 +124,34 @@ def check_quotas(cluster: Cluster) -> None:
                 _fail(f"namespace {q.namespace} uses {r}={used[r]} over quota {q.name}'s {limit}")
 
 
-CHECKS = (check_capacity, check_endpoints, check_traffic, check_ownership, check_hpa_bounds, check_quotas)
+def check_volumes(cluster: Cluster) -> None:
+    """A bound claim's volume satisfies it (size, access modes, volume mode, class) and names it
+    back; no volume serves two claims (pkg/controller/volume/persistentvolume/util.go
+    checkVolumeSatisfyClaim)."""
+    from kubegame.engine import storage
+    from kubegame.engine.quantity import memory_bytes
+    served: dict[str, str] = {}
+    for pvc in cluster.list("PersistentVolumeClaim"):
+        if pvc.status.get("phase") != "Bound":
+            continue
+        pv = cluster.get("PersistentVolume", "", pvc.spec.get("volumeName", ""))
+        if pv is None:
+            continue        # Lost is the controller's next word on it; not a wrong binding
+        # the size it was bound with (a claim being grown asks for more for a tick, until the resizer runs)
+        have = memory_bytes(((pvc.status.get("capacity") or {}).get("storage")) or 0)
+        why = "the volume is smaller than the claim's capacity" if storage.capacity(pv) < have else \
+            next((m for m in [storage.mismatch(pv, pvc)] if m and m != "requested PV is too small"), "")
+        if why:
+            _fail(f"claim {pvc.namespace}/{pvc.name} is bound to {pv.name}, which does not satisfy it: {why}")
+        if not storage.bound_to(pv, pvc):
+            _fail(f"claim {pvc.namespace}/{pvc.name} is bound to {pv.name}, whose claimRef names another claim")
+        other = served.setdefault(pv.name, f"{pvc.namespace}/{pvc.name}")
+        if other != f"{pvc.namespace}/{pvc.name}":
+            _fail(f"volume {pv.name} serves two claims: {other} and {pvc.namespace}/{pvc.name}")
+
+
+CHECKS = (check_capacity, check_endpoints, check_traffic, check_ownership, check_hpa_bounds, check_quotas,
+          check_volumes)
 
 
 def assert_invariants(cluster: Cluster) -> None:

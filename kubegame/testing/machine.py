@@ -299,6 +299,27 @@ class ClusterMachine(RuleBasedStateMachine):
                 return
         self.write(self.cluster.apply, body)
 
+    @rule(data=st.data(), kind=st.sampled_from(["PersistentVolume", "PersistentVolumeClaim", "StorageClass",
+                                                 "Pod", "delete"]))
+    def storage(self, data, kind: str) -> None:
+        """A volume, a claim, a class, a pod mounting a claim, or a claim deleted (check_volumes then
+        holds every tick: a bound claim's volume satisfies it)."""
+        name = data.draw(st.sampled_from(["shop", "cart", "api"]))
+        if kind == "delete":
+            claims = [c.name for c in self.cluster.list("PersistentVolumeClaim", "default")]
+            if claims:
+                self.write(self.cluster.delete, "PersistentVolumeClaim", "default", data.draw(st.sampled_from(claims)))
+            return
+        if kind == "Pod":
+            body = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"{name}-user"},
+                    "spec": {"containers": [{"name": "app", "image": "batch:1.0"}],
+                             "volumes": [{"name": "data", "persistentVolumeClaim": {"claimName": f"{name}-data"}}]}}
+        else:
+            body = data.draw(manifests(kind, name=name))
+        md = body["metadata"]
+        if self.cluster.get(kind, md.get("namespace", "default"), md["name"]) is None:
+            self.write(self.cluster.create, body)
+
     @precondition(lambda self: any(p.node_name for p in self.cluster.pods()))
     @rule(data=st.data())
     def evict(self, data) -> None:

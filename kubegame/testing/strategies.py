@@ -31,14 +31,19 @@ NAMESPACES = ("team-a", "team-b", "staging")
 
 KINDS = ("Namespace", "Pod", "ReplicaSet", "Deployment", "Service", "DaemonSet", "StatefulSet", "Job",
          "ConfigMap", "Secret", "Ingress", "HorizontalPodAutoscaler", "PodDisruptionBudget", "ServiceAccount",
-         "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "ResourceQuota", "LimitRange", "CronJob")
+         "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "ResourceQuota", "LimitRange", "CronJob",
+         "PersistentVolume", "PersistentVolumeClaim", "StorageClass")
 RBAC_V1 = "rbac.authorization.k8s.io/v1"
 API_VERSIONS = {"Namespace": "v1", "Pod": "v1", "Service": "v1", "ConfigMap": "v1", "Secret": "v1",
                 "ReplicaSet": "apps/v1", "Deployment": "apps/v1", "DaemonSet": "apps/v1", "StatefulSet": "apps/v1",
                 "Job": "batch/v1", "Ingress": "networking.k8s.io/v1",
                 "HorizontalPodAutoscaler": "autoscaling/v2", "PodDisruptionBudget": "policy/v1",
                 "ServiceAccount": "v1", "ResourceQuota": "v1", "LimitRange": "v1", "CronJob": "batch/v1",
-                "Role": RBAC_V1, "ClusterRole": RBAC_V1, "RoleBinding": RBAC_V1, "ClusterRoleBinding": RBAC_V1}
+                "Role": RBAC_V1, "ClusterRole": RBAC_V1, "RoleBinding": RBAC_V1, "ClusterRoleBinding": RBAC_V1,
+                "PersistentVolume": "v1", "PersistentVolumeClaim": "v1", "StorageClass": "storage.k8s.io/v1"}
+STORAGE_CLASSES = ("standard", "manual", "fast")
+SIZES = ("500Mi", "1Gi", "2Gi", "5Gi")
+MODES = ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany")
 USERS = ("jane", "bob", "ci-bot")
 GROUPS = ("developers", "ops")
 VERBS = ("get", "list", "watch", "create", "update", "patch", "delete")
@@ -210,6 +215,8 @@ def manifests(draw, kind: str = "Deployment", name: str | None = None, image_nam
     if kind in ("ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "ResourceQuota",
                 "LimitRange", "CronJob"):
         return draw(_policy_manifest(kind, name, namespace, image_names))
+    if kind in ("PersistentVolume", "PersistentVolumeClaim", "StorageClass"):
+        return draw(_storage_manifest(kind, name, namespace))
     # PodDisruptionBudget
     budget = draw(st.sampled_from([("minAvailable", 1), ("minAvailable", 2), ("minAvailable", "50%"),
                                    ("maxUnavailable", 1), ("maxUnavailable", "25%")]))
@@ -285,6 +292,34 @@ def _policy_manifest(draw, kind: str, name: str, namespace: str | None, image_na
     if draw(st.booleans()):
         spec["successfulJobsHistoryLimit"] = draw(st.integers(0, 3))
     return {"apiVersion": api, "kind": kind, "metadata": md, "spec": spec}
+
+
+@st.composite
+def _storage_manifest(draw, kind: str, name: str, namespace: str | None) -> dict:
+    """Volumes, claims and classes: valid for kubernetes-validate 1.37 strict and the engine."""
+    api = API_VERSIONS[kind]
+    if kind == "StorageClass":
+        body: dict = {"apiVersion": api, "kind": kind, "metadata": _meta(f"{name}-class", None),
+                      "provisioner": draw(st.sampled_from(["disk.csi.kubegame.io", "kubernetes.io/no-provisioner"])),
+                      "reclaimPolicy": draw(st.sampled_from(["Delete", "Retain"])),
+                      "volumeBindingMode": draw(st.sampled_from(["Immediate", "WaitForFirstConsumer"]))}
+        if draw(st.booleans()):
+            body["allowVolumeExpansion"] = draw(st.booleans())
+        return body
+    modes = draw(st.lists(st.sampled_from(MODES), min_size=1, max_size=2, unique=True))
+    if kind == "PersistentVolume":
+        spec: dict = {"capacity": {"storage": draw(st.sampled_from(SIZES))}, "accessModes": modes,
+                      "persistentVolumeReclaimPolicy": draw(st.sampled_from(["Retain", "Delete", "Recycle"])),
+                      "storageClassName": draw(st.sampled_from(STORAGE_CLASSES)),
+                      "hostPath": {"path": f"/mnt/{name}"}}
+        if draw(st.booleans()):
+            spec["nodeAffinity"] = {"required": {"nodeSelectorTerms": [{"matchExpressions": [
+                {"key": "topology.kubernetes.io/zone", "operator": "In", "values": [draw(st.sampled_from(ZONES))]}]}]}}
+        return {"apiVersion": api, "kind": kind, "metadata": _meta(f"{name}-pv", None), "spec": spec}
+    spec = {"accessModes": modes, "resources": {"requests": {"storage": draw(st.sampled_from(SIZES))}}}
+    if draw(st.booleans()):
+        spec["storageClassName"] = draw(st.sampled_from(STORAGE_CLASSES))
+    return {"apiVersion": api, "kind": kind, "metadata": _meta(f"{name}-data", namespace), "spec": spec}
 
 
 @st.composite

@@ -60,7 +60,12 @@ def test_volume_claim_templates_make_one_claim_per_pod_bound_in_the_first_nodes_
         pvc = c.get("PersistentVolumeClaim", "default", f"data-db-{i}")
         pod = c.get("Pod", "default", f"db-{i}")
         assert pvc.status["phase"] == "Bound"
-        assert pvc.labels["topology.kubernetes.io/zone"] == c.node(pod.node_name).zone
+        pv = c.get("PersistentVolume", "", pvc.spec["volumeName"])
+        # the provisioned disk's node affinity pins it to the zone of the first pod's node
+        term = pv.spec["nodeAffinity"]["required"]["nodeSelectorTerms"][0]["matchExpressions"][0]
+        assert term == {"key": "topology.kubernetes.io/zone", "operator": "In",
+                        "values": [c.node(pod.node_name).zone]}
+        assert pvc.annotations["volume.kubernetes.io/selected-node"] == pod.node_name
         assert pod.spec["volumes"][-1] == {"name": "data", "persistentVolumeClaim": {"claimName": f"data-db-{i}"}}
     msgs = [e.message for e in c.events if e.reason == "SuccessfulCreate" and e.kind == "StatefulSet"]
     assert "create Claim data-db-0 Pod db-0 in StatefulSet db success" in msgs

@@ -38,6 +38,9 @@ KINDS = {
     ("rbac.authorization.k8s.io/v1", "ClusterRole"): "io.k8s.api.rbac.v1.ClusterRole",
     ("rbac.authorization.k8s.io/v1", "RoleBinding"): "io.k8s.api.rbac.v1.RoleBinding",
     ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"): "io.k8s.api.rbac.v1.ClusterRoleBinding",
+    ("v1", "PersistentVolume"): "io.k8s.api.core.v1.PersistentVolume",
+    ("v1", "PersistentVolumeClaim"): "io.k8s.api.core.v1.PersistentVolumeClaim",
+    ("storage.k8s.io/v1", "StorageClass"): "io.k8s.api.storage.v1.StorageClass",
 }
 SPECIAL = {
     "io.k8s.apimachinery.pkg.api.resource.Quantity": "quantity",

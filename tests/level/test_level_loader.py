@@ -205,7 +205,8 @@ def test_generated_schema_knows_the_supported_kinds():
     assert kinds == sorted(["ConfigMap", "DaemonSet", "Deployment", "HorizontalPodAutoscaler", "Ingress", "Job",
                             "Namespace", "Pod", "PodDisruptionBudget", "ReplicaSet", "Secret", "Service",
                             "StatefulSet", "ServiceAccount", "PriorityClass", "ResourceQuota", "LimitRange",
-                            "CronJob", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"])
+                            "CronJob", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding",
+                            "PersistentVolume", "PersistentVolumeClaim", "StorageClass"])
     spec = DEFS["io.k8s.api.apps.v1.DeploymentSpec"]
     assert spec["r"] == ["selector", "template"]
     assert spec["f"]["replicas"] == "int"

@@ -293,7 +293,10 @@ class Kubelet(Controller):
         vol_err = self.volume_error(pod)
         if vol_err:
             if c.message != vol_err:
-                self._event(pod, "Warning", "FailedMount", vol_err)
+                if vol_err.startswith("Multi-Attach"):     # the attach/detach controller's, not the kubelet's
+                    self.cluster.record(pod, "Warning", "FailedAttachVolume", vol_err, "attachdetach-controller")
+                else:
+                    self._event(pod, "Warning", "FailedMount", vol_err)
             c.reason, c.message = _creating(pod), vol_err
             c.exit_at = now + RETRY
             return vol_err
@@ -338,6 +341,32 @@ class Kubelet(Controller):
                                                                        ref.get(name_key, "")) is None:
                     return (f'MountVolume.SetUp failed for volume "{vol.get("name")}" : '
                             f'{ref_kind.lower()} "{ref.get(name_key)}" not found')
+            claim = (vol.get("persistentVolumeClaim") or {}).get("claimName")
+            if claim:
+                err = self.claim_error(pod, str(vol.get("name")), claim)
+                if err:
+                    return err
+        return ""
+
+    def claim_error(self, pod: Pod, volume: str, claim: str) -> str:
+        """The volume manager's wait for a claim, and the attach/detach controller's Multi-Attach
+        check: a ReadWriteOnce disk attaches to one node at a time."""
+        pvc = self.cluster.get("PersistentVolumeClaim", pod.namespace, claim)
+        unmounted = f"Unable to attach or mount volumes: unmounted volumes=[{volume}], unattached volumes=[{volume}]: "
+        if pvc is None:
+            return (unmounted + f"error processing PVC {pod.namespace}/{claim}: failed to fetch PVC from API "
+                    f'server: persistentvolumeclaims "{claim}" not found')
+        if pvc.status.get("phase") != "Bound" or not pvc.spec.get("volumeName"):
+            return unmounted + f"error processing PVC {pod.namespace}/{claim}: PVC is not bound"
+        pv = self.cluster.get("PersistentVolume", "", pvc.spec["volumeName"])
+        modes = (pv.spec.get("accessModes") if pv is not None else None) or []
+        if pv is not None and "csi" in pv.spec and not {"ReadWriteMany", "ReadOnlyMany"} & set(modes):
+            others = [p for p in self.cluster.volumes.users_of(pod.namespace, claim)
+                      if p.key != pod.key and p.node_name and p.node_name != pod.node_name
+                      and p.phase not in ("Succeeded", "Failed") and (p.state == "running" or p.restart_count)]
+            if others:
+                return (f'Multi-Attach error for volume "{pv.name}" Volume is already used by pod(s) '
+                        + ", ".join(p.name for p in others))
         return ""
 
     def _start(self, pod: Pod, node: Node, c: ContainerState) -> None:

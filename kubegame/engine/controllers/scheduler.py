@@ -1,8 +1,9 @@
 """kube-scheduler: filter nodes, score the feasible ones, bind the pod to the best.
 
 Filters (in the default plugin order): NodeUnschedulable, TaintToleration, NodeAffinity
-(nodeSelector + required node affinity), NodePorts, NodeResourcesFit, VolumeZone,
-PodTopologySpread and InterPodAffinity (topology.py).
+(nodeSelector + required node affinity), NodePorts, NodeResourcesFit, VolumeBinding and
+VolumeRestrictions (volumebinding.py, with its PreFilter), PodTopologySpread and
+InterPodAffinity (topology.py).
 Scores with the default profile's weights (pkg/scheduler/apis/config/v1/default_plugins.go):
 NodeResourcesFit LeastAllocated 1 + NodeResourcesBalancedAllocation 1 + ImageLocality 1 +
 PodTopologySpread 2 (the pod's ScheduleAnyway constraints, else the system default
@@ -24,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 from kubegame.engine.controllers import topology as topo_mod
 from kubegame.engine.controllers.base import Controller
 from kubegame.engine.controllers.topology import PodTopology, TopologyIndex
+from kubegame.engine.controllers.volumebinding import BIND_CONFLICT, NODE_CONFLICT, PV_NOT_EXIST, VolumeCheck
+from kubegame.engine.controllers.volumebinding import NONE as NO_VOLUMES
 from kubegame.engine.objects import Node, Pod
 
 if TYPE_CHECKING:
@@ -32,10 +35,11 @@ if TYPE_CHECKING:
 UNSCHEDULABLE = "node(s) were unschedulable"
 AFFINITY = "node(s) didn't match Pod's node affinity/selector"
 PORTS = "node(s) didn't have free ports for the requested pod ports"
-VOLUME_ZONE = "node(s) had volume node affinity conflict"
+VOLUME_ZONE = NODE_CONFLICT
+VOLUME_REASONS = (NODE_CONFLICT, BIND_CONFLICT, PV_NOT_EXIST)
 TOPOLOGY_REASONS = (topo_mod.AFFINITY_RULES, topo_mod.ANTI_AFFINITY_RULES, topo_mod.EXISTING_ANTI_AFFINITY,
                     topo_mod.SPREAD, topo_mod.SPREAD_LABEL)
-UNRESOLVABLE = (UNSCHEDULABLE, AFFINITY, VOLUME_ZONE, *topo_mod.UNRESOLVABLE)   # preemption cannot help these
+UNRESOLVABLE = (UNSCHEDULABLE, AFFINITY, *VOLUME_REASONS, *topo_mod.UNRESOLVABLE)   # preemption cannot help these
 
 
 def num_feasible_nodes_to_find(n: int) -> int:
@@ -87,7 +91,8 @@ class PodConstraints:
     """What the filters need from one pod, worked out once per scheduling attempt (and shared by
     the pods of one template, which differ only in the zone their volumes pin them to)."""
 
-    __slots__ = ("tolerations", "node_selector", "required_terms", "preferred", "zone", "signature")
+    __slots__ = ("tolerations", "node_selector", "required_terms", "preferred", "zone", "volume_terms",
+                 "volume_sig", "signature")
 
     def __init__(self, pod: Pod, cluster: Cluster | None = None):
         spec = pod.spec
@@ -97,24 +102,29 @@ class PodConstraints:
         req = na.get("requiredDuringSchedulingIgnoredDuringExecution") or {}
         self.required_terms = req.get("nodeSelectorTerms") or []
         self.preferred = na.get("preferredDuringSchedulingIgnoredDuringExecution") or []
-        self.zone = volume_zone(pod, cluster) if cluster is not None else ""
+        vc = volume_check(pod, cluster) if cluster is not None else NO_VOLUMES
+        self.zone = vc.zone
+        self.volume_terms = vc.terms     # ((reason, node selector terms), ...) from the pod's claims
+        self.volume_sig = repr(vc.terms) if vc.terms else ""
         # pods with the same signature pass or fail the node-static filters alike
         self.signature = repr((self.tolerations, self.node_selector, self.required_terms, pod.host_ports))
 
-    def in_zone(self, zone: str) -> PodConstraints:
-        """The same constraints for a pod whose volumes pin it to `zone`."""
-        if zone == self.zone:
+    def with_volumes(self, vc: VolumeCheck) -> PodConstraints:
+        """The same constraints for a pod whose claims pin it to a zone or to some nodes."""
+        sig = repr(vc.terms) if vc.terms else ""
+        if vc.zone == self.zone and sig == self.volume_sig:
             return self
         other = object.__new__(PodConstraints)
         for name in self.__slots__:
             setattr(other, name, getattr(self, name))
-        other.zone = zone
+        other.zone, other.volume_terms, other.volume_sig = vc.zone, vc.terms, sig
         return other
 
 
-def volume_zone(pod: Pod, cluster: Cluster) -> str:
-    hook = cluster.hooks.get("volume_zone")
-    return hook(pod) if hook is not None else ""
+def volume_check(pod: Pod, cluster: Cluster) -> VolumeCheck:
+    """The VolumeBinding plugin's view of the pod (controllers/volumebinding.py)."""
+    hook = cluster.hooks.get("volume_check")
+    return hook(pod) if hook is not None else NO_VOLUMES
 
 
 class Scheduler(Controller):
@@ -143,6 +153,7 @@ class Scheduler(Controller):
         self.room: dict[tuple, dict[int, bool]] = {}          # (cpu, memory, zone) -> state -> pod fits
         self.static: dict[str, list[str | None]] = {}   # signature -> per node: static failure or None
         self.static_clean: dict[str, bool] = {}           # signature -> no node fails its static filters
+        self.volume_static: dict[str, list[str | None]] = {}   # claims' terms -> per node: volume failure or None
         # within one scheduling pass: (signature, cpu, memory, zone) -> indexes of the nodes that fit,
         # in node order; a bind re-checks only the node it filled
         self.fits: dict[tuple, list[int]] = {}
@@ -157,6 +168,7 @@ class Scheduler(Controller):
         self.eligible: dict[tuple, tuple[frozenset[int] | None, frozenset[str]]] = {}
         self.checks_cache: tuple[tuple, list[tuple[str, set[int]]]] | None = None
         self.topology_waiting: dict[tuple[str, str], Pod] = {}   # unschedulable for a topology reason
+        self.volume_waiting: dict[tuple[str, str], Pod] = {}     # unschedulable for a volume reason
         self._prefer_taints: bool | None = False    # worked out on first use after a node change
         self.lacking_nodes: dict[str, list[int]] = {}   # topology key -> node indexes without it
         self.store.subscribe("Pod", self._on_pod)
@@ -196,6 +208,7 @@ class Scheduler(Controller):
         self.refresh_node(node)
         self.static.clear()
         self.static_clean.clear()
+        self.volume_static.clear()
         self.fits.clear()
         self._forget_topology()
         self._flush()
@@ -228,6 +241,17 @@ class Scheduler(Controller):
                 if self.unschedulable.pop(key, None) is not None:
                     self.active[key] = pod
             self.topology_waiting.clear()
+
+    def volumes_changed(self) -> None:
+        """A claim, volume or class changed: pods its volumes kept out try again, and the
+        cached volume filters are stale."""
+        self.volume_static.clear()
+        if self.volume_waiting:
+            for key, pod in self.volume_waiting.items():
+                if self.unschedulable.pop(key, None) is not None:
+                    self.active[key] = pod
+            self.volume_waiting.clear()
+        self.fits.clear()
 
     def _flush(self) -> None:
         """Cluster changed: unschedulable pods get another try (MoveAllToActiveOrBackoffQueue)."""
@@ -311,7 +335,14 @@ class Scheduler(Controller):
             self._fail(pod, "no nodes available to schedule pods", 0, {})
             return None
         want = num_feasible_nodes_to_find(total)
-        cons = self.constraints(pod)
+        vc = volume_check(pod, self.cluster)
+        if vc.prefilter:
+            # a PreFilter rejection: every node is turned away for the same reason
+            self.volume_waiting[pod.key] = pod
+            self._fail(pod, f"0/{total} nodes are available: {vc.prefilter}. preemption: 0/{total} nodes are "
+                            f"available: {total} Preemption is not helpful for scheduling.", total, {})
+            return None
+        cons = self.constraints(pod, vc)
         fits = self._fitting(pod, cons, nodes)
         topo = self.topology_of(pod)
         checks = self.topology_checks(pod, topo)
@@ -338,27 +369,50 @@ class Scheduler(Controller):
             return None
         checked = ((window[-1] - start) % total) + 1 if len(window) == want else total
         self.next_start = (start + checked) % total
-        best = self.pick(pod, window, cons, topo, bool(checks))
+        best = self.pick(pod, window, cons, topo, bool(checks) or bool(cons.volume_terms))
+        if vc.unbound:
+            waiting = self.cluster.volumes.bind_for_pod(pod, best.name)     # PreBind: the claims bind first
+            if waiting:
+                self.volume_waiting[pod.key] = pod
+                self._fail(pod, waiting, total, {})
+                return None
         self.bind(pod, best)
         return best
 
-    def constraints(self, pod: Pod) -> PodConstraints:
+    def constraints(self, pod: Pod, vc: VolumeCheck | None = None) -> PodConstraints:
         """The pod's constraints; pods made from one template (and not edited since) share them."""
         shared = _per_template(self.by_template, pod, lambda: PodConstraints(pod))
-        return shared.in_zone(volume_zone(pod, self.cluster))
+        return shared.with_volumes(vc if vc is not None else volume_check(pod, self.cluster))
 
     def _fitting(self, pod: Pod, cons: PodConstraints, nodes: list[Node]) -> list[int]:
-        key = (cons.signature, pod.cpu_request, pod.mem_request, cons.zone, pod.host_ports)
+        key = (cons.signature, pod.cpu_request, pod.mem_request, cons.zone, pod.host_ports, cons.volume_sig)
         fits = self.fits.get(key)
         if fits is None:
             static = self.static.get(cons.signature)
             if static is None:
                 static = self.static[cons.signature] = [self.static_filter(pod, n, cons) for n in nodes]
                 self.static_clean[cons.signature] = static.count(None) == len(static)
+            vol = self._volume_static(cons, nodes)
             fits = self.fits[key] = [i for i, n in enumerate(nodes)
-                                     if static[i] is None
+                                     if static[i] is None and (vol is None or vol[i] is None)
                                      and self._room(n, pod.cpu_request, pod.mem_request, cons.zone, pod.host_ports)]
         return fits
+
+    def _volume_static(self, cons: PodConstraints, nodes: list[Node]) -> list[str | None] | None:
+        """Per node: the volume reason it fails the pod's claims for, or None (cached per claim set)."""
+        if not cons.volume_sig:
+            return None
+        vol = self.volume_static.get(cons.volume_sig)
+        if vol is None:
+            vol = self.volume_static[cons.volume_sig] = [self._volume_reason(n, cons) for n in nodes]
+        return vol
+
+    @staticmethod
+    def _volume_reason(node: Node, cons: PodConstraints) -> str | None:
+        for reason, terms in cons.volume_terms:
+            if not any(match_node_selector_term(t, node.labels, node.name) for t in terms):
+                return reason
+        return None
 
     @staticmethod
     def _room(node: Node, cpu: int, mem: int, zone: str, ports: tuple[int, ...] = ()) -> bool:
@@ -373,7 +427,7 @@ class Scheduler(Controller):
         idx = self.positions.get(node.name)
         if idx is None:
             return
-        for (_, cpu, mem, zone, ports), fits in self.fits.items():
+        for (_, cpu, mem, zone, ports, _vol), fits in self.fits.items():
             if not self._room(node, cpu, mem, zone, ports):
                 pos = bisect.bisect_left(fits, idx)
                 if pos < len(fits) and fits[pos] == idx:
@@ -555,6 +609,10 @@ class Scheduler(Controller):
             out.append("Insufficient memory")
         if out:
             return out
+        if cons.volume_terms:
+            reason = self._volume_reason(node, cons)
+            if reason:
+                return [reason]
         if cons.zone and node.zone != cons.zone:
             return [VOLUME_ZONE]
         return []
@@ -818,6 +876,8 @@ class Scheduler(Controller):
         self.failed_generation[pod.key] = pod.generation
         if any(r in TOPOLOGY_REASONS for r in reasons):
             self.topology_waiting[pod.key] = pod
+        if any(r in VOLUME_REASONS for r in reasons):
+            self.volume_waiting[pod.key] = pod
         self.cluster.record(pod, "Warning", "FailedScheduling", msg, self.name)
 
 

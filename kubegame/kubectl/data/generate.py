@@ -162,7 +162,8 @@ def json_order() -> dict:
 KINDS = ["Namespace", "Node", "Pod", "Service", "Endpoints", "Event", "ConfigMap", "Secret",
          "PersistentVolumeClaim", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job",
          "HorizontalPodAutoscaler", "PodDisruptionBudget", "Ingress", "PriorityClass", "ServiceAccount",
-         "ResourceQuota", "LimitRange", "CronJob", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"]
+         "ResourceQuota", "LimitRange", "CronJob", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding",
+         "PersistentVolume", "StorageClass"]
 
 
 def _slim(d: dict) -> dict:
