@@ -687,10 +687,8 @@ class Cluster:
                 for o in self.store.list(k, name):
                     if self.store.get(o.kind, o.namespace, o.name) is not None:
                         self.delete(o.kind, o.namespace, o.name, grace)
-            for k in list(self.store.objects):
-                for o in self.store.list(k, name):
-                    if o.finalizers and not isinstance(o, Pod):   # the namespace goes now, and all in it
-                        self._finish_delete(o)
+                        if o.finalizers and not isinstance(o, Pod):   # the namespace goes now, and all in it
+                            self._finish_delete(o)
         elif obj.finalizers:
             # metadata.finalizers: the object stays, Terminating, until its finalizers are removed
             if obj.deletion_tick is None:

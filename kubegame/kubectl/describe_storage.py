@@ -80,6 +80,15 @@ def _source_lines(v: dict) -> list[str]:
     return []
 
 
+def _term(w: W, level: int, i: int, exprs: list[tuple]) -> None:
+    """print(NodeSelector|Topology)TermsMultilineWithIndent: `Term i:  key op [values]`, one per line."""
+    if not exprs:
+        w.w(level, f"Term {i}:\t<none>\n")
+    for j, (key, op, values) in enumerate(exprs):
+        text = f"{key} {op}" + (f" [{', '.join(values)}]" if values else "")
+        w.w(level, (f"Term {i}:\t" if j == 0 else "\t") + text + "\n")
+
+
 def describe_volumes(w: W, volumes: list[dict], space: str = "") -> None:
     """describeVolumes: pods (space "") and pod templates (space "  ", names one space in)."""
     if not volumes:
@@ -120,14 +129,8 @@ def describe_pv(ctx: Ctx, it: Item) -> str:
         w.w(0, "Node Affinity:\t\n")
         w.w(1, "Required Terms:\t" + ("<none>\n" if not terms else "\n"))
         for i, term in enumerate(terms):
-            exprs = term.get("matchExpressions") or []
-            if not exprs:
-                w.w(2, f"Term {i}:\t<none>\n")
-            for j, e in enumerate(exprs):
-                text = f"{e.get('key')} {str(e.get('operator', '')).lower()}"
-                if e.get("values"):
-                    text += f" [{', '.join(e['values'])}]"
-                w.w(2, (f"Term {i}:\t" if j == 0 else "\t") + text + "\n")
+            _term(w, 2, i, [(e.get("key"), str(e.get("operator", "")).lower(), e.get("values"))
+                            for e in term.get("matchExpressions") or []])
     w.w(0, f"Message:\t{st.get('message', '')}\n")
     w.w(0, "Source:\n")
     lines = _source_lines(spec)
@@ -203,12 +206,7 @@ def describe_storage_class(ctx: Ctx, it: Item) -> str:
         topologies = d.get("allowedTopologies") or []
         w.w(0, "AllowedTopologies:\t" + ("<none>\n" if not topologies else "\n"))
         for i, t in enumerate(topologies):
-            reqs = t.get("matchLabelExpressions") or []
-            if not reqs:
-                w.w(1, f"Term {i}:\t<none>\n")
-            for j, r in enumerate(reqs):
-                text = f"{r.get('key')} in" + (f" [{', '.join(r.get('values') or [])}]" if r.get("values") else "")
-                w.w(1, (f"Term {i}:\t" if j == 0 else "\t") + text + "\n")
+            _term(w, 1, i, [(r.get("key"), "in", r.get("values")) for r in t.get("matchLabelExpressions") or []])
     events_section(ctx, w, "StorageClass", "", md.get("name", ""))
     return w.text()
 

@@ -251,7 +251,8 @@ class Scheduler(Controller):
                 if self.unschedulable.pop(key, None) is not None:
                     self.active[key] = pod
             self.volume_waiting.clear()
-        self.fits.clear()
+        for key in [k for k in self.fits if k[5]]:      # only fit lists made for claims' terms are stale
+            del self.fits[key]
 
     def _flush(self) -> None:
         """Cluster changed: unschedulable pods get another try (MoveAllToActiveOrBackoffQueue)."""
