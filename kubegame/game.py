@@ -30,6 +30,7 @@ from kubegame import pipeline
 from kubegame.debrief import INCIDENTS, CommandRecord
 from kubegame.engine.cluster import Cluster, NodeSpec
 from kubegame.engine.errors import ApiError
+from kubegame.engine.system import is_control_plane
 from kubegame.level import objectives as obj
 from kubegame.level import score as scoring
 from kubegame.level.model import Level, Step
@@ -202,6 +203,13 @@ class Game:
         # images released later are held back during the warm-up, then re-timed on the level clock
         held = [replace(i, available_at=10**9) if i.available_at > 0 else i for i in level.images]
         self.cluster = Cluster(self.seed, images=held, config=level.cluster_config())
+        # kubeadm's control plane and add-ons first (CoreDNS lands on the control plane, as on a
+        # fresh cluster), then the workers join
+        self.cluster.manifest_parser, self.cluster.render_manifest = _parse_manifest, _render_manifest
+        self.cluster.install_system(list(level.cluster.etcd_members))
+        self.cluster.run(1)
+        while self.cluster.now < WARMUP_MAX and not _system_settled(self.cluster):
+            self.cluster.tick()
         for g in level.cluster.nodes:
             for spec in g.specs():
                 self.cluster.add_node(spec)
@@ -225,10 +233,14 @@ class Game:
                 t.key, service=(t.namespace, t.service) if t.service else None, host=t.host,
                 path=t.path or "/", rps=t.rps, pattern=t.pattern, amplitude=t.amplitude, period=t.period,
                 external=t.external)
+            if t.client is not None:       # `from`: who the clients are, for NetworkPolicies
+                from kubegame.engine.networkpolicy import Peer
+                labels = tuple(sorted((str(k), str(v)) for k, v in (t.client.get("labels") or {}).items()))
+                self.cluster.traffic.demands[t.key].client = Peer(
+                    t.client.get("namespace") or t.namespace, labels, "10.244.250.1")
         self.cluster.traffic.duration = level.duration
         self.cluster.traffic.clock_offset = self.t0
         self.control_plane = self.cluster.controlplane      # etcd members, quorum, zone outages
-        self.control_plane.configure(list(level.cluster.etcd_members))
         self.scenario = Scenario(level)
         self.objectives = obj.build(level)
         self.cost = 0.0
@@ -341,7 +353,7 @@ class Game:
             res.changed = res.ok and not _read_only(words[1:]) and res.edit is None
         elif words[0] in ("node", "etcd"):
             res.output, res.error, res.exit_code = self._game_verb(line)
-            res.changed = res.ok and not _help_asked(words)
+            res.changed = res.ok and not _help_asked(words) and not _ssh_read_only(words)
         else:
             res.error = (f"{words[0]}: command not found (expected kubectl ..., k ..., node add|remove, "
                          "etcd add-member|remove-member)\n")
@@ -376,6 +388,8 @@ class Game:
             return "", f"error: {exc}\n", 1
         verb = " ".join(words[:2])
         args = words[2:]
+        if verb == "node ssh" and "--" in words:
+            return self._node_ssh(words)
         if "--help" in words or "-h" in words or len(words) == 1:
             return game_verb_help(words[0], verb), "", 0
         opts: dict[str, str] = {}
@@ -397,11 +411,16 @@ class Game:
             i += 1
         if verb == "node add":
             return self._node_add(opts, pos)
+        if verb == "node ssh":
+            return "", "error: usage: node ssh NODE -- COMMAND [ARGS...]\n", 1
         if verb == "node remove":
             if len(pos) != 1 or opts:
                 return "", "error: usage: node remove NAME\n", 1
             if self.cluster.node(pos[0]) is None:
                 return "", f'Error from server (NotFound): nodes "{pos[0]}" not found\n', 1
+            if is_control_plane(self.cluster.node(pos[0])):
+                return "", (f"error: {pos[0]} is a control-plane node: remove its etcd member with "
+                            "etcd remove-member NAME\n"), 1
             try:
                 self.cluster.remove_node(pos[0])
             except ApiError as exc:
@@ -433,7 +452,26 @@ class Game:
             cp = self.control_plane
             return f"Member {pos[0]} removed from cluster ({cp.healthy}/{cp.size} up, quorum {cp.quorum})\n", "", 0
         return "", ("error: unknown game command (expected: node add [--zone Z] [--count N], node remove NAME, "
-                    "etcd add-member --zone Z, etcd remove-member NAME)\n"), 1
+                    "node ssh NODE -- COMMAND, etcd add-member --zone Z, etcd remove-member NAME)\n"), 1
+
+    def _node_ssh(self, words: list[str]) -> tuple[str, str, int]:
+        """`node ssh NODE -- COMMAND`: a root shell on the node's machine (engine/hostshell.py)."""
+        from kubegame.engine.hostshell import HostShell, split_ssh
+        target = split_ssh(words)
+        if target is None or not target[0] or not target[1]:
+            return "", "error: usage: node ssh NODE -- COMMAND [ARGS...]\n", 1
+        name, argv = target
+        node = self.cluster.node(name)
+        if node is None:
+            return "", f"ssh: Could not resolve hostname {name}: Name or service not known\n", 255
+        if not node.alive:
+            return "", f"ssh: connect to host {name} port 22: No route to host\n", 255
+        if len(argv) == 1 and " " in argv[0]:
+            try:
+                argv = shlex.split(argv[0])            # node ssh N -- "cmd a && cmd b": the remote shell splits it
+            except ValueError as exc:
+                return "", f"bash: {exc}\n", 2
+        return HostShell(self.cluster, name).run_line(argv)
 
     def _node_add(self, opts: dict[str, str], pos: list[str]) -> tuple[str, str, int]:
         pool = self.level.cluster.node_pool
@@ -494,8 +532,7 @@ class Game:
         kubectl = _kubectl()
         if kubectl is not None and hasattr(kubectl, "step_drains"):
             kubectl.step_drains(self.cluster)
-        nodes = self.cluster.nodes()
-        burn = self.level.cluster.cost_per_node_tick * len(nodes)
+        burn = self.level.cluster.cost_per_node_tick * self._worker_count()
         self.cost += burn
         for m in messages:
             if m.source == "scenario" and m.type == "Warning" and m.reason in INCIDENTS:
@@ -571,9 +608,13 @@ class Game:
     # -- evaluation -------------------------------------------------------------------------
     def _world(self, burn: float | None = None) -> World:
         if burn is None:
-            burn = self.level.cluster.cost_per_node_tick * len(self.cluster.nodes())
+            burn = self.level.cluster.cost_per_node_tick * self._worker_count()
         return World(self.cluster, self.now, self.level.duration, self.cost, burn, self.level.budget, self.quorum,
                      ended=self.finished)
+
+    def _worker_count(self) -> int:
+        """The nodes that cost money: the workers (the control plane comes with the cluster)."""
+        return sum(1 for n in self.cluster.nodes() if not is_control_plane(n))
 
     def _evaluate(self) -> list[ObjectiveState]:
         w = self._world()
@@ -633,14 +674,18 @@ class Game:
         changed (Store.node_versions), so a frame stays cheap on a big, steady cluster."""
         nodes = []
         versions = self.cluster.store.node_versions
-        for n in self.cluster.nodes():
+        # the workers first, then the control plane; a worker's card shows the level's pods (not
+        # kube-system's kube-proxy and CoreDNS), a control-plane node's its static pods and add-ons
+        for n in sorted(self.cluster.nodes(), key=is_control_plane):
+            hidden = "" if is_control_plane(n) else "kube-system"
             key = (versions.get(n.name, 0), n.alive)
             cached = self._pod_views.get(n.name)
             if cached is not None and cached[0] == key:
                 pods = cached[1]
             else:
                 pods = [PodView(p.name, p.namespace, _pod_state(p, n), p.status_reason(), bool(p.ready))
-                        for p in sorted(self.cluster.store.pods_on(n.name).values(), key=lambda p: p.name)]
+                        for p in sorted(self.cluster.store.pods_on(n.name).values(), key=lambda p: p.name)
+                        if p.namespace != hidden]
                 self._pod_views[n.name] = (key, pods)
             status = "Booting" if n.booting_until is not None and n.booting_until > self.cluster.now else \
                 {"True": "Ready", "False": "NotReady", "Unknown": "Unknown"}.get(n.ready_status, n.ready_status)
@@ -675,6 +720,13 @@ GAME_VERB_HELP = {
     "node remove": ("Give a machine back: the Node and every Pod bound to it go at once.\n\n"
                     "Usage:\n  node remove NAME\n\n"
                     "To move the Pods off first, use: kubectl drain NAME --ignore-daemonsets\n"),
+    "node ssh": ("Run a command as root on a node's machine (what ssh to a real node gives you).\n\n"
+                 "Usage:\n  node ssh NODE -- COMMAND [ARGS...]\n\n"
+                 "Commands: systemctl status|start|stop|restart UNIT (kubelet, containerd), journalctl -u UNIT "
+                 "[-n N],\n  crictl ps [-a] | pods | logs ID | inspect ID, cat, ls, mv, cp, rm, "
+                 "sed -i 's/OLD/NEW/' FILE,\n  echo TEXT > FILE, df -h, du -sh PATH.\n\n"
+                 "Examples:\n  node ssh worker-1 -- systemctl status kubelet\n"
+                 "  node ssh control-plane -- ls /etc/kubernetes/manifests\n"),
     "etcd add-member": ("Add an etcd member to the control plane (needs quorum).\n\n"
                         "Usage:\n  etcd add-member --zone ZONE\n"),
     "etcd remove-member": ("Remove an etcd member from the control plane (needs quorum).\n\n"
@@ -688,9 +740,51 @@ def game_verb_help(group: str, verb: str) -> str:
         return GAME_VERB_HELP[verb]
     subs = [v for v in GAME_VERB_HELP if v.startswith(group + " ")]
     if not subs:
-        return "Game commands: node add, node remove, etcd add-member, etcd remove-member.\n"
+        return "Game commands: node add, node remove, node ssh, etcd add-member, etcd remove-member.\n"
     lines = "".join(f"  {v:<20} {GAME_VERB_HELP[v].splitlines()[0]}\n" for v in subs)
     return f"Usage:\n  {group} COMMAND\n\nCommands:\n{lines}\nUse \"{group} COMMAND --help\" for more.\n"
+
+
+_MANIFEST_MEMO: dict[str, Any] = {}      # manifest text -> its value or its error (pure functions, remembered)
+
+
+def _parse_manifest(text: str) -> Any:
+    """A static pod manifest on a node, as the kubelet reads it (YAML or JSON). The caller must not
+    change the value returned (the static pod source copies it)."""
+    from kubegame import safeio
+    hit = _MANIFEST_MEMO.get(text)
+    if hit is None:
+        try:
+            docs = safeio.parse_text(text, "manifest")
+            hit = docs[0].value if len(docs) == 1 else ValueError("a static pod manifest holds one document")
+        except safeio.InputError as e:
+            hit = ValueError(f"yaml: line {e.line}: {e.what}")
+        if len(_MANIFEST_MEMO) > 512:
+            _MANIFEST_MEMO.clear()
+        _MANIFEST_MEMO[text] = hit
+    if isinstance(hit, ValueError):
+        raise ValueError(str(hit))
+    return hit
+
+
+def _render_manifest(body: dict) -> str:
+    import json
+
+    from kubegame.kubectl.printers import to_yaml
+    key = "render:" + json.dumps(body, sort_keys=True)
+    text = _MANIFEST_MEMO.get(key)
+    if text is None:
+        text = to_yaml(body)
+        _MANIFEST_MEMO[key] = text
+    return text
+
+
+def _system_settled(cluster: Any) -> bool:
+    """kubeadm's bootstrap is done: the static pods are Ready and CoreDNS is scheduled."""
+    pods = cluster.pods("kube-system")
+    dns = [p for p in pods if p.labels.get("k8s-app") == "kube-dns"]
+    return len(dns) >= 2 and all(p.node_name for p in dns) and all(
+        p.ready for p in pods if p.labels.get("tier") == "control-plane")
 
 
 def _settled(cluster: Any) -> bool:
@@ -732,6 +826,23 @@ def _read_only(words: list[str]) -> bool:
     if verbs[0] == "run" and "--rm" in words:
         return True          # a throw-away debug pod: created, used and deleted by the one command
     return verbs[0] in READ_ONLY
+
+
+SSH_READ_ONLY = ("cat", "ls", "df", "du", "journalctl", "crictl", "hostname", "echo", "true")
+
+
+def _ssh_read_only(words: list[str]) -> bool:
+    """`node ssh N -- systemctl status kubelet`, `cat`, `crictl ps`: looking, not a change."""
+    if words[:2] != ["node", "ssh"] or "--" not in words:
+        return False
+    argv = words[words.index("--") + 1:]
+    if any(w in (">", ">>", "&&", ";") for w in argv) or not argv:
+        return not argv
+    prog = argv[0].rsplit("/", 1)[-1]
+    if prog == "systemctl":
+        verbs = [a for a in argv[1:] if not a.startswith("-")]
+        return bool(verbs) and verbs[0] in ("status", "is-active", "show", "list-units", "cat")
+    return prog in SSH_READ_ONLY
 
 
 def _help_asked(words: list[str]) -> bool:

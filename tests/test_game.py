@@ -112,7 +112,7 @@ def test_game_verbs_node_add_and_remove():
                         "node/pool-2 added in zone-b: Ready in about 10s\n")
     assert g.view().pool_left == 0
     assert g.submit("node add").error == "error: the node pool allows 0 more node(s) (max 2)\n"
-    assert g.view().nodes[-1].status == "Booting"
+    assert {n.name: n.status for n in g.view().nodes}["pool-2"] == "Booting"
     g.run(12)
     assert {n.name: n.status for n in g.view().nodes}["pool-1"] == "Ready"
     r = g.submit("node remove pool-2")
@@ -256,7 +256,7 @@ def test_view_for_the_ui():
     v = g.view()
     assert v.tick == 125 and v.duration == 600 and v.budget == 2400 and v.cost == 375
     names = [n.name for n in v.nodes]
-    assert names == ["worker-1", "worker-2", "worker-3"]
+    assert names == ["worker-1", "worker-2", "worker-3", "control-plane"]    # the workers first
     dead = v.nodes[1]
     assert not dead.alive and dead.silent_for == 5
     assert all(p.state == "lost" for p in dead.pods)
@@ -284,7 +284,8 @@ def test_an_etcd_member_may_sit_in_a_zone_without_workers():
     g = Game(lv)
     assert [m.zone for m in g.control_plane.members] == ["zone-a", "zone-b", "zone-c"]
     g.cluster.zone_outage("zone-b")                  # a control-plane-only zone goes dark
-    assert g.quorum and all(n.alive for n in g.cluster.nodes())
+    assert g.quorum and all(n.alive for n in g.cluster.nodes() if n.zone != "zone-b")
+    assert [n.name for n in g.cluster.nodes() if not n.alive] == ["control-plane-2"]   # its member's node
     g.cluster.zone_outage("zone-c")
     assert not g.quorum                              # one member of three left: no quorum
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from kubegame import cli, modes
+from kubegame.engine.system import is_control_plane
 from kubegame.game import Game
 from kubegame.level.model import Step
 from kubegame.progress import Progress
@@ -185,7 +186,7 @@ def test_sandbox_applies_a_file_from_a_directory(tmp_path, monkeypatch):
     (tmp_path / "my.yaml").write_text(MY_APP)
     monkeypatch.chdir(tmp_path)
     game = modes.sandbox_game()
-    assert game.level.objectives == [] and game.level.traffic == [] and game.cluster.pods() == []
+    assert game.level.objectives == [] and game.level.traffic == [] and game.cluster.pods("default") == []
     res = game.submit("kubectl apply -f ./my.yaml")
     assert res.ok, res.error
     assert res.output == "deployment.apps/hello created\nservice/hello created\n"
@@ -199,10 +200,11 @@ def test_sandbox_applies_a_file_from_a_directory(tmp_path, monkeypatch):
 
 def test_sandbox_has_a_node_pool_and_three_zones():
     game = modes.sandbox_game()
-    assert sorted(n.zone for n in game.cluster.nodes()) == ["zone-a", "zone-b", "zone-c"]
+    workers = [n for n in game.cluster.nodes() if not is_control_plane(n)]
+    assert sorted(n.zone for n in workers) == ["zone-a", "zone-b", "zone-c"]
     assert game.submit("node add --zone zone-b --count 2").ok
     game.run(31)
-    assert len([n for n in game.cluster.nodes() if n.is_ready]) == 5
+    assert len([n for n in game.cluster.nodes() if n.is_ready and not is_control_plane(n)]) == 5
     assert not game.submit("kubectl apply -f ./does-not-exist.yaml").ok
 
 

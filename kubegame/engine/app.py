@@ -32,6 +32,7 @@ class AppModel:
     cpu_per_rps_m: float | None = None              # None: CPU follows the request (see cpu_need)
     stop_ticks: int = 1
     ignores_sigterm: bool = False
+    check: str = ""                                 # a system image's own start check (engine/system.py)
     set_fields: tuple[str, ...] = field(default=(), compare=False)   # what the level wrote (for describe)
 
     # -- network -------------------------------------------------------------------------------

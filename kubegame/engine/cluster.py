@@ -23,9 +23,12 @@ from kubegame.engine.controllers.kubelet import Kubelet
 from kubegame.engine.controllers.nodelifecycle import NodeLifecycleController
 from kubegame.engine.controllers.replicaset import ReplicaSetController
 from kubegame.engine.controllers.scheduler import Scheduler
+from kubegame.engine.controllers.staticpods import StaticPodController, component_up
+from kubegame.engine.dns import ClusterDNS
 from kubegame.engine.errors import ApiError, already_exists, invalid, not_found
 from kubegame.engine.events import ClusterEvent
 from kubegame.engine.hashing import ALPHANUMS, template_hash  # noqa: F401 (re-exported)
+from kubegame.engine.host import Host
 from kubegame.engine.images import BUILTIN_IMAGES, Image, Registry
 from kubegame.engine.kinds import ACCEPTED_API_VERSIONS, BY_KIND, Resource
 from kubegame.engine.objects import KObject, Node, Pod, PodShape, plain_copy, pod_shape
@@ -72,6 +75,19 @@ class Cluster:
         self.config = config or ClusterConfig()
         self.seed = seed
         self.rng = random.Random(seed)
+        # kube-system's names and uids come from a stream of their own, derived from the seed, so
+        # installing the add-ons leaves the level's own sequence (pod names, the scenario's draws) alone
+        self.system_rng = random.Random(f"{seed}/kube-system")
+        self.system_installed = False      # kube-system's control plane and add-ons (engine/system.py)
+        self.hosts: dict[str, Host] = {}   # node -> its machine's files, units, disk (engine/host.py)
+        self.member_health: dict[str, bool] = {}   # etcd member -> the health its etcd pod last followed
+        # how static pod manifests are read and written on the hosts (the game sets YAML; the engine has none)
+        self.manifest_parser: Any = _parse_json
+        self.render_manifest: Any = _render_json
+        self._components: tuple[int, dict[str, bool]] = (-1, {})
+        # who sends the API request being served (kubectl sets it; None: the control plane's own
+        # writes), for the checks that depend on the requester (RBAC escalation prevention)
+        self.requester: rbac.Identity | None = None
         self.now = 0                      # the current tick (a plain attribute: read everywhere)
         self.store = Store()
         self.registry = Registry(pull_mbps=self.config.pull_mbps)
@@ -103,6 +119,8 @@ class Cluster:
         self.kubelet = Kubelet(self)
         self.endpoints = EndpointsController(self)
         self.traffic = Traffic(self)
+        self.static_pods = StaticPodController(self)
+        self.dns = ClusterDNS(self)
         self._add_workload_controllers()
 
         for ns in ("default", "kube-node-lease", "kube-public", "kube-system"):
@@ -186,8 +204,13 @@ class Cluster:
         self.store.tick = self.now
         self.tick_events = []
         quorum = self.store.quorum
+        up = self.components_up()
         for c in self.controllers():
-            if quorum or not c.needs_quorum:    # without etcd quorum the control plane stands still
+            # without etcd quorum the control plane stands still; a component whose every instance is
+            # down (its static pods) runs none of its loops
+            component = getattr(c, "component", None)
+            if (quorum or not c.needs_quorum) and (component is None or (
+                    up.get(component, True) and up.get("kube-apiserver", True))):
                 try:
                     c.sync()
                 except Exception as exc:  # noqa: BLE001 - an engine bug must not stop the player's game
@@ -217,7 +240,70 @@ class Cluster:
     def controllers(self) -> list[Any]:
         """Every reconcile loop in tick order (DESIGN.md "One tick", steps 3-7)."""
         return [self.nodelifecycle, self.deployments, self.replicasets, *self.extra_controllers,
-                self.scheduler, self.kubelet, self.endpoints]
+                self.scheduler, self.static_pods, self.kubelet, self.endpoints, self.dns]
+
+    # -- kube-system ---------------------------------------------------------------------------
+    def install_system(self, zones: list[str]) -> None:
+        """kubeadm's control plane (one control-plane node per etcd member zone), CoreDNS and kube-proxy."""
+        from kubegame.engine import system
+        system.install(self, zones)
+
+    def components_up(self) -> dict[str, bool]:
+        """Which control-plane components have a running instance (all of them without kube-system)."""
+        if not self.system_installed:
+            return {}
+        tick, cached = self._components
+        if tick != self.now:
+            from kubegame.engine.system import COMPONENTS
+            cached = {c: component_up(self, c) for c in COMPONENTS}
+            self._components = (self.now, cached)
+        return cached
+
+    def apiserver_up(self) -> bool:
+        """Does any kube-apiserver answer on :6443 (kubectl's connection)?"""
+        return self.components_up().get("kube-apiserver", True)
+
+    def host(self, name: str) -> Host:
+        """The machine under a node (made on first use for nodes that joined without one)."""
+        h = self.hosts.get(name)
+        if h is None:
+            h = self.hosts[name] = Host.for_node(name)
+        return h
+
+    def kubelet_running(self, node: str) -> bool:
+        h = self.hosts.get(node)
+        return h is None or h.units.get("kubelet") == "active"
+
+    def stop_kubelet(self, name: str, why: str = "") -> None:
+        """`systemctl stop kubelet` (or a level's KubeletStop): the node's heartbeats and pod syncs
+        stop; its containers keep running and serving until the node controller marks them NotReady."""
+        node = self._node_or_raise(name)
+        host = self.host(name)
+        if host.units.get("kubelet") != "active":
+            return
+        host.units["kubelet"] = "inactive"
+        host.since["kubelet"] = self.now
+        host.log(self.now, "kubelet", why or "Stopping kubelet.service - kubelet: The Kubernetes Node Agent...")
+        host.log(self.now, "systemd", "kubelet.service: Deactivated successfully.")
+        if node.alive:
+            node.last_heartbeat = self.now
+            self.nodelifecycle.node_failed(node)
+
+    def start_kubelet(self, name: str) -> None:
+        """`systemctl start kubelet`: heartbeats resume (the node turns Ready) and the kubelet
+        resyncs its pods (their containers kept running)."""
+        node = self._node_or_raise(name)
+        host = self.host(name)
+        if host.units.get("kubelet") == "active":
+            return
+        host.units["kubelet"] = "active"
+        host.since["kubelet"] = self.now
+        host.log(self.now, "systemd", "Started kubelet.service - kubelet: The Kubernetes Node Agent.")
+        if node.alive:
+            self.nodelifecycle.node_recovered(node)
+            for pod in self.store.pods_on(name).values():
+                self.kubelet.at(self.now, pod)
+            self.static_pods.host_changed(name)
 
     def run(self, ticks: int) -> list[ClusterEvent]:
         out: list[ClusterEvent] = []
@@ -226,10 +312,10 @@ class Cluster:
         return out
 
     # -- randomness ------------------------------------------------------------------------
-    def random_suffix(self, n: int = 5) -> str:
+    def random_suffix(self, n: int = 5, system: bool = False) -> str:
         """utilrand.String(n): five bits per character from one 63-bit draw, out-of-range
         indexes skipped (k8s.io/apimachinery/pkg/util/rand/rand.go)."""
-        getrandbits = self.rng.getrandbits
+        getrandbits = (self.system_rng if system else self.rng).getrandbits
         out = []
         bits, remaining = getrandbits(63), 12          # maxAlphanumsPerInt = 63 / 5
         while len(out) < n:
@@ -251,8 +337,8 @@ class Cluster:
         h = hashlib.sha256(f"{self.seed}/{obj.kind}/{obj.namespace}/{obj.name}/{n}".encode()).hexdigest()
         return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
 
-    def new_uid(self) -> str:
-        h = f"{self.rng.getrandbits(128):032x}"
+    def new_uid(self, system: bool = False) -> str:
+        h = f"{(self.system_rng if system else self.rng).getrandbits(128):032x}"
         return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
 
     # -- events ----------------------------------------------------------------------------
@@ -298,7 +384,7 @@ class Cluster:
             raise already_exists("nodes", spec.name)
         node = Node(spec.name, cpu_millis(spec.cpu), memory_bytes(spec.memory), spec.pods, spec.zone,
                     spec.kernel, spec.labels, spec.taints)
-        node.uid = self.new_uid()
+        node.uid = self.new_uid(system=CONTROL_PLANE_ROLE in spec.labels)
         node.cidr_index = self._cidr_next
         node.spec["podCIDR"] = f"10.244.{self._cidr_next}.0/24"
         node.spec["podCIDRs"] = [node.spec["podCIDR"]]
@@ -445,7 +531,7 @@ class Cluster:
         else:
             md.pop("namespace", None)
         if not md.get("name") and md.get("generateName"):
-            md["name"] = generated_name(md["generateName"], self.random_suffix())
+            md["name"] = generated_name(md["generateName"], self.random_suffix(system=md.get("namespace") == SYSTEM_NS))
         defaults.apply_defaults(res.kind, body)
         causes = validation.validate(res.kind, body, self.config.max_replicas)
         if causes:
@@ -463,6 +549,8 @@ class Cluster:
             raise ApiError("NotFound", f'namespaces "{ns}" not found', 404)
         if self.store.get(res.kind, ns, name) is not None:
             raise already_exists(res.qualified, name)
+        if res.kind in RBAC_KINDS:
+            rbac.confirm_no_escalation(self, self.requester, res.kind, body)
         obj = self._build(res, body)
         if owner is not None:
             obj.owner_references = [owner_ref(owner)]
@@ -470,7 +558,7 @@ class Cluster:
             return obj
         self.store.check_writable()
         self._admit(obj)
-        obj.uid = self.system_uid(obj) if system else self.new_uid()
+        obj.uid = self.system_uid(obj) if system else self.new_uid(system=obj.namespace == SYSTEM_NS)
         self.store.add(obj)
         if obj.kind == "Namespace":
             self.serviceaccounts.ensure(obj.name)
@@ -507,7 +595,7 @@ class Cluster:
             defaults.default_tolerations(spec, self.config.default_toleration_seconds)
         if name is None:
             while True:
-                name = generated_name(f"{owner.name}-", self.random_suffix())
+                name = generated_name(f"{owner.name}-", self.random_suffix(system=owner.namespace == SYSTEM_NS))
                 if self.store.get("Pod", owner.namespace, name) is None:
                     break
         elif self.store.get("Pod", owner.namespace, name) is not None:
@@ -519,7 +607,7 @@ class Cluster:
         if shape is not None:
             pod.template_key = (owner.uid, owner.generation)
         self._admit(pod)
-        pod.uid = self.new_uid()
+        pod.uid = self.new_uid(system=owner.namespace == SYSTEM_NS)
         self.store.add(pod)
         return pod
 
@@ -566,7 +654,9 @@ class Cluster:
             obj.status = {"phase": "Active"}
 
     def _admit_service_account(self, pod: Pod) -> None:
-        """plugin/pkg/admission/serviceaccount: the pod's ServiceAccount must exist."""
+        """plugin/pkg/admission/serviceaccount: the pod's ServiceAccount must exist (mirror pods are exempt)."""
+        if pod.annotations and "kubernetes.io/config.mirror" in pod.annotations:
+            return
         sa = str(pod.spec.get("serviceAccountName") or "default")
         if self.store.get("ServiceAccount", pod.namespace, sa) is None:
             raise ApiError("Forbidden", f'pods "{pod.name}" is forbidden: error looking up service account '
@@ -579,6 +669,8 @@ class Cluster:
         obj = self.store.get(res.kind, md.get("namespace", ""), md["name"])
         if obj is None:
             raise not_found(res.qualified, md["name"])
+        if res.kind in RBAC_KINDS:
+            rbac.confirm_no_escalation(self, self.requester, res.kind, body)
         new_spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
         if res.kind == "Pod":
             new_spec = self._merge_pod_spec(obj, new_spec)  # type: ignore[arg-type]
@@ -859,6 +951,9 @@ class Cluster:
         nodes = {n.name: {"alive": n.alive, "layers": sorted(n.layers), "kernel": n.kernel}
                  for n in self.nodes()}
         out = {"tick": self.now, "objects": objs, "nodes": nodes, "traffic": self.traffic.totals()}
+        if self.hosts:
+            out["hosts"] = {name: {"units": dict(sorted(h.units.items())), "files": dict(sorted(h.files.items())),
+                                   "sizes": dict(sorted(h.sizes.items()))} for name, h in sorted(self.hosts.items())}
         volumes = self.volumes.state()
         if any(volumes.values()):
             out["volumes"] = volumes
@@ -869,7 +964,24 @@ class Cluster:
         data = json.dumps(self.state(), sort_keys=True, separators=(",", ":"), default=str)
         h = hashlib.sha256(data.encode())
         h.update(repr(self.rng.getstate()).encode())
+        h.update(repr(self.system_rng.getstate()).encode())
         return h.hexdigest()
+
+
+SYSTEM_NS = "kube-system"
+RBAC_KINDS = frozenset({"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"})
+CONTROL_PLANE_ROLE = "node-role.kubernetes.io/control-plane"
+
+
+def _parse_json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _render_json(body: dict) -> str:
+    return json.dumps(body, indent=2) + "\n"
 
 
 def _without_nulls(value: Any) -> Any:

@@ -188,6 +188,9 @@ def apply_defaults(kind: str, body: dict) -> None:
     elif kind in ("PersistentVolume", "PersistentVolumeClaim", "StorageClass"):
         from kubegame.engine import storage
         storage.apply_defaults(kind, body)
+    elif kind == "NetworkPolicy":
+        from kubegame.engine import networkpolicy
+        networkpolicy.apply_defaults(body)
     elif kind == "Ingress" and isinstance(spec, dict):
         for rule in spec.get("rules") or []:
             for p in ((rule or {}).get("http") or {}).get("paths") or []:

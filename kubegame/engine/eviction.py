@@ -111,3 +111,78 @@ class PressureMonitor:
         else:
             node.spec.pop("taints", None)
         self.cluster.store.modified(node, status_only=True, by_kubelet=True)
+
+
+# -- the root disk (nodefs) ---------------------------------------------------------------------------
+
+DISK_THRESHOLD = 0.10                # --eviction-hard nodefs.available<10%
+DISK_TAINT = {"effect": "NoSchedule", "key": "node.kubernetes.io/disk-pressure"}
+
+
+class DiskPressureMonitor:
+    """nodefs.available<10%: DiskPressure=True, the disk-pressure taint, and one eviction per
+    monitoring interval (rankDiskPressure: priority, then the pod's name, since the game does
+    not count each pod's ephemeral storage) until the disk has room again; mirror pods are
+    never evicted. Freeing the disk (`node ssh NODE -- rm FILE`) ends it after the transition period."""
+
+    def __init__(self, cluster: Cluster):
+        self.cluster = cluster
+        self.watching: dict[str, int] = {}          # node -> last tick it was under pressure
+        self.next_eviction: dict[str, int] = {}
+
+    def disk_changed(self, name: str) -> None:
+        self.watching.setdefault(name, -1)
+
+    def sync(self) -> None:
+        if not self.watching:
+            return
+        now = self.cluster.now
+        for name in list(self.watching):
+            node = self.cluster.node(name)
+            host = self.cluster.hosts.get(name)
+            if node is None or host is None:
+                self.watching.pop(name, None)
+                continue
+            if not node.alive or not self.cluster.kubelet_running(name):
+                continue
+            free = host.free_fraction()
+            if free < DISK_THRESHOLD:
+                self.watching[name] = now
+                self._set(node, True)
+                if self.next_eviction.get(name, 0) <= now:
+                    self._evict_one(node, host)
+                    self.next_eviction[name] = now + MONITORING_PERIOD
+            elif self.watching[name] < 0 or now - self.watching[name] >= TRANSITION_PERIOD:
+                self.watching.pop(name)
+                self.next_eviction.pop(name, None)
+                self._set(node, False)
+
+    def _evict_one(self, node: Node, host: Any) -> None:
+        pods = [p for p in self.cluster.store.pods_on(node.name).values()
+                if p.phase not in ("Succeeded", "Failed") and p.deletion_tick is None
+                and not (p.annotations or {}).get("kubernetes.io/config.mirror") and p.priority < 2000000000]
+        if not pods:
+            return
+        pod = min(pods, key=lambda p: (p.priority, p.name))
+        avail = int(max(0.0, host.disk_gb - host.used_gb()) * 1024 ** 3)
+        threshold = format_memory(int(host.disk_gb * DISK_THRESHOLD * 1024 ** 3))
+        self.cluster.kubelet.evict(pod, f"The node was low on resource: ephemeral-storage. Threshold quantity: "
+                                        f"{threshold}, available: {_ki(avail)}. ", pod.main.name)
+
+    def _set(self, node: Node, pressure: bool) -> None:
+        if node.disk_pressure == pressure:
+            return
+        node.disk_pressure = pressure
+        taints = [t for t in node.taints if t.get("key") != DISK_TAINT["key"]]
+        if pressure:
+            taints.append(dict(DISK_TAINT))
+            self.cluster.record(node, "Normal", "NodeHasDiskPressure",
+                                f"Node {node.name} status is now: NodeHasDiskPressure", "kubelet", host=node.name)
+        else:
+            self.cluster.record(node, "Normal", "NodeHasNoDiskPressure",
+                                f"Node {node.name} status is now: NodeHasNoDiskPressure", "kubelet", host=node.name)
+        if taints:
+            node.spec["taints"] = taints
+        else:
+            node.spec.pop("taints", None)
+        self.cluster.store.modified(node, status_only=True, by_kubelet=True)

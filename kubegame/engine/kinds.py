@@ -55,6 +55,7 @@ RESOURCES: tuple[Resource, ...] = (
              "autoscaling", "v2", True, ("hpa",)),
     Resource("PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", "policy", "v1", True, ("pdb",)),
     Resource("Ingress", "ingresses", "ingress", "networking.k8s.io", "v1", True, ("ing",)),
+    Resource("NetworkPolicy", "networkpolicies", "networkpolicy", "networking.k8s.io", "v1", True, ("netpol",)),
     Resource("ClusterRoleBinding", "clusterrolebindings", "clusterrolebinding", "rbac.authorization.k8s.io", "v1",
              False, ()),
     Resource("ClusterRole", "clusterroles", "clusterrole", "rbac.authorization.k8s.io", "v1", False, ()),

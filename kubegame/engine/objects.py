@@ -431,7 +431,8 @@ class Node(KObject):
 
     __slots__ = ("cpu", "memory", "max_pods", "zone", "kernel", "alive", "last_heartbeat", "ready_status",
                  "ready_since", "layers", "pull_free_at", "pulls", "cidr_index", "next_ip", "booting_until",
-                 "cpu_used", "mem_used", "pod_count", "host_ports_used", "pool", "memory_pressure")
+                 "cpu_used", "mem_used", "pod_count", "host_ports_used", "pool", "memory_pressure",
+                 "disk_pressure")
 
     def __init__(self, name: str, cpu: int, memory: int, max_pods: int = 110, zone: str = "zone-a",
                  kernel: str = "6.1", labels: dict | None = None, taints: list | None = None):
@@ -469,10 +470,15 @@ class Node(KObject):
         self.host_ports_used: dict[int, int] = {}
         self.pool = False
         self.memory_pressure = False       # the kubelet's eviction manager says memory is short
+        self.disk_pressure = False         # ... or that the root disk (nodefs) is short
 
     @property
     def unschedulable(self) -> bool:
         return bool(self.spec.get("unschedulable"))
+
+    @property
+    def internal_ip(self) -> str:
+        return f"172.18.0.{self.cidr_index + 2}"
 
     @property
     def taints(self) -> list[dict]:
@@ -501,11 +507,13 @@ class Node(KObject):
             mp = (cond("MemoryPressure", "True", "KubeletHasInsufficientMemory", "kubelet has insufficient memory available")
                   if self.memory_pressure else
                   cond("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"))
-            others = [mp,
-                      cond("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+            dp = (cond("DiskPressure", "True", "KubeletHasDiskPressure", "kubelet has disk pressure")
+                  if self.disk_pressure else
+                  cond("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"))
+            others = [mp, dp,
                       cond("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available")]
         return {
-            "addresses": [{"address": f"172.18.0.{self.cidr_index + 2}", "type": "InternalIP"},
+            "addresses": [{"address": self.internal_ip, "type": "InternalIP"},
                           {"address": self.name, "type": "Hostname"}],
             "allocatable": dict(cap),
             "capacity": cap,

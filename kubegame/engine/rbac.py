@@ -354,3 +354,115 @@ def kubeconfig_for(users: list[dict], current_user: str = ADMIN_USER, admin_cont
                                       "server": SERVER}, "name": CLUSTER_NAME}],
             "contexts": contexts, "current-context": context_name(current) if current else "",
             "users": people}
+
+
+# -- escalation prevention (pkg/registry/rbac/validation/rule.go ConfirmNoEscalation,
+#    pkg/registry/rbac/escalation_check.go, role/policybased and rolebinding/policybased) -------------
+
+RBAC_GROUP = "rbac.authorization.k8s.io"
+
+
+def _breakdown(rule: dict) -> list[dict]:
+    """BreakdownRule: one rule per group, resource (and name) and verb."""
+    out = []
+    verbs = [str(v) for v in rule.get("verbs") or []]
+    if rule.get("nonResourceURLs"):
+        for url in rule["nonResourceURLs"]:
+            out += [{"nonResourceURLs": [url], "verbs": [v]} for v in verbs]
+        return out
+    for group in rule.get("apiGroups") or []:
+        for resource in rule.get("resources") or []:
+            names = rule.get("resourceNames") or [None]
+            for name in names:
+                for v in verbs:
+                    r = {"apiGroups": [group], "resources": [resource], "verbs": [v]}
+                    if name is not None:
+                        r["resourceNames"] = [name]
+                    out.append(r)
+    return out
+
+
+def _covers(owner: dict, want: dict) -> bool:
+    """ruleCovers: the owner's rule grants everything the one-verb rule asks."""
+    if not isinstance(owner, dict):
+        return False
+    verb = want["verbs"][0]
+    if "*" not in (owner.get("verbs") or []) and verb not in (owner.get("verbs") or []):
+        return False
+    if want.get("nonResourceURLs"):
+        url = want["nonResourceURLs"][0]
+        return any(u == url or u == "*" or (u.endswith("*") and url.startswith(u[:-1]))
+                   for u in owner.get("nonResourceURLs") or [])
+    group, resource = want["apiGroups"][0], want["resources"][0]
+    if "*" not in (owner.get("apiGroups") or []) and group not in (owner.get("apiGroups") or []):
+        return False
+    res = owner.get("resources") or []
+    if not ("*" in res or resource in res or ("/" in resource and f"*/{resource.split('/', 1)[1]}" in res)):
+        return False
+    names = owner.get("resourceNames") or []
+    return not names or (bool(want.get("resourceNames")) and want["resourceNames"][0] in names)
+
+
+def _compact(rules: list[dict]) -> list[str]:
+    """CompactRules then CompactString: one line per group and resource, the verbs merged."""
+    merged: dict[tuple, dict] = {}
+    for r in rules:
+        key = (tuple(r.get("apiGroups") or ()), tuple(r.get("resources") or ()), tuple(r.get("resourceNames") or ()),
+               tuple(r.get("nonResourceURLs") or ()))
+        if key in merged and not r.get("resourceNames"):
+            merged[key]["verbs"] += [v for v in r["verbs"] if v not in merged[key]["verbs"]]
+        else:
+            merged.setdefault(key, {**r, "verbs": list(r["verbs"])})
+    out = []
+    for r in merged.values():
+        parts = []
+        for field, label in (("apiGroups", "APIGroups"), ("resources", "Resources"), ("resourceNames", "ResourceNames"),
+                             ("nonResourceURLs", "NonResourceURLs"), ("verbs", "Verbs")):
+            if r.get(field):
+                parts.append(f"{label}:[" + " ".join(f'"{v}"' for v in r[field]) + "]")
+        out.append("{" + ", ".join(parts) + "}")
+    return sorted(out)
+
+
+def _escalation(who: Identity, plural: str, name: str, missing: list[dict]) -> ApiError:
+    groups = " ".join(f'"{g}"' for g in who.all_groups())
+    return ApiError("Forbidden", f'{plural}.{RBAC_GROUP} "{name}" is forbidden: user "{who.name}" (groups=[{groups}]) '
+                    "is attempting to grant RBAC permissions not currently held:\n" + "\n".join(_compact(missing)), 403)
+
+
+def confirm_no_escalation(cluster: Any, who: Identity | None, kind: str, body: dict) -> None:
+    """Creating or changing a Role or ClusterRole needs every permission it grants (or the
+    `escalate` verb on it); binding one needs its permissions (or `bind` on it). Writes by the
+    control plane itself (who is None) and by system:masters are not checked."""
+    if who is None or MASTERS in who.groups:
+        return
+    md = body.get("metadata") or {}
+    ns = str(md.get("namespace") or "") if kind in ("Role", "RoleBinding") else ""
+    name = str(md.get("name") or "")
+    if kind in ("Role", "ClusterRole"):
+        plural = "roles" if kind == "Role" else "clusterroles"
+        if allowed(cluster, who, Request("escalate", plural, RBAC_GROUP, ns, name)):
+            return
+        wanted = [r for rule in body.get("rules") or [] if isinstance(rule, dict) for r in _breakdown(rule)]
+    elif kind in ("RoleBinding", "ClusterRoleBinding"):
+        ref = body.get("roleRef") or {}
+        ref_kind, ref_name = str(ref.get("kind") or ""), str(ref.get("name") or "")
+        ref_plural = "roles" if ref_kind == "Role" else "clusterroles"
+        if allowed(cluster, who, Request("bind", ref_plural, RBAC_GROUP, ns, ref_name)):
+            return
+        role = cluster.store.get(ref_kind, ns if ref_kind == "Role" else "", ref_name) if ref_kind in (
+            "Role", "ClusterRole") else None
+        plural = "rolebindings" if kind == "RoleBinding" else "clusterrolebindings"
+        if role is None:
+            raise ApiError("Forbidden", f'{plural}.{RBAC_GROUP} "{name}" is forbidden: {ref_plural}.{RBAC_GROUP} '
+                           f'"{ref_name}" not found', 403)
+        wanted = [r for rule in role.extra.get("rules") or [] if isinstance(rule, dict) for r in _breakdown(rule)]
+    else:
+        return
+    held = list(_bound_rules(cluster, who, ns)) if ns else [
+        r for crb in cluster.store.list("ClusterRoleBinding")
+        if any(subject_applies(s, who, "") for s in crb.extra.get("subjects") or [])
+        for r in _rules(cluster, "ClusterRole", "", _roles_of(crb)[1]) if _roles_of(crb)[0] == "ClusterRole"]
+    missing = [w for w in wanted if not any(_covers(h, w) for h in held)]
+    if missing:
+        raise _escalation(who, plural, name, missing)

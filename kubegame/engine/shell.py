@@ -215,6 +215,8 @@ class Shell:
         if not urls:
             return "", "BusyBox v1.36.1 multi-call binary.\n\nUsage: wget [-cqS] [-O FILE] URL...\n", 1
         out, err, code = http_get(self.cluster, "wget", urls[-1], self.ns, self.pod)
+        if any(a.startswith("-") and not a.startswith("--") and "q" in a for a in args):
+            err = "".join(ln for ln in err.splitlines(keepends=True) if not ln.startswith("Connecting to "))  # -q
         if code == 0 and not quiet_stdout:
             host, _, _ = split_url(urls[-1])
             return "", f"Connecting to {host}\nsaving to 'index.html'\nindex.html           100% |********| " \
@@ -392,6 +394,8 @@ def container_env(cluster: Cluster, ns: str, c: dict) -> dict[str, str]:
 def resolve_host(cluster: Cluster, host: str, ns: str) -> tuple[str, Any] | None:
     """DNS: `svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`, a ClusterIP or a pod IP."""
     host = host.rstrip(".")
+    if not _is_ip(host) and host != "localhost" and cluster.dns.status() != "ok":
+        return None                     # CoreDNS does not answer (or answers NXDOMAIN): engine/dns.py
     for svc in cluster.list("Service"):
         names = {f"{svc.name}.{svc.namespace}", f"{svc.name}.{svc.namespace}.svc",
                  f"{svc.name}.{svc.namespace}.svc.{CLUSTER_DOMAIN}"}
@@ -405,6 +409,11 @@ def resolve_host(cluster: Cluster, host: str, ns: str) -> tuple[str, Any] | None
         if pod.ip and pod.ip == host:
             return ("pod", pod)
     return None
+
+
+def _is_ip(host: str) -> bool:
+    parts = host.split(".")
+    return len(parts) == 4 and all(p.isdigit() for p in parts)
 
 
 def split_url(url: str) -> tuple[str, int | None, str]:
@@ -435,8 +444,11 @@ def _pick(cluster: Cluster, svc: Any) -> Any:
 
 def http_get(cluster: Cluster, tool: str, url: str, ns: str, caller: Any = None, fail: bool = False) -> Out:
     """GET a URL from inside the cluster: a Service (one of its endpoints), a pod IP, or localhost."""
+    from kubegame.engine import networkpolicy as netpol
     host, port, path = split_url(url)
-    r = resolve_host(cluster, host, ns)
+    src = netpol.pod_peer(caller) if caller is not None else netpol.Peer(ns)
+    by_name = not _is_ip(host) and host not in ("localhost", "127.0.0.1")
+    r = resolve_host(cluster, host, ns) if not by_name or netpol.dns_allowed(cluster, src) else None
     if r is None:
         if tool == "curl":
             return "", f"curl: (6) Could not resolve host: {host}\n", 6
@@ -457,6 +469,13 @@ def http_get(cluster: Cluster, tool: str, url: str, ns: str, caller: Any = None,
         target = port
         if pod is None or not cluster.kubelet.app_running(pod):
             return _refused(tool, host, ip, port)
+    if kind != "self" and not netpol.allowed(cluster, src, netpol.pod_peer(pod), target, "TCP",
+                                             netpol.port_name_of(pod, target)):
+        # a NetworkPolicy drops the packets: the connection never opens, the client gives up
+        if tool == "curl":
+            return "", f"curl: (28) Failed to connect to {host} port {port} after 135001 ms: Couldn't connect to " \
+                       "server\n", 28
+        return "", f"Connecting to {host}:{port} ({ip}:{port})\nwget: download timed out\n", 1
     status = cluster.kubelet.http_answer(pod, target, path)
     if status is None:
         return _refused(tool, host, ip or pod.ip, port)
@@ -474,6 +493,8 @@ def http_get(cluster: Cluster, tool: str, url: str, ns: str, caller: Any = None,
 
 def nslookup(cluster: Cluster, name: str, ns: str) -> Out:
     head = f"Server:\t\t{DNS_IP}\nAddress:\t{DNS_IP}:53\n\n"
+    if not _is_ip(name) and cluster.dns.status() == "timeout":
+        return ";; connection timed out; no servers could be reached\n\n", "", 1
     r = resolve_host(cluster, name, ns)
     if r is None or r[0] != "svc":
         fq = name if name.endswith(CLUSTER_DOMAIN) or "." in name else f"{name}.{ns}.svc.{CLUSTER_DOMAIN}"

@@ -40,6 +40,7 @@ class Demand:
     period: int = 300
     external: bool = False
     carry: float = 0.0               # fractional requests carried to the next tick
+    client: Any = None               # who sends them (a networkpolicy.Peer); None: the default for its kind
 
     def rate(self, tick: int, duration: int) -> float:
         if self.pattern == "diurnal":
@@ -106,9 +107,14 @@ class Traffic:
         self.quiet: dict[SvcKey, tuple[Sample, int]] = {}   # svc -> (its sample, last tick counted)
         self._live: dict[str, Demand] = {}     # the demands computed each tick (not feeding quiet ones)
         self._wake_all = True                  # recompute every demand next tick
+        self._dns_ok = True                    # whether in-cluster clients resolve names (engine/dns.py)
         self._synced = 0                       # the last tick synced
         cluster.store.subscribe("Ingress", self._on_ingress)
         cluster.store.subscribe("Service", self._on_service)
+        cluster.store.subscribe("NetworkPolicy", self._on_policy)
+        cluster.store.subscribe("Namespace", self._on_policy)
+        cluster.store.subscribe("Pod", self._on_pod_policy)
+        self._allowed: dict[str, float] = {}     # demand key -> the share of its requests policies let through
         self._routes: dict[str, SvcKey | None] = {}
 
     # -- set-up ----------------------------------------------------------------------------
@@ -133,6 +139,45 @@ class Traffic:
     def _on_ingress(self, event: str, ing: KObject) -> None:
         self._routes.clear()
         self.wake()
+
+    def _on_policy(self, event: str, obj: KObject) -> None:
+        if obj.kind == "NetworkPolicy" or self.cluster.store.any("NetworkPolicy"):
+            self.wake()
+
+    def _on_pod_policy(self, event: str, pod: KObject) -> None:
+        # with policies in force a pod's labels decide what it may reach and who may reach it
+        if self.cluster.store.any("NetworkPolicy"):
+            self.wake()
+
+    def client_of(self, d: Demand, target: SvcKey) -> Any:
+        """Who sends a demand's requests: its level `from`, else an unlabelled pod of the Service's
+        namespace (in-cluster), an address outside (external), or the ingress controller (host)."""
+        from kubegame.engine import networkpolicy as netpol
+        if d.client is not None:
+            return d.client
+        if d.external:
+            return netpol.Peer(ip=netpol.EXTERNAL_CLIENT_IP)
+        if d.service is None:
+            return netpol.Peer("ingress-nginx", (("app.kubernetes.io/name", "ingress-nginx"),), "10.244.250.2")
+        return netpol.Peer(target[0], (), "10.244.250.1")
+
+    def allowed_share(self, d: Demand, target: SvcKey) -> float:
+        """The share of a demand's requests NetworkPolicies let through: kube-proxy spreads them evenly
+        over the endpoints, and a request to an endpoint the client may not reach (or any request by
+        name when it may not reach CoreDNS) times out."""
+        from kubegame.engine import networkpolicy as netpol
+        client = self.client_of(d, target)
+        if d.service is not None and not d.external and not netpol.dns_allowed(self.cluster, client):
+            return 0.0
+        pods = self.cluster.endpoints.endpoints(*target)
+        if not pods:
+            return 1.0
+        ok = 0
+        for pod in pods:
+            port = self._port_of(target, pod)
+            if netpol.allowed(self.cluster, client, netpol.pod_peer(pod), port, "TCP", netpol.port_name_of(pod, port)):
+                ok += 1
+        return ok / len(pods)
 
     def wake(self) -> None:
         """Something traffic depends on changed: count what quiet Services served so far and
@@ -194,6 +239,15 @@ class Traffic:
         full = self._wake_all
         if full:
             self._live = dict(self.demands)
+            self._dns_ok = self.cluster.dns.status() == "ok"
+            self._allowed = {}
+            if self.cluster.store.any("NetworkPolicy"):
+                for d in self._live.values():
+                    target = self.route(d)
+                    if target is not None:
+                        self._allowed[d.key] = self.allowed_share(d, target)
+        dns_ok = self._dns_ok
+        shares = self._allowed
         t = now - self.clock_offset
         arrivals: dict[SvcKey, int] = {}
         blocked: dict[SvcKey, int] = {}     # external requests to a Service not exposed outside
@@ -210,10 +264,17 @@ class Traffic:
             if target is None:
                 self.unrouted.arrived += n
                 self.unrouted.failed += n
-            elif d.external and not self.reachable_from_outside(target):
+            elif (d.external and not self.reachable_from_outside(target)) or (
+                    not dns_ok and not d.external and d.service is not None):
+                # outside clients need a NodePort or LoadBalancer; in-cluster ones look the name up first
                 blocked[target] = blocked.get(target, 0) + n
                 arrivals.setdefault(target, 0)
             else:
+                share = shares.get(d.key, 1.0) if shares else 1.0
+                if share < 1.0:
+                    denied = n - int(n * share + 1e-9)
+                    blocked[target] = blocked.get(target, 0) + denied
+                    n -= denied
                 arrivals[target] = arrivals.get(target, 0) + n
         before = self.last
         last: dict[SvcKey, Sample] = {} if full else before    # quiet ones keep their entries

@@ -301,6 +301,9 @@ def validate(kind: str, body: dict, max_replicas: int | None = None) -> list[str
     if kind in ("PersistentVolume", "PersistentVolumeClaim", "StorageClass"):
         from kubegame.engine import storage
         storage.validate(kind, body, causes)
+    if kind == "NetworkPolicy":
+        from kubegame.engine import networkpolicy
+        networkpolicy.validate(body, causes)
     validate_labels("metadata.labels", md.get("labels"), causes)
     validate_annotations("metadata.annotations", md.get("annotations"), causes)
     spec = body.get("spec")

@@ -108,6 +108,10 @@ def _handlers() -> dict:
     }
 
 
+# what kubectl answers without asking the API server
+OFFLINE = ("config", "completion", "version", "help", "plugin", "kustomize", "options")
+
+
 def _hint(path: str, kind: str) -> str:
     if kind == "usage":
         return f"See 'kubectl {path or ''}{' ' if path else ''}--help' for usage.\n".replace("kubectl --help",
@@ -151,6 +155,11 @@ def _run(cluster, line: str, *, stdin: str | None, files: dict[str, str] | None)
         return Result("", f'error: kubegame does not simulate "kubectl {p.path}" yet\n', 1)
     ctx.err.extend(p.warnings)
     ctx.err.extend(connection_warnings(p))
+    if not p.path.startswith(OFFLINE) and not cluster.apiserver_up():
+        from kubegame.engine.rbac import SERVER
+        host = SERVER.split("://", 1)[-1]
+        return Result("", "".join(ctx.err) + f"The connection to the server {host} was refused - did you specify "
+                      "the right host or port?\n", 1)
     if handler is None:
         # a command group without a verb prints its help (as cobra does)
         if p.path and p.args:
@@ -158,6 +167,11 @@ def _run(cluster, line: str, *, stdin: str | None, files: dict[str, str] | None)
                               "and examples\n", 1)
         return Result(p.spec.help if p.spec else "", "", 0)
     try:
+        from kubegame.kubectl.kubeconfig import identity
+        try:
+            cluster.requester = identity(cluster, p)
+        except (KubectlError, ApiError):
+            cluster.requester = None          # the handler reports the bad identity itself
         res = handler(ctx)
     except KubectlError as exc:
         ctx.error(f"error: {exc.message}", exc.exit_code)
@@ -165,6 +179,8 @@ def _run(cluster, line: str, *, stdin: str | None, files: dict[str, str] | None)
     except ApiError as exc:
         ctx.api_error(exc)
         res = None
+    finally:
+        cluster.requester = None
     if isinstance(res, Result):
         res.files.update(ctx.read)
         return res

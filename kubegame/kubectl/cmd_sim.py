@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kubegame.engine import system
 from kubegame.engine.errors import ApiError
 from kubegame.engine.kinds import BY_KIND
 from kubegame.engine.objects import timestamp
@@ -15,6 +16,8 @@ from kubegame.engine.shell import CLUSTER_DOMAIN, DNS_IP, Shell  # noqa: F401 (r
 from kubegame.kubectl.core import Ctx, parse_refs
 from kubegame.kubectl.result import Result
 from kubegame.kubectl.util import KubectlError, label_selector_matches
+
+SYSTEM_IMAGE_NAMES = frozenset(i.name for i in system.SYSTEM_IMAGES)
 
 
 def _logtime(tick: int) -> str:
@@ -73,6 +76,8 @@ def crash_message(ctx: Ctx, pod: Any) -> str:
 
 def _run_lines(ctx: Ctx, pod: Any, start: int, end: int | None, crashed: bool) -> list[str]:
     img = _image(ctx, pod)
+    if pod.namespace == "kube-system" and img is not None and img.name in SYSTEM_IMAGE_NAMES:
+        return system.run_log(ctx.cluster, pod)         # the control plane's and add-ons' own logs
     lines = [f"{_logtime(start)} starting {pod.image}"]
     if crashed:
         lines += [f"{_logtime(start)} {ln}" if i == 0 else ln for i, ln in enumerate(crash_message(ctx, pod).split("\n"))]

@@ -823,12 +823,16 @@ def cmd_edit(ctx: Ctx) -> Result | None:
     body = cluster.render(obj)
     text = EDIT_HEADER + (to_json(body) if fmt == "json" else to_yaml(body))
     original = text
+    who = cluster.requester
 
     def apply(new_text: str) -> Result:
+        cluster.requester = who          # the save is the same user's PUT
         try:
             return _apply_edit(cluster, res, obj, original, new_text)
         except Exception as exc:  # noqa: BLE001
             return Result("", f"error: {exc}\n", 1)
+        finally:
+            cluster.requester = None
 
     ctx.edit = EditRequest(text, apply)  # type: ignore[attr-defined]
     return Result("", "", 0, ctx.edit)  # type: ignore[attr-defined]

@@ -73,8 +73,25 @@ def _labels(d: dict) -> list[str]:
     return [f"{k}={v}" for k, v in sorted((d or {}).items())]
 
 
+MAX_ANNOTATION_LEN = 140
+SKIP_ANNOTATIONS = ("kubectl.kubernetes.io/last-applied-configuration",)
+
+
 def _annotations(d: dict) -> list[str]:
-    return [f"{k}: {v}" for k, v in sorted((d or {}).items())]
+    """printAnnotationsMultiline: sorted, the last-applied configuration left out, a long or
+    multi-line value on its own lines (each cut at 138 characters with `...`)."""
+    out = []
+    for k, v in sorted((d or {}).items()):
+        if k in SKIP_ANNOTATIONS:
+            continue
+        value = str(v).removesuffix("\n")
+        if len(value) + len(k) + 2 > MAX_ANNOTATION_LEN or "\n" in value:
+            lines = [s if len(s) <= MAX_ANNOTATION_LEN - 2 else s[:MAX_ANNOTATION_LEN - 2] + "..."
+                     for s in value.split("\n")]
+            out.append(f"{k}:" + "".join(f"\n\t  {s}" for s in lines))
+        else:
+            out.append(f"{k}: {v}")
+    return out
 
 
 def events_section(ctx: Ctx, w: W, kind: str, namespace: str, name: str, uid: str = "") -> None:
@@ -549,7 +566,7 @@ DESCRIBERS = {"Pod": describe_pod, "Node": describe_node, "Deployment": describe
 
 
 def cmd_describe(ctx: Ctx) -> None:
-    from kubegame.kubectl import describe_access, describe_storage  # noqa: F401 - register their describers
+    from kubegame.kubectl import describe_access, describe_network, describe_storage  # noqa: F401 - register them
     p = ctx.p
     if not p.args and not p.flags.get("filename"):
         raise KubectlError("You must specify the type of resource to describe. Use \"kubectl api-resources\" for a "

@@ -60,6 +60,7 @@ HEADERS: dict[str, tuple[list[str], list[str]]] = {
     "HorizontalPodAutoscaler": (["NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"], []),
     "PodDisruptionBudget": (["NAME", "MIN AVAILABLE", "MAX UNAVAILABLE", "ALLOWED DISRUPTIONS", "AGE"], []),
     "Ingress": (["NAME", "CLASS", "HOSTS", "ADDRESS", "PORTS", "AGE"], []),
+    "NetworkPolicy": (["NAME", "POD-SELECTOR", "AGE"], []),      # networkPolicyColumnDefinitions
     # pkg/printers/internalversion/printers.go: persistentVolume(Claim)ColumnDefinitions, storageClassColumnDefinitions
     "PersistentVolumeClaim": (["NAME", "STATUS", "VOLUME", "CAPACITY", "ACCESS MODES", "STORAGECLASS",
                                "VOLUMEATTRIBUTESCLASS", "AGE"], ["VOLUMEMODE"]),
@@ -331,6 +332,8 @@ def row(now: int, it: Item, wide: bool) -> list[str]:
         ports = "80, 443" if spec.get("tls") else "80"
         return [it.name, spec.get("ingressClassName") or "<none>", ",".join(hosts) if hosts else "*",
                 ",".join(i.get("ip") or i.get("hostname", "") for i in ing), ports, age(now, d)]
+    if k == "NetworkPolicy":
+        return [it.name, format_label_selector(spec.get("podSelector")), age(now, d)]
     if k in ("PersistentVolumeClaim", "PersistentVolume", "StorageClass"):
         return storage_row(now, it, wide)
     if k == "PriorityClass":

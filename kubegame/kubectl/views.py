@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kubegame.engine.kinds import BY_KIND, Resource, lookup
+from kubegame.engine.system import is_control_plane
 from kubegame.engine.validation import selector_matches
 from kubegame.kubectl.core import EventObj
 from kubegame.kubectl.printers import Item, headers, row
@@ -69,10 +70,14 @@ def table(cluster: Any, scope: Scope) -> Table:
     columns = (["NAMESPACE"] if res.namespaced else []) + headers(res.kind, wide)
     out = Table(scope, columns)
     now = cluster.now
+    # a view of every namespace leaves kube-system out (as a game's panes should: the player's
+    # workloads), unless it lists a control-plane node's pods; `:ns kube-system` shows it
+    node = cluster.node(scope.node) if scope.node else None
+    hide = "" if scope.namespace or (node is not None and is_control_plane(node)) else "kube-system"
     if res.kind == "Event":
         evs = sorted((EventObj(e) for e in cluster.events), key=lambda e: (e.namespace, e.ev.tick, e.ev.seq))
         for e in evs:
-            if scope.namespace and e.namespace != scope.namespace:
+            if (scope.namespace and e.namespace != scope.namespace) or e.namespace == hide:
                 continue
             it = Item("Event", e.render(), e.ev)
             out.rows.append(Row(e.namespace, it.name, [e.namespace] + row(now, it, False), e.ev))
@@ -80,6 +85,8 @@ def table(cluster: Any, scope: Scope) -> Table:
     objs = cluster.list(res.kind, scope.namespace or None) if res.namespaced else cluster.list(res.kind)
     for obj in objs:
         if scope.node and getattr(obj, "node_name", None) != scope.node:
+            continue
+        if hide and obj.namespace == hide:
             continue
         if scope.selector is not None and not selector_matches(scope.selector, obj.labels):
             continue

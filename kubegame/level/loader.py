@@ -14,6 +14,7 @@ from typing import Any
 
 from kubegame.engine.app import app_from_spec
 from kubegame.engine.images import Image, Registry
+from kubegame.engine.system import control_plane_names
 from kubegame.level import manifests as mf
 from kubegame.level.errors import LevelError, LevelInvalid
 from kubegame.level.model import (
@@ -146,6 +147,7 @@ TRAFFIC = Struct("a traffic entry", {
     "amplitude": F(Num(0, 100), default=0.0),
     "period": F(Int(1), default=300),
     "external": F(Bool(), default=False),
+    "from": F(Struct("traffic.from", {"namespace": F(LABEL), "labels": F(MapOf())})),
 }, validate=_traffic_check)
 
 
@@ -176,6 +178,14 @@ EVENT = Tagged("event", {
     "EtcdMemberRecovery": _event({"count": F(Int(1), default=1)}),
     "KernelUpgrade": _event({"nodes": F(ListOf(Str(), 1), required=True), "kernel": F(Str(), required=True)}),
     "Message": _event({"text": F(Str(), required=True)}),
+    "KubeletStop": _event({"node": F(Str(), required=True)}),
+    "DiskFill": _event({"node": F(Str(), required=True), "sizeGB": F(Num(0, 1000, lo_open=True), default=85),
+                        "path": F(Str(re.compile(r"^/[^\s]*$"), "an absolute path"),
+                                  default="/var/log/app/debug.log")}),
+    "ControlPlaneFailure": _event({
+        "component": F(Enum("kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd"), required=True),
+        "fault": F(Enum("manifestMoved", "badFlag"), default="manifestMoved"),
+        "node": F(Str())}),
 })
 
 
@@ -430,6 +440,11 @@ class _Validator:
                     ctx.error(sp + ("cluster", "nodes", i, "name"), f"node {q(n)} is defined twice",
                               "unique node names (a group with count N makes NAME-1 ... NAME-N)")
                     break
+                if n == "control-plane" or n.startswith("control-plane-"):
+                    ctx.error(sp + ("cluster", "nodes", i, "name"), f"node {q(n)} has a control-plane node's name",
+                              "another name: the control-plane nodes (control-plane, control-plane-N) come "
+                              "with the cluster, one per etcd member")
+                    break
                 seen_nodes.add(n)
                 node_names.append(n)
         if len(node_names) > MAX_NODES:
@@ -499,6 +514,10 @@ class _Validator:
             elif t == "KernelUpgrade" and isinstance(ev.get("nodes"), list):
                 for j, n in enumerate(ev["nodes"]):
                     one_of(n, node_names, ep + ("nodes", j), "node")
+            elif t in ("KubeletStop", "DiskFill"):
+                one_of(ev.get("node"), node_names + control_plane_names(members), ep + ("node",), "node")
+            elif t == "ControlPlaneFailure" and ev.get("node") is not None:
+                one_of(ev.get("node"), control_plane_names(members), ep + ("node",), "control-plane node")
             elif t == "ZoneOutage":
                 one_of(ev.get("zone"), zone_list, ep + ("zone",), "zone")
             elif t == "LoadSpike":
@@ -570,7 +589,8 @@ def build_level(raw: dict, manifests: list[Manifest], path: str) -> Level:
                     run_ticks=i["runTicks"], app=app_from_spec(i["app"])) for i in spec["images"]]
     svc_ns = {m.name: m.namespace for m in manifests if m.kind == "Service"}
     traffic = [TrafficSpec(t["rps"], t["service"], svc_ns.get(t["service"] or "", "default"), t["host"], t["path"],
-                           t["pattern"], t["amplitude"], t["period"], t["external"]) for t in spec["traffic"]]
+                           t["pattern"], t["amplitude"], t["period"], t["external"], t["from"])
+               for t in spec["traffic"]]
     events = [ScenarioEvent(e["at"], e["type"], {k: v for k, v in e.items() if k not in ("at", "type")})
               for e in spec["events"]]
     events.sort(key=lambda e: e.at)   # stable: same tick keeps file order

@@ -77,6 +77,7 @@ class TrafficSpec:
     amplitude: float = 0.0
     period: int = 300
     external: bool = False
+    client: dict | None = None          # `from`: the clients' namespace and labels (NetworkPolicy peers)
 
     @property
     def key(self) -> str:

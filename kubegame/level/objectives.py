@@ -19,6 +19,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
+from kubegame.engine.controllers.daemonset import should_run
+from kubegame.engine.system import is_control_plane
 from kubegame.level.model import Level, ObjectiveSpec
 
 MET = "met"
@@ -359,6 +361,10 @@ class DaemonSetCoverage(Objective):
         eligible = []
         for n in nodes:
             if any(n.labels.get(k) != v for k, v in selector.items()):
+                continue
+            # every worker counts, tainted or not (tolerating the taint is the player's job); the
+            # control plane only when the agent is meant to run there (it tolerates the taint)
+            if is_control_plane(n) and not should_run(pod_spec, n):
                 continue
             eligible.append(n.name)
         ready_on = {p.node_name for p in w.cluster.store.owned_by(ds.uid)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from kubegame.engine import system
+from kubegame.engine.system import is_control_plane
 from kubegame.level.model import Level, ScenarioEvent
 
 
@@ -42,7 +44,7 @@ class Scenario:
         cluster's seeded RNG (so no node's name can be learnt by heart); any live node if none does."""
         labels = ev.get("runningPods") or {}
         ns = ev.get("namespace", "default")
-        alive = sorted(n.name for n in cluster.nodes() if n.alive)
+        alive = sorted(n.name for n in cluster.nodes() if n.alive and not is_control_plane(n))
         running = [name for name in alive if any(
             p.namespace == ns and not p.terminating and p.phase == "Running"
             and all(p.labels.get(k) == v for k, v in labels.items())
@@ -127,6 +129,23 @@ class Scenario:
             up = cp.recover_members(int(ev.get("count", 1)))
             return msg("Normal", f"etcd member(s) back: {', '.join(up) or 'none'}"
                        f" ({cp.healthy}/{cp.size} up)")
+        if t == "KubeletStop":
+            node = ev.get("node")
+            if cluster.node(node) is None:
+                return msg("Normal", f"node {node} is gone; its kubelet cannot stop")
+            cluster.stop_kubelet(node)
+            return msg("Warning", f"node {node}: someone ran a maintenance script on the machine")
+        if t == "DiskFill":
+            node = ev.get("node")
+            if cluster.node(node) is None:
+                return msg("Normal", f"node {node} is gone")
+            system.fill_disk(cluster, node, float(ev.get("sizeGB", 85)), ev.get("path") or "/var/log/app/debug.log")
+            return msg("Warning", f"node {node}: an app started writing debug logs to the host")
+        if t == "ControlPlaneFailure":
+            done = system.fail_component(cluster, ev.get("component"), ev.get("fault") or "manifestMoved",
+                                         ev.get("node"))
+            where = ", ".join(done) or "no node"
+            return msg("Warning", f"a colleague edited the control plane's manifests on {where}")
         if t == "KernelUpgrade":
             done = []
             for n in ev.get("nodes") or []:

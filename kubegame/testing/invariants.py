@@ -83,6 +83,23 @@ def check_traffic(cluster: Cluster) -> None:
             _fail(f"service {key} totals: arrived {t.arrived} != served {t.served} + failed {t.failed}")
 
 
+def check_network_policies(cluster: Cluster) -> None:
+    """A request NetworkPolicies deny is never served: a Service every one of whose clients the
+    policies cut off (worked out from scratch, now) served nothing in the last tick."""
+    if not cluster.store.any("NetworkPolicy"):
+        return
+    traffic = cluster.traffic
+    shares: dict[tuple[str, str], list[float]] = {}
+    for d in traffic.demands.values():
+        target = traffic.route(d)
+        if target is not None:
+            shares.setdefault(target, []).append(traffic.allowed_share(d, target))
+    for target, got in shares.items():
+        s = traffic.last.get(target)
+        if s is not None and s.served and all(x == 0 for x in got):
+            _fail(f"service {target[0]}/{target[1]} served {s.served} requests its NetworkPolicies deny")
+
+
 def check_ownership(cluster: Cluster) -> None:
     """A ReplicaSet never has more active pods than it asks for after its controller ran."""
     for rs in cluster.list("ReplicaSet"):
@@ -150,8 +167,8 @@ def check_volumes(cluster: Cluster) -> None:
             _fail(f"volume {pv.name} serves two claims: {other} and {pvc.namespace}/{pvc.name}")
 
 
-CHECKS = (check_capacity, check_endpoints, check_traffic, check_ownership, check_hpa_bounds, check_quotas,
-          check_volumes)
+CHECKS = (check_capacity, check_endpoints, check_traffic, check_network_policies, check_ownership, check_hpa_bounds,
+          check_quotas, check_volumes)
 
 
 def assert_invariants(cluster: Cluster) -> None:

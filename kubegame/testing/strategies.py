@@ -22,6 +22,7 @@ import yaml
 from hypothesis import strategies as st
 
 from kubegame.engine import Cluster, Image, NodeSpec
+from kubegame.engine.system import SYSTEM_IMAGES
 from kubegame.testing.builders import deployment, pod_template, service
 
 APP_NAMES = ("shop", "cart", "api", "web", "auth")
@@ -32,7 +33,7 @@ NAMESPACES = ("team-a", "team-b", "staging")
 KINDS = ("Namespace", "Pod", "ReplicaSet", "Deployment", "Service", "DaemonSet", "StatefulSet", "Job",
          "ConfigMap", "Secret", "Ingress", "HorizontalPodAutoscaler", "PodDisruptionBudget", "ServiceAccount",
          "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "ResourceQuota", "LimitRange", "CronJob",
-         "PersistentVolume", "PersistentVolumeClaim", "StorageClass")
+         "PersistentVolume", "PersistentVolumeClaim", "StorageClass", "NetworkPolicy")
 RBAC_V1 = "rbac.authorization.k8s.io/v1"
 API_VERSIONS = {"Namespace": "v1", "Pod": "v1", "Service": "v1", "ConfigMap": "v1", "Secret": "v1",
                 "ReplicaSet": "apps/v1", "Deployment": "apps/v1", "DaemonSet": "apps/v1", "StatefulSet": "apps/v1",
@@ -40,7 +41,8 @@ API_VERSIONS = {"Namespace": "v1", "Pod": "v1", "Service": "v1", "ConfigMap": "v
                 "HorizontalPodAutoscaler": "autoscaling/v2", "PodDisruptionBudget": "policy/v1",
                 "ServiceAccount": "v1", "ResourceQuota": "v1", "LimitRange": "v1", "CronJob": "batch/v1",
                 "Role": RBAC_V1, "ClusterRole": RBAC_V1, "RoleBinding": RBAC_V1, "ClusterRoleBinding": RBAC_V1,
-                "PersistentVolume": "v1", "PersistentVolumeClaim": "v1", "StorageClass": "storage.k8s.io/v1"}
+                "PersistentVolume": "v1", "PersistentVolumeClaim": "v1", "StorageClass": "storage.k8s.io/v1",
+                "NetworkPolicy": "networking.k8s.io/v1"}
 STORAGE_CLASSES = ("standard", "manual", "fast")
 SIZES = ("500Mi", "1Gi", "2Gi", "5Gi")
 MODES = ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany")
@@ -217,6 +219,8 @@ def manifests(draw, kind: str = "Deployment", name: str | None = None, image_nam
         return draw(_policy_manifest(kind, name, namespace, image_names))
     if kind in ("PersistentVolume", "PersistentVolumeClaim", "StorageClass"):
         return draw(_storage_manifest(kind, name, namespace))
+    if kind == "NetworkPolicy":
+        return draw(_network_policy_manifest(name, namespace, target))
     # PodDisruptionBudget
     budget = draw(st.sampled_from([("minAvailable", 1), ("minAvailable", 2), ("minAvailable", "50%"),
                                    ("maxUnavailable", 1), ("maxUnavailable", "25%")]))
@@ -323,6 +327,49 @@ def _storage_manifest(draw, kind: str, name: str, namespace: str | None) -> dict
 
 
 @st.composite
+def _peer(draw) -> dict:
+    which = draw(st.sampled_from(["pod", "ns", "both", "ip"]))
+    if which == "ip":
+        block: dict = {"cidr": draw(st.sampled_from(["10.244.0.0/16", "0.0.0.0/0", "203.0.113.0/24"]))}
+        if block["cidr"] == "0.0.0.0/0" and draw(st.booleans()):
+            block["except"] = ["10.244.0.0/16"]
+        return {"ipBlock": block}
+    peer: dict = {}
+    if which in ("pod", "both"):
+        peer["podSelector"] = {"matchLabels": {"app": draw(st.sampled_from(APP_NAMES))}} if draw(st.booleans()) else {}
+    if which in ("ns", "both"):
+        peer["namespaceSelector"] = {"matchLabels": {"kubernetes.io/metadata.name": draw(
+            st.sampled_from(("default",) + NAMESPACES + ("kube-system",)))}}
+    return peer
+
+
+@st.composite
+def _network_policy_manifest(draw, name: str, namespace: str | None, target: str) -> dict:
+    """Default-deny, allow-from and egress policies: valid for kubernetes-validate 1.37 strict and the engine."""
+    spec: dict = {"podSelector": {"matchLabels": {"app": target}} if draw(st.booleans()) else {}}
+    for direction, peers in (("ingress", "from"), ("egress", "to")):
+        if draw(st.booleans()):
+            rules = []
+            for _ in range(draw(st.integers(0, 2))):
+                rule: dict = {}
+                if draw(st.booleans()):
+                    rule[peers] = draw(st.lists(_peer(), min_size=1, max_size=2))
+                if draw(st.booleans()):
+                    port: dict = {"port": draw(st.sampled_from([53, 80, 8080, "http"]))}
+                    if port["port"] == 53:
+                        port["protocol"] = "UDP"
+                    elif port["port"] == 8080 and draw(st.booleans()):
+                        port["endPort"] = 8090
+                    rule["ports"] = [port]
+                rules.append(rule)
+            spec[direction] = rules
+    if draw(st.booleans()):
+        spec["policyTypes"] = draw(st.sampled_from([["Ingress"], ["Egress"], ["Ingress", "Egress"]]))
+    return {"apiVersion": API_VERSIONS["NetworkPolicy"], "kind": "NetworkPolicy",
+            "metadata": _meta(f"{name}-netpol", namespace), "spec": spec}
+
+
+@st.composite
 def clusters(draw, max_nodes: int = 5) -> Cluster:
     """A seeded cluster with nodes, images, and a few Deployments with Services."""
     imgs = [draw(images(name=f"{app}:1.0")) for app in APP_NAMES[:3]]
@@ -398,7 +445,8 @@ def command_line(pick: Picker, cluster: Cluster, level: Any = None, read_only: b
     replicasets = [r.name for r in cluster.list("ReplicaSet", "default") if r.controller_ref() is None]
     pods = [p.name for p in cluster.pods("default") if not p.terminating]
     node_names = [n.name for n in cluster.nodes()]
-    image_names = [i for i in cluster.registry.images if ":" in i] or ["busybox:1.36"]
+    system = {i.name for i in SYSTEM_IMAGES}          # kube-system's images: not the player's to deploy
+    image_names = [i for i in cluster.registry.images if ":" in i and i not in system] or ["busybox:1.36"]
     image_pool = image_names + ["nosuch:1.0"] if pick.int(0, 9) == 0 else image_names
 
     options: list[str] = ["create", "run"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from kubegame.engine.system import is_control_plane
 from kubegame.game import Game
 from kubegame.level.catalog import bundled_levels, find_level
 from kubegame.level.model import Step
@@ -159,7 +160,8 @@ def test_agent_everywhere_covers_the_nodes_added_later():
     level = find_level("agent-everywhere")
     game = Game(level)
     res = game.play_to_end(list(level.solution))
-    nodes = [n.name for n in game.cluster.nodes()]
+    # the control-plane node's NoSchedule taint keeps a DaemonSet without the toleration off it
+    nodes = [n.name for n in game.cluster.nodes() if not is_control_plane(n)]
     assert any(n.startswith("pool-") for n in nodes)
     agents = {p.node_name for p in game.cluster.pods() if p.labels.get("app") == "log-agent" and p.ready}
     assert agents == set(nodes)

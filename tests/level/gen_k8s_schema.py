@@ -41,6 +41,7 @@ KINDS = {
     ("v1", "PersistentVolume"): "io.k8s.api.core.v1.PersistentVolume",
     ("v1", "PersistentVolumeClaim"): "io.k8s.api.core.v1.PersistentVolumeClaim",
     ("storage.k8s.io/v1", "StorageClass"): "io.k8s.api.storage.v1.StorageClass",
+    ("networking.k8s.io/v1", "NetworkPolicy"): "io.k8s.api.networking.v1.NetworkPolicy",
 }
 SPECIAL = {
     "io.k8s.apimachinery.pkg.api.resource.Quantity": "quantity",

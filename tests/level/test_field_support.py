@@ -73,7 +73,8 @@ def test_validate_names_the_line_of_the_manifest(tmp_path):
     out = subprocess.run(cmd, capture_output=True, text=True).stdout
     line = next(x for x in out.splitlines() if "warning:" in x)
     assert line.startswith(f"{level}:") and ": warning: Deployment/hello: spec.template.spec.hostNetwork: " \
-        "not simulated by kubegame (pods on the host network are not simulated" in line
+        "not simulated by kubegame (a host-network pod gets its node's IP, but its container ports are not " \
+        "reserved as host ports)" in line
     assert out.rstrip().endswith(": ok")
 
 

@@ -206,7 +206,7 @@ def test_generated_schema_knows_the_supported_kinds():
                             "Namespace", "Pod", "PodDisruptionBudget", "ReplicaSet", "Secret", "Service",
                             "StatefulSet", "ServiceAccount", "PriorityClass", "ResourceQuota", "LimitRange",
                             "CronJob", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding",
-                            "PersistentVolume", "PersistentVolumeClaim", "StorageClass"])
+                            "PersistentVolume", "PersistentVolumeClaim", "StorageClass", "NetworkPolicy"])
     spec = DEFS["io.k8s.api.apps.v1.DeploymentSpec"]
     assert spec["r"] == ["selector", "template"]
     assert spec["f"]["replicas"] == "int"

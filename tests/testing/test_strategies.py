@@ -63,7 +63,7 @@ def test_manifests_in_a_namespace_validate(kind: str, data) -> None:
 @given(st.data())
 def test_unknown_kind_is_refused(data) -> None:
     with pytest.raises(ValueError, match="unsupported kind"):
-        data.draw(manifests("NetworkPolicy"))
+        data.draw(manifests("EndpointSlice"))
 
 
 def _usage_free(cluster: Cluster, line: str) -> None:

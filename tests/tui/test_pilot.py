@@ -282,7 +282,7 @@ async def test_explain_and_filter(make_app):
         assert shown == ["worker-2"]
         await pilot.press("escape")
         await pilot.pause()
-        assert len([c for c in app.screen.query(NodeCard) if c.display]) == 3
+        assert len([c for c in app.screen.query(NodeCard) if c.display]) == 4      # and the control plane
         # focus the event log: / filters the events
         log.focus()
         await pilot.press("slash", *"zzz-no-match")

@@ -17,6 +17,7 @@ class Controller:
 
     name = "controller"
     needs_quorum = True        # a controller-manager loop: it stops while etcd has no quorum
+    component: str | None = "kube-controller-manager"   # the process it runs in (None: not a control-plane pod's)
 
     def __init__(self, cluster: Cluster):
         self.cluster = cluster

@@ -30,6 +30,7 @@ class EtcdMember:
     zone: str
     healthy: bool = True
     down_by_zone: bool = False     # failed by a zone outage (recovers with the zone)
+    node: str = ""                 # the control-plane node whose etcd static pod it is ("" without kube-system)
 
 
 def quorum_size(n: int) -> int:
@@ -40,6 +41,7 @@ def quorum_size(n: int) -> int:
 class ControlPlane(Controller):
     name = "etcd"
     needs_quorum = False       # etcd itself: zone recoveries happen whatever the quorum
+    component = None
 
     def __init__(self, cluster: Cluster, zones: list[str] | None = None):
         super().__init__(cluster)
@@ -49,15 +51,18 @@ class ControlPlane(Controller):
         self.zones_down: dict[str, bool] = {}
         self.nodes_down_by_zone: dict[str, list[str]] = {}   # zone -> nodes the outage failed
         self.quorum_lost_ticks = 0
+        self.nodes: list[str] = []       # the control-plane nodes (kube-system installed), in join order
         self.configure(zones or ["zone-a"])
 
     # -- membership --------------------------------------------------------------------------
-    def configure(self, zones: list[str]) -> None:
-        """Set the initial members (LEVEL_FORMAT `controlPlane.etcdMembers`); no quorum check."""
+    def configure(self, zones: list[str], nodes: list[str] | None = None) -> None:
+        """Set the initial members (LEVEL_FORMAT `controlPlane.etcdMembers`); no quorum check.
+        `nodes`: the control-plane node each runs on (engine/system.py)."""
         self.members = []
         self._seq = 0
-        for z in zones:
-            self._new_member(z)
+        self.nodes = list(nodes or [])
+        for i, z in enumerate(zones):
+            self._new_member(z).node = self.nodes[i] if i < len(self.nodes) else ""
         self._update()
 
     def _new_member(self, zone: str) -> EtcdMember:
@@ -95,6 +100,10 @@ class ControlPlane(Controller):
         if not self.has_quorum:
             raise unavailable()
         m = self._new_member(zone)
+        if self.cluster.system_installed:
+            from kubegame.engine import system
+            m.node = system.join_control_plane(self.cluster, zone)
+            self.nodes.append(m.node)
         self._update()
         return m
 
@@ -106,6 +115,9 @@ class ControlPlane(Controller):
         if len(self.members) == 1:
             raise ApiError("BadRequest", "etcdserver: re-configuration failed due to not enough started members", 400)
         self.members.remove(m)
+        if m.node and self.cluster.node(m.node) is not None:
+            self.nodes.remove(m.node)          # `kubeadm reset` on it, then `kubectl delete node`
+            self.cluster.remove_node(m.node)
         self._update()
         return m
 
@@ -143,6 +155,9 @@ class ControlPlane(Controller):
         return out
 
     def _update(self) -> None:
+        if self.cluster.system_installed:
+            from kubegame.engine import system
+            system.members_changed(self.cluster, self.members)
         was = self.store.quorum
         self.store.quorum = self.has_quorum
         if was and not self.store.quorum:

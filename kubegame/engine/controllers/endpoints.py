@@ -166,7 +166,7 @@ class EndpointsController(Controller):
         if ep is None:
             ep = KObject("Endpoints", key[1], key[0], labels=dict(svc.labels))
             ep.extra["subsets"] = subsets
-            ep.uid = self.cluster.new_uid() if self.store.quorum else ""
+            ep.uid = self.cluster.new_uid(system=key[0] == "kube-system") if self.store.quorum else ""
             if self.store.quorum:
                 self.store.add(ep)
         elif ep.extra.get("subsets") != subsets:

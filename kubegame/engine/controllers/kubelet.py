@@ -34,12 +34,16 @@ RETRY = 10                # config errors, a missing image with pull policy Neve
 PROBE_DEFAULTS = {"initialDelaySeconds": 0, "periodSeconds": 10, "timeoutSeconds": 1, "successThreshold": 1,
                   "failureThreshold": 3}
 PROBE_KINDS = (("startupProbe", "Startup"), ("readinessProbe", "Readiness"), ("livenessProbe", "Liveness"))
+# a passing probe whose answer cannot change until something happens to the pod is parked under
+# FIELD + PARKED (its next due tick kept) instead of waking the kubelet every period (see _steady)
+PARKED = "@parked"
 INIT_WAIT = re.compile(r"\b(nslookup|wget|curl)\b[^;&|]*?\s([A-Za-z0-9][\w.:/-]*)\s*(?:[;&|]|$)")
 
 
 class Kubelet(Controller):
     name = "kubelet"
     needs_quorum = False      # kubelets keep their pods running while the control plane is down
+    component = None
 
     def __init__(self, cluster: Cluster):
         super().__init__(cluster)
@@ -49,6 +53,7 @@ class Kubelet(Controller):
         # and their node's memory); empty for apps with a constant working set
         self.memory_watch: dict[tuple[str, str], Pod] = {}
         self.pressure = eviction.PressureMonitor(cluster)
+        self.disk = eviction.DiskPressureMonitor(cluster)
         self.store.subscribe("Pod", self._on_pod)
 
     # -- watch ------------------------------------------------------------------------------
@@ -94,12 +99,13 @@ class Kubelet(Controller):
                     continue      # re-timed or gone since
                 pod.timer = None
                 node = self.cluster.node(pod.node_name)
-                if node is None or not node.alive:
-                    continue      # a dead kubelet does nothing; recovery resyncs its pods
+                if node is None or not node.alive or not self.cluster.kubelet_running(node.name):
+                    continue      # a dead kubelet does nothing; recovery (or a start) resyncs its pods
                 self._step(pod, node)
         if self.memory_watch:
             self._watch_memory()
         self.pressure.sync()
+        self.disk.sync()
 
     def _write(self, pod: Pod) -> None:
         self.store.modified(pod, status_only=True, by_kubelet=True)
@@ -111,6 +117,9 @@ class Kubelet(Controller):
     # -- the pod's life ---------------------------------------------------------------------
     def _step(self, pod: Pod, node: Node) -> None:
         now = self.cluster.now
+        for c in pod.all_containers:
+            if c.next_probe and len(c.next_probe) != sum(1 for k in c.next_probe if not k.endswith(PARKED)):
+                _unpark(c, now)
         if pod.deletion_tick is not None:
             self._terminate(pod, node)
             return
@@ -140,8 +149,10 @@ class Kubelet(Controller):
         now = self.cluster.now
         pod.start_tick = now
         pod.phase = "Pending"
-        pod.host_ip = f"172.18.0.{node.cidr_index + 2}"
-        if not pod.ip:
+        pod.host_ip = node.internal_ip
+        if pod.spec.get("hostNetwork"):
+            pod.ip = node.internal_ip          # a host-network pod shares its node's address
+        elif not pod.ip:
             pod.ip = f"10.244.{node.cidr_index}.{node.next_ip}"
             node.next_ip = node.next_ip + 1 if node.next_ip < 254 else 2
         for c in pod.all_containers:
@@ -377,6 +388,9 @@ class Kubelet(Controller):
             self._pull_failed(pod, c)
             return
         app = image.app
+        if app.check:
+            from kubegame.engine import system
+            app = system.effective_app(self.cluster, pod, app)
         self._event(pod, "Normal", "Created", f"Created container: {c.name}", c)
         self._event(pod, "Normal", "Started", f"Started container {c.name}", c)
         c.state, c.reason, c.message = "running", "", ""
@@ -405,6 +419,8 @@ class Kubelet(Controller):
         missing_env = [e for e in app.needs_env if e not in self._env(pod, c)]
         missing_files = [f for f in app.needs_files if f not in self._files(pod, c)]
         if missing_env or missing_files:
+            self._due_exit(c, now + 1, 1, "Error")
+        elif app.check and not c.init and self._system_problem(pod, app.check):
             self._due_exit(c, now + 1, 1, "Error")
         elif image.crashes_on(node.kernel):
             self._due_exit(c, now + max(1, image.startup_ticks), 1, "Error")
@@ -438,6 +454,10 @@ class Kubelet(Controller):
             return
         ticks = image.run_ticks if image.run_ticks is not None else max(1, image.startup_ticks)
         self._due_exit(c, self.cluster.now + ticks, image.exit_code, "Completed" if image.exit_code == 0 else "Error")
+
+    def _system_problem(self, pod: Pod, check: str) -> str:
+        from kubegame.engine import system
+        return system.start_problem(self.cluster, pod, check)
 
     @staticmethod
     def _due_exit(c: ContainerState, tick: int, code: int, reason: str) -> None:
@@ -502,6 +522,18 @@ class Kubelet(Controller):
             elif field == "livenessProbe" and not ok and counts[1] >= _p(probe, "failureThreshold"):
                 self._kill(pod, c, "liveness")
                 return
+            if ok and field != "startupProbe" and (c.ready or field == "livenessProbe") and self._steady(pod, c, probe):
+                c.next_probe[field + PARKED] = c.next_probe.pop(field)
+
+    def _steady(self, pod: Pod, c: ContainerState, probe: dict) -> bool:
+        """Will this passing probe pass every time until something happens to the pod? True for an
+        HTTP, TCP or gRPC probe its own app answers (an app's answers change only when it starts,
+        stops or reloads, and each of those steps the pod); an exec probe reads files that change."""
+        spec = probe.get("httpGet") or probe.get("tcpSocket") or probe.get("grpc")
+        if not isinstance(spec, dict) or c.stop_at is not None:
+            return False
+        port = _probe_port(c, spec.get("port"))
+        return port is not None and self._listener(pod, port) is c
 
     def _init_check(self, pod: Pod, c: ContainerState) -> bool:
         """Does what an init container's loop waits for answer now? (run through the container's shell)"""
@@ -613,6 +645,7 @@ class Kubelet(Controller):
         pod.phase = phase
         pod.ready = False
         for c in pod.all_containers:
+            c.ready = False
             if c.running:
                 c.state, c.exit_code, c.reason, c.finished_tick = "terminated", 0, "Completed", self.cluster.now
         for c in pod.containers:
@@ -880,9 +913,21 @@ def _terminated(c: ContainerState) -> dict:
             "reason": c.reason or ("Completed" if not c.exit_code else "Error"), "startedAt": _ts(c.started_tick or 0)}
 
 
+def _unpark(c: ContainerState, now: int) -> None:
+    """Something happened to the pod: its parked probes run again on their own schedule (the
+    first period tick at or after now), exactly as if they had run, and passed, all along."""
+    for key in [k for k in c.next_probe if k.endswith(PARKED)]:
+        field = key[:-len(PARKED)]
+        due = c.next_probe.pop(key)
+        period = max(1, _p(c.spec.get(field) or {}, "periodSeconds"))
+        if due < now:
+            due += -(-(now - due) // period) * period
+        c.next_probe[field] = due
+
+
 def _due_ticks(c: ContainerState, now: int) -> list[int]:
     """When the container next needs the kubelet (a probe, its exit, a stop, its app starting to listen)."""
-    out = [t for t in c.next_probe.values()]
+    out = [t for k, t in c.next_probe.items() if not k.endswith(PARKED)]
     for t in (c.exit_at, c.stop_at):
         if t is not None:
             out.append(t)

@@ -125,6 +125,8 @@ class NodeLifecycleController(Controller):
 
     def node_recovered(self, node: Node) -> None:
         node.last_heartbeat = self.cluster.now
+        if not self.cluster.kubelet_running(node.name):
+            return                                   # the machine is up, its kubelet is not
         if node.ready_status != "True" and node.booting_until is None:
             if self.store.quorum:
                 self._mark_ready(node)
@@ -137,9 +139,10 @@ class NodeLifecycleController(Controller):
             node = self.cluster.node(name)
             if node is None:
                 continue
-            if what == "check" and not node.alive and node.ready_status == "True":
+            beating = node.alive and self.cluster.kubelet_running(name)
+            if what == "check" and not beating and node.ready_status == "True":
                 self._mark_unknown(node)
-            elif what == "recovered" and node.alive and node.ready_status != "True":
+            elif what == "recovered" and beating and node.ready_status != "True":
                 self._mark_ready(node)
             elif what == "booted":
                 node.booting_until = None

@@ -129,6 +129,7 @@ def volume_check(pod: Pod, cluster: Cluster) -> VolumeCheck:
 
 class Scheduler(Controller):
     name = "default-scheduler"
+    component = "kube-scheduler"
     # pick() finds the window's states through each state's node list when the window holds at
     # least this many nodes per live state (else it visits the window node by node)
     GROUPED_STATES_PER_NODE = 4

@@ -19,6 +19,7 @@ PROVISION_TICKS = 5
 
 class ServiceController(Controller):
     name = "service-controller"
+    component = None          # the cloud's controller manager (not a pod of the cluster)
 
     def __init__(self, cluster, provision_ticks: int = PROVISION_TICKS):
         super().__init__(cluster)

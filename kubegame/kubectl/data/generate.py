@@ -163,7 +163,7 @@ KINDS = ["Namespace", "Node", "Pod", "Service", "Endpoints", "Event", "ConfigMap
          "PersistentVolumeClaim", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job",
          "HorizontalPodAutoscaler", "PodDisruptionBudget", "Ingress", "PriorityClass", "ServiceAccount",
          "ResourceQuota", "LimitRange", "CronJob", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding",
-         "PersistentVolume", "StorageClass"]
+         "PersistentVolume", "StorageClass", "NetworkPolicy"]
 
 
 def _slim(d: dict) -> dict:
