@@ -320,6 +320,18 @@ class ClusterMachine(RuleBasedStateMachine):
         if self.cluster.get(kind, md.get("namespace", "default"), md["name"]) is None:
             self.write(self.cluster.create, body)
 
+    @rule(data=st.data(), delete=st.booleans())
+    def network_policy(self, data, delete: bool) -> None:
+        """A NetworkPolicy applied or deleted (check_network_policies then holds every tick: no
+        request the policies deny is served)."""
+        if delete:
+            names = [p.name for p in self.cluster.list("NetworkPolicy", "default")]
+            if names:
+                self.write(self.cluster.delete, "NetworkPolicy", "default", data.draw(st.sampled_from(names)))
+            return
+        name = data.draw(st.sampled_from(["shop", "cart", "api"]))
+        self.write(self.cluster.apply, data.draw(manifests("NetworkPolicy", name=name, target=name)))
+
     @precondition(lambda self: any(p.node_name for p in self.cluster.pods()))
     @rule(data=st.data())
     def evict(self, data) -> None:

@@ -22,7 +22,7 @@ import yaml
 from hypothesis import strategies as st
 
 from kubegame.engine import Cluster, Image, NodeSpec
-from kubegame.engine.system import SYSTEM_IMAGES
+from kubegame.engine.system import SYSTEM_IMAGES, is_control_plane
 from kubegame.testing.builders import deployment, pod_template, service
 
 APP_NAMES = ("shop", "cart", "api", "web", "auth")
@@ -444,7 +444,7 @@ def command_line(pick: Picker, cluster: Cluster, level: Any = None, read_only: b
     statefulsets = _names(cluster, "StatefulSet")
     replicasets = [r.name for r in cluster.list("ReplicaSet", "default") if r.controller_ref() is None]
     pods = [p.name for p in cluster.pods("default") if not p.terminating]
-    node_names = [n.name for n in cluster.nodes()]
+    node_names = [n.name for n in cluster.nodes() if not is_control_plane(n)]   # the workers: the player's machines
     system = {i.name for i in SYSTEM_IMAGES}          # kube-system's images: not the player's to deploy
     image_names = [i for i in cluster.registry.images if ":" in i and i not in system] or ["busybox:1.36"]
     image_pool = image_names + ["nosuch:1.0"] if pick.int(0, 9) == 0 else image_names
