@@ -12,7 +12,6 @@ A file changed in /etc/kubernetes/manifests is what the kubelet's static pod sou
 from __future__ import annotations
 
 import re
-import shlex
 from typing import TYPE_CHECKING, Any
 
 from kubegame.engine.objects import Pod, timestamp
@@ -447,6 +446,3 @@ def split_ssh(line_words: list[str]) -> tuple[str, list[str]] | None:
     i = line_words.index("--")
     return (line_words[2] if i > 2 else ""), line_words[i + 1:]
 
-
-def quote(words: list[str]) -> str:
-    return " ".join(shlex.quote(w) for w in words)
