@@ -36,6 +36,19 @@ ENTRIES: dict[str, str] = {
         "The key-value database where the cluster keeps every object. The API server is its only "
         "client. Several members replicate the data and agree on each write by majority vote; "
         "without a majority (quorum) nothing can change, though running Pods keep serving."),
+    "ControlPlane": (
+        "The programs that run the cluster: kube-apiserver (every request goes through it), etcd, "
+        "kube-scheduler (places Pods) and kube-controller-manager (the reconcile loops). On a kubeadm "
+        "cluster they run as static Pods on control-plane nodes, tainted so your Pods stay off them; "
+        "`kubectl get pods -n kube-system` shows them, and a missing one stops its part of the work."),
+    "StaticPod": (
+        "A Pod the kubelet runs straight from a manifest file in /etc/kubernetes/manifests, without "
+        "the API server or the scheduler. The API shows a mirror copy named NAME-NODE; to change or "
+        "stop it, edit or move the file on the node."),
+    "Kubelet": (
+        "The agent on every node: it starts the node's Pods, probes them, and reports the node's "
+        "heartbeat. Stop it (systemctl stop kubelet) and the node turns NotReady while its containers "
+        "keep running; `journalctl -u kubelet` on the node says why it stopped."),
     "Quorum": (
         "A majority of etcd members: floor(n/2)+1. Three members survive losing one, five "
         "survive losing two; two members survive nothing better than one does. Place members so "
@@ -169,6 +182,14 @@ ENTRIES: dict[str, str] = {
         "The cluster's name service: every Service gets the name NAME.NAMESPACE.svc.cluster.local "
         "(just NAME from the same namespace) resolving to its ClusterIP. Programs find each other "
         "by name, never by Pod IP."),
+    "CoreDNS": (
+        "The cluster's DNS server: a Deployment in kube-system behind the kube-dns Service "
+        "(10.96.0.10), configured by the coredns ConfigMap's Corefile. With no CoreDNS Pod ready, "
+        "no name resolves anywhere in the cluster."),
+    "NetworkPolicy": (
+        "A firewall for Pods: once a policy selects a Pod for ingress (or egress), only the "
+        "connections some policy allows get through (from Pods by label, namespaces, or IP blocks, "
+        "on given ports). Policies only ever add allowances; a denied connection simply times out."),
     "NodePort": (
         "A Service type that also opens one port (30000-32767) on every node; traffic from outside "
         "to any node's IP on that port reaches the Service. Simple, but clients must know the node "
