@@ -94,24 +94,9 @@ class PressureMonitor:
         return None if best is None else (best[1], best[2], best[3], best[4])
 
     def _set(self, node: Node, pressure: bool) -> None:
-        if node.memory_pressure == pressure:
-            return
-        node.memory_pressure = pressure
-        taints = [t for t in node.taints if t.get("key") != TAINT["key"]]
-        if pressure:
-            taints.append(dict(TAINT))
-            self.cluster.record(node, "Normal", "NodeHasInsufficientMemory",
-                                f"Node {node.name} status is now: NodeHasInsufficientMemory", "kubelet",
-                                host=node.name)
-        else:
-            self.cluster.record(node, "Normal", "NodeHasSufficientMemory",
-                                f"Node {node.name} status is now: NodeHasSufficientMemory", "kubelet", host=node.name)
-        if taints:
-            node.spec["taints"] = taints
-        else:
-            node.spec.pop("taints", None)
-        self.cluster.store.modified(node, status_only=True, by_kubelet=True)
-
+        if node.memory_pressure != pressure:
+            node.memory_pressure = pressure
+            set_pressure(self.cluster, node, TAINT, pressure, "InsufficientMemory" if pressure else "SufficientMemory")
 
 # -- the root disk (nodefs) ---------------------------------------------------------------------------
 
@@ -170,19 +155,21 @@ class DiskPressureMonitor:
                                         f"{threshold}, available: {_ki(avail)}. ", pod.main.name)
 
     def _set(self, node: Node, pressure: bool) -> None:
-        if node.disk_pressure == pressure:
-            return
-        node.disk_pressure = pressure
-        taints = [t for t in node.taints if t.get("key") != DISK_TAINT["key"]]
-        if pressure:
-            taints.append(dict(DISK_TAINT))
-            self.cluster.record(node, "Normal", "NodeHasDiskPressure",
-                                f"Node {node.name} status is now: NodeHasDiskPressure", "kubelet", host=node.name)
-        else:
-            self.cluster.record(node, "Normal", "NodeHasNoDiskPressure",
-                                f"Node {node.name} status is now: NodeHasNoDiskPressure", "kubelet", host=node.name)
-        if taints:
-            node.spec["taints"] = taints
-        else:
-            node.spec.pop("taints", None)
-        self.cluster.store.modified(node, status_only=True, by_kubelet=True)
+        if node.disk_pressure != pressure:
+            node.disk_pressure = pressure
+            set_pressure(self.cluster, node, DISK_TAINT, pressure, "DiskPressure" if pressure else "NoDiskPressure")
+
+
+def set_pressure(cluster: Cluster, node: Node, taint: dict, pressure: bool, what: str) -> None:
+    """A node condition changed: TaintNodesByCondition's NoSchedule taint on or off, and the
+    kubelet's `NodeHas...` event (`Node X status is now: NodeHasDiskPressure`)."""
+    taints = [t for t in node.taints if t.get("key") != taint["key"]]
+    if pressure:
+        taints.append(dict(taint))
+    cluster.record(node, "Normal", f"NodeHas{what}", f"Node {node.name} status is now: NodeHas{what}", "kubelet",
+                   host=node.name)
+    if taints:
+        node.spec["taints"] = taints
+    else:
+        node.spec.pop("taints", None)
+    cluster.store.modified(node, status_only=True, by_kubelet=True)

@@ -15,6 +15,7 @@ control-plane component is taken to be running.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from typing import TYPE_CHECKING, Any
@@ -194,6 +195,7 @@ def static_manifests(node: str, ip: str, members: list[tuple[str, str]]) -> dict
     return {"etcd": etcd, "kube-apiserver": apiserver, "kube-controller-manager": kcm, "kube-scheduler": scheduler}
 
 
+@functools.cache
 def known_flags(component: str) -> frozenset[str]:
     """The flags a component accepts (those kubeadm writes plus the ones people commonly add);
     any other makes the binary exit with `Error: unknown flag: --X` (cobra/pflag's wording)."""
@@ -403,10 +405,22 @@ def kube_proxy_objects() -> list[dict]:
 
 # -- installing ----------------------------------------------------------------------------------------
 
+def _provision(cluster: Cluster, node: Any, members: list[tuple[str, str]]) -> None:
+    """What kubeadm leaves on a control-plane machine: the system images pulled (its preflight)
+    and the four static pod manifests, which the node's kubelet then runs."""
+    from kubegame.engine.host import Host
+    for img in SYSTEM_IMAGES:
+        for layer in img.all_layers():
+            node.layers[layer] = True
+    host = cluster.hosts.setdefault(node.name, Host.for_node(node.name))
+    for component, body in static_manifests(node.name, node.internal_ip, members).items():
+        host.files[f"{MANIFESTS_DIR}/{component}.yaml"] = cluster.render_manifest(body)
+    cluster.static_pods.host_changed(node.name)
+
+
 def install(cluster: Cluster, zones: list[str]) -> None:
     """`kubeadm init` (and `join --control-plane` for every further member): the control-plane
     nodes with their manifests, the etcd members, CoreDNS and kube-proxy."""
-    from kubegame.engine.host import Host
     for img in SYSTEM_IMAGES:
         cluster.registry.add(img)
     names = control_plane_names(len(zones))
@@ -414,13 +428,7 @@ def install(cluster: Cluster, zones: list[str]) -> None:
     members = [(n.name, n.internal_ip) for n in nodes]
     cluster.controlplane.configure(list(zones), nodes=[n.name for n in nodes])
     for node in nodes:
-        for img in SYSTEM_IMAGES:            # kubeadm's preflight pulls the images
-            for layer in img.all_layers():
-                node.layers[layer] = True
-        host = cluster.hosts.setdefault(node.name, Host.for_node(node.name))
-        for component, body in static_manifests(node.name, node.internal_ip, members).items():
-            host.files[f"{MANIFESTS_DIR}/{component}.yaml"] = cluster.render_manifest(body)
-        cluster.static_pods.host_changed(node.name)
+        _provision(cluster, node, members)
     cluster.system_installed = True
     for body in coredns_objects() + kube_proxy_objects():
         cluster.create(body, system=True)
@@ -430,21 +438,13 @@ def join_control_plane(cluster: Cluster, zone: str) -> str:
     """`kubeadm join --control-plane` in a zone (the game's `etcd add-member`): a new node with
     its static pods; the other members' manifests keep their --initial-cluster (as on a real
     cluster, where the flag matters only to a member's first start)."""
-    from kubegame.engine.host import Host
     taken = {n.name for n in cluster.nodes()}
     i = len(cluster.controlplane.nodes) + 1
     while f"control-plane-{i}" in taken:
         i += 1
     node = cluster.add_node(control_plane_spec(f"control-plane-{i}", zone))
-    for img in SYSTEM_IMAGES:
-        for layer in img.all_layers():
-            node.layers[layer] = True
     members = [(n, cluster.node(n).internal_ip) for n in cluster.controlplane.nodes if cluster.node(n) is not None]
-    members.append((node.name, node.internal_ip))
-    host = cluster.hosts.setdefault(node.name, Host.for_node(node.name))
-    for component, body in static_manifests(node.name, node.internal_ip, members).items():
-        host.files[f"{MANIFESTS_DIR}/{component}.yaml"] = cluster.render_manifest(body)
-    cluster.static_pods.host_changed(node.name)
+    _provision(cluster, node, members + [(node.name, node.internal_ip)])
     return node.name
 
 

@@ -65,12 +65,9 @@ def describe_network_policy(ctx: Ctx, it: Item) -> str:
     w.multi(0, "Annotations", _annotations(md.get("annotations")))
     w.w(0, "Spec:\n")
     sel = spec.get("podSelector") or {}
-    if not sel.get("matchLabels") and not sel.get("matchExpressions"):
-        w.w(1, "PodSelector: ")
-        w.w(2, "<none> (Allowing the specific traffic to all pods in this namespace)\n")
-    else:
-        w.w(1, "PodSelector: ")
-        w.w(2, f"{format_label_selector(sel)}\n")
+    w.w(1, "PodSelector: ")
+    w.w(2, "<none> (Allowing the specific traffic to all pods in this namespace)\n"
+        if not sel.get("matchLabels") and not sel.get("matchExpressions") else f"{format_label_selector(sel)}\n")
     types = spec.get("policyTypes") or []
     if "Ingress" in types:
         w.w(1, "Allowing ingress traffic:\n")

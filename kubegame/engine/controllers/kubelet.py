@@ -118,7 +118,7 @@ class Kubelet(Controller):
     def _step(self, pod: Pod, node: Node) -> None:
         now = self.cluster.now
         for c in pod.all_containers:
-            if c.next_probe and len(c.next_probe) != sum(1 for k in c.next_probe if not k.endswith(PARKED)):
+            if c.next_probe and any(k.endswith(PARKED) for k in c.next_probe):
                 _unpark(c, now)
         if pod.deletion_tick is not None:
             self._terminate(pod, node)
