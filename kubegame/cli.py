@@ -211,7 +211,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 def transcript_json(game: Any) -> list[dict]:
     return [{"tick": r.tick, "run": r.line, "output": r.output, "error": r.error, "exitCode": r.exit_code,
-             "changed": r.changed} for r in game.script_results]
+             "changed": r.changed, **({"note": r.note} if r.note else {})} for r in game.script_results]
 
 
 def print_transcript(game: Any, out: TextIO | None = None) -> None:
@@ -219,7 +219,7 @@ def print_transcript(game: Any, out: TextIO | None = None) -> None:
     out = out or sys.stdout
     for r in game.script_results:
         print(f"[tick {r.tick}] $ {r.line}", file=out)
-        text = r.output + r.error
+        text = r.output + r.error + r.note
         if text:
             print(text, end="" if text.endswith("\n") else "\n", file=out)
         if r.exit_code:
@@ -376,7 +376,37 @@ def run_shell(game: Any, lines: TextIO, out: TextIO, echo: bool) -> None:
             text = res.output + res.error
             if res.edit is not None:
                 text += "(kubectl edit needs the full-screen game; use kubectl patch or apply here)\n"
-            print(text, end="" if text.endswith("\n") or not text else "\n", file=out)
+            print(text, end="" if text.endswith("\n") or not text else "\n", file=out, flush=True)
+            if res.running and not prompt and res.stream.endless and res.stream.deadline is None:
+                game.interrupt()          # a script: nobody will press Ctrl-C
+                from kubegame.game import NEVER_RETURNS
+                print(NEVER_RETURNS.format(line=line), end="", file=out)
+            elif res.running:
+                _follow(game, res, out)
+            elif res.note:
+                print(res.note, end="", file=out)
+
+
+def _follow(game: Any, res: Any, out: TextIO) -> None:
+    """A command that keeps running: the clock advances, printing what it prints, until it returns,
+    the level ends or Ctrl-C stops it."""
+    start = game.now
+    try:
+        while res.running and not game.finished:
+            rep = game.step()
+            text = rep.stream_output + rep.stream_error if rep.stream is res else ""
+            if text:
+                print(text, end="", file=out, flush=True)
+    except KeyboardInterrupt:
+        game.interrupt()
+        print("^C", file=out)
+    if res.running:
+        game.interrupt(record=False)
+        print(f"kubegame: the level ended at tick {game.now} while the command was still running", file=out)
+    else:
+        n = game.now - start
+        print(f"kubegame: the clock advanced {n} tick{'s' if n != 1 else ''} (tick {start} to {game.now}) while "
+              f"the command ran{'' if res.exit_code == 0 else f'; exit code {res.exit_code}'}", file=out)
 
 
 def cmd_shell(args: argparse.Namespace) -> int:

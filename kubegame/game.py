@@ -51,6 +51,11 @@ class GameSetupError(Exception):
     """The level's manifests could not be applied to a fresh cluster (an engine/level mismatch)."""
 
 
+INTERRUPTED = 130          # the exit code of a command stopped with Ctrl-C
+NEVER_RETURNS = ("kubegame: `{line}` never returns on its own and nobody can press Ctrl-C here, so it was stopped "
+                 "at once: bound it with --request-timeout (e.g. --request-timeout=30s)\n")
+
+
 @dataclass
 class CommandResult:
     """The answer to one submitted line."""
@@ -64,10 +69,18 @@ class CommandResult:
     pager: bool = False              # the line ended in `| less`: the UI shows the output in a pager
     files: dict[str, str] = field(default_factory=dict)   # files the command read from disk
     edit: Any = None                 # a kubectl EditRequest: the UI shows `edit.text`, then calls game.finish_edit
+    stream: Any = None               # a kubectl.stream.Stream: the command runs on as the clock ticks
+    filter: Any = None               # pipeline.PipeFilter: the rest of `... -w | grep x`, fed as it prints
+    note: str = ""                   # what the game says about the command (the clock it took)
 
     @property
     def ok(self) -> bool:
         return self.exit_code == 0
+
+    @property
+    def running(self) -> bool:
+        """Still running on the game clock (`rollout status`, `get -w`, `wait`, `logs -f`, ...)."""
+        return self.stream is not None and not self.stream.done
 
     @property
     def text(self) -> str:
@@ -104,6 +117,9 @@ class TickReport:
     cost: float
     score: int                           # live estimate, final when finished
     availability: dict[str, float]       # Service key -> % served so far
+    stream: Any = None                   # the running command's CommandResult, when one ran this tick
+    stream_output: str = ""              # what it printed this tick (stdout)
+    stream_error: str = ""               # ... and on stderr
 
 
 @dataclass
@@ -263,6 +279,8 @@ class Game:
         self._states: list[ObjectiveState] = self._evaluate()
         self._last_report: TickReport | None = None
         self._pod_views: dict[str, tuple[tuple, list]] = {}      # node -> (version, its PodViews)
+        self.active: CommandResult | None = None     # the command still running on the clock, if any
+        self._line_notes: list[str] = []
 
     def _apply_initial(self, m: Any) -> None:
         """As `kubectl apply -f level.yaml` would: the object keeps its last-applied annotation."""
@@ -293,12 +311,18 @@ class Game:
 
     # -- commands ----------------------------------------------------------------------------
     def submit(self, line: str, *, stdin: str | None = None, record: bool = True,
-               files: dict[str, str] | None = None) -> CommandResult:
+               files: dict[str, str] | None = None, block: bool = False) -> CommandResult:
         """Run one command now (between ticks). `kubectl ...`/`k ...` or a game verb, optionally
         with shell syntax after it (pipes into grep/jq/..., `$(...)`, `&&`: kubegame/pipeline.py).
 
         `files`: what `kubectl apply -f PATH` reads instead of the disk (a replay's recorded files);
-        without it the files read are recorded in the replay, so a replay never needs them again."""
+        without it the files read are recorded in the replay, so a replay never needs them again.
+
+        A command that keeps running (`rollout status`, `get -w`, `wait`, `logs -f`, a drain that
+        retries) comes back `running`: each `step()` then adds what it printed that tick, until it
+        returns, times out or `interrupt()` stops it; a new command interrupts it first, as Ctrl-C
+        and a new prompt would. With `block` the clock advances here until it returns (the shell's
+        scripts, `simulate`, solutions) and `note` says how far."""
         line = line.strip()
         res = CommandResult(line, self.now)
         if not line:
@@ -306,15 +330,19 @@ class Game:
         if self.finished:
             res.error, res.exit_code = "error: the level is over\n", 1
             return res
+        self._stop_running()
         read: dict[str, str] = {}
-        piped = pipeline.run_line(line, lambda words, text: self._stage(shlex.join(words), text, files, read))
+        self._line_notes = []
+        piped = pipeline.run_line(line, lambda words, text: self._stage(shlex.join(words), text, files, read),
+                                  stream_head=lambda words: self._stream_head(shlex.join(words), files, read))
         if piped is not None:
             res.output, res.error, res.exit_code = piped.output, piped.error, piped.exit_code
-            res.changed, res.pager = piped.changed, piped.pager
+            res.changed, res.pager, res.stream, res.filter = piped.changed, piped.pager, piped.stream, piped.filter
+            res.note = "".join(self._line_notes)
         else:
             one = self._dispatch(line, stdin, files)
-            res.output, res.error, res.exit_code, res.edit, res.changed = \
-                one.output, one.error, one.exit_code, one.edit, one.changed
+            res.output, res.error, res.exit_code, res.edit, res.changed, res.stream = \
+                one.output, one.error, one.exit_code, one.edit, one.changed, one.stream
             read.update(one.files)
         if res.changed:
             self.changes += 1
@@ -326,17 +354,112 @@ class Game:
                 entry["files"] = dict(files) if files is not None else read
             self.commands.append(entry)
             self.command_log.append(CommandRecord(self.now, line, res.exit_code, res.changed))
+        if res.running:
+            self.active = res
+            if block:
+                self._block(res)
         return res
 
     def _stage(self, line: str, stdin: str | None, files: dict[str, str] | None,
                read: dict[str, str]) -> pipeline.StageResult:
-        """One kubectl or game command of a shell line."""
+        """One kubectl or game command of a shell line; one that keeps running blocks the line
+        (the clock advances until it returns), unless it would never return."""
         one = self._dispatch(line, stdin, files)
         read.update(one.files)
         error = one.error
         if one.edit is not None:
             error += "error: kubectl edit cannot be part of a pipeline: run it on its own\n"
+        if one.running:
+            self._block(one)
+            self._line_notes.append(one.note)
+            return pipeline.StageResult(one.output, one.error, one.exit_code, one.changed)
         return pipeline.StageResult(one.output, error, one.exit_code if one.edit is None else 1, one.changed)
+
+    def _stream_head(self, line: str, files: dict[str, str] | None, read: dict[str, str]) -> pipeline.StageResult:
+        """The first command of `kubectl get pods -w | grep web`: it may keep running; the rest of the
+        pipeline then filters what it prints as it comes (pipeline.run_line)."""
+        one = self._dispatch(line, None, files)
+        read.update(one.files)
+        return pipeline.StageResult(one.output, one.error, one.exit_code, one.changed,
+                                    stream=one.stream if one.running else None)
+
+    # -- commands that keep running ----------------------------------------------------------
+    def _poll_running(self) -> tuple[str, str]:
+        """After a tick: what the running command printed."""
+        res = self.active
+        if res is None:
+            return "", ""
+        from kubegame.kubectl.stream import advance
+        out, err = advance(res.stream, self.cluster)
+        if res.filter is not None:
+            out, err = res.filter.feed(out, err)
+        res.output += out
+        res.error += err
+        if res.stream.done:
+            o, e = self._finished_running(res)
+            out, err = out + o, err + e
+        return out, err
+
+    def _finished_running(self, res: CommandResult) -> tuple[str, str]:
+        """The command returned: its exit code (a pipeline's: its last command's), what a pipeline's
+        sort or wc print at the end."""
+        res.exit_code = res.stream.exit_code
+        out = err = ""
+        if res.filter is not None:
+            out, err, code = res.filter.flush()
+            res.output += out
+            res.error += err
+            if res.exit_code != INTERRUPTED:
+                res.exit_code = code
+        self.active = None
+        for rec in reversed(self.command_log):
+            if rec.line == res.line and rec.tick == res.tick:
+                rec.exit_code = res.exit_code
+                break
+        return out, err
+
+    def _block(self, res: CommandResult) -> None:
+        """Advance the clock until the running command returns (or the level ends). A command that
+        never returns on its own (`get -w`, `logs -f`) is stopped at once: in a script nobody could
+        press Ctrl-C."""
+        start = self.now
+        if res.stream.endless and res.stream.deadline is None:
+            res.stream.interrupt()
+            self._finished_running(res)
+            res.note = NEVER_RETURNS.format(line=res.line)
+            return
+        self.active = res
+        while res.running and not self.finished:
+            self._tick()
+        if res.running:                       # the level ended first
+            res.stream.interrupt()
+            self._finished_running(res)
+            res.note = f"kubegame: the level ended at tick {self.now} while the command was still running\n"
+        else:
+            res.note = (f"kubegame: the clock advanced {self.now - start} tick{'s' if self.now - start != 1 else ''} "
+                        f"(tick {start} to {self.now}) while the command ran\n")
+        if self.active is res:
+            self.active = None
+
+    def _stop_running(self) -> None:
+        """A new command while one runs: the running one is interrupted first (Ctrl-C)."""
+        res = self.active
+        if res is not None and res.running:
+            res.stream.interrupt()
+            self._finished_running(res)
+        self.active = None
+
+    def interrupt(self, record: bool = True) -> CommandResult | None:
+        """Ctrl-C: stop the running command; the replay records it at this tick."""
+        res = self.active
+        if res is None or not res.running:
+            self.active = None
+            return None
+        res.stream.interrupt()
+        self._finished_running(res)
+        if record:
+            self.commands.append({"tick": self.now, "run": res.line, "interrupt": True})
+        return res
 
     def _dispatch(self, line: str, stdin: str | None, files: dict[str, str] | None = None) -> CommandResult:
         """Run one command without shell syntax: kubectl (k) or a game verb."""
@@ -349,7 +472,7 @@ class Game:
             else:
                 r = kubectl.run(self.cluster, line, stdin=stdin, files=files)
                 res.output, res.error, res.exit_code, res.edit = r.output, r.error, r.exit_code, r.edit
-                res.files = dict(r.files)
+                res.files, res.stream = dict(r.files), r.stream
             res.changed = res.ok and not _read_only(words[1:]) and res.edit is None
         elif words[0] in ("node", "etcd"):
             res.output, res.error, res.exit_code = self._game_verb(line)
@@ -513,10 +636,12 @@ class Game:
         self.script.extend(sorted(steps, key=lambda s: s.at))
 
     def run_due(self) -> list[CommandResult]:
+        """The queued commands whose tick has come; one that keeps running holds the script until
+        it returns (the clock advances), as a shell script waits for each command."""
         out = []
         while self.script and self.script[0].at <= self.now and not self.finished:
             s = self.script.popleft()
-            out.append(self.submit(s.run))
+            out.append(self.submit(s.run, block=True))
         self.script_results.extend(out)
         return out
 
@@ -526,12 +651,18 @@ class Game:
             assert self._last_report is not None
             return self._last_report
         self.run_due()
+        return self._tick()
+
+    def _tick(self) -> TickReport:
+        """One tick of the world: the scenario, the cluster, the running command, the objectives."""
+        if self.finished:
+            assert self._last_report is not None
+            return self._last_report
         now = self.now
         messages = self.scenario.fire(now, self.cluster, self.control_plane)
         k8s_events = self.cluster.tick()
-        kubectl = _kubectl()
-        if kubectl is not None and hasattr(kubectl, "step_drains"):
-            kubectl.step_drains(self.cluster)
+        running = self.active
+        stream_out, stream_err = self._poll_running()
         burn = self.level.cluster.cost_per_node_tick * self._worker_count()
         self.cost += burn
         for m in messages:
@@ -583,7 +714,7 @@ class Game:
                    m.source == "game" and m.reason != "Hint"]
         self.log.extend(events)
         report = TickReport(self.now, events, messages, states, self.finished, self.won, self.lost_reason,
-                            self.cost, self.score().total, self.availability())
+                            self.cost, self.score().total, self.availability(), running, stream_out, stream_err)
         self._last_report = report
         return report
 
@@ -871,6 +1002,9 @@ def run_replay(level: Level, data: dict) -> ReplayOutcome:
     while True:
         while pending and int(pending[0]["tick"]) <= game.now:
             c = pending.popleft()
+            if c.get("interrupt"):
+                game.interrupt()
+                continue
             r = game.submit(str(c["run"]), stdin=c.get("stdin"), files=dict(c.get("files") or {}))
             if "edit" in c and r.edit is not None:
                 game.finish_edit(r, c["edit"])

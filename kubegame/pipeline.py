@@ -18,6 +18,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from kubegame import textools
 
@@ -40,9 +41,16 @@ class StageResult:
     changed: bool = False           # a kubectl/game command in the line changed the cluster
     pager: bool = False             # the line ends in `| less` / `| more`: show it in a pager
     commands: list[str] = field(default_factory=list)   # the kubectl/game commands run, in order
+    stream: Any = None              # the first command keeps running (`kubectl get pods -w | grep web`)
+    filter: PipeFilter | None = None   # ... and the rest of the pipeline filters what it prints
 
 
 RunCommand = Callable[[list[str], "str | None"], StageResult]
+StreamHead = Callable[[list[str]], StageResult]
+
+# tools that read and write a line at a time: behind a running command they print as it prints;
+# the others (sort, wc, tail, jq, ...) wait for its end, as they wait for end of input in a shell
+LINE_TOOLS = ("grep", "cut", "tr", "cat", "sed")
 
 
 # -- words ------------------------------------------------------------------------------------
@@ -311,13 +319,22 @@ def parse(tokens: list[Token]) -> list[tuple[str, Pipeline]]:
 GAME_COMMANDS = ("kubectl", "k", "node", "etcd")
 
 
-def run_line(line: str, run_command: RunCommand, depth: int = 0) -> StageResult | None:
-    """Run a line that uses shell syntax; None when it uses none (the caller runs it as is)."""
+def run_line(line: str, run_command: RunCommand, depth: int = 0,
+             stream_head: StreamHead | None = None) -> StageResult | None:
+    """Run a line that uses shell syntax; None when it uses none (the caller runs it as is).
+
+    `stream_head`: runs the first command of a lone pipeline (`kubectl get pods -w | grep web`);
+    when that command keeps running, the result carries its stream and a PipeFilter through which
+    the caller feeds what it prints next."""
     if depth == 0 and not needs_shell(line):
         return None
     total = StageResult()
     try:
         lists = parse(tokenize(line))
+        if stream_head is not None and depth == 0 and len(lists) == 1:
+            streamed = _run_streaming(lists[0][1], run_command, stream_head, total)
+            if streamed is not None:
+                return streamed
         status = 0
         for connector, pipeline in lists:
             if (connector == "&&" and status != 0) or (connector == "||" and status == 0):
@@ -368,12 +385,88 @@ def _expand(words: list[Word], run_command: RunCommand, depth: int, total: Stage
     return out
 
 
-def _run_pipeline(pipeline: Pipeline, run_command: RunCommand, depth: int, total: StageResult) -> StageResult:
-    stdin: str | None = None
+def _run_streaming(pipeline: Pipeline, run_command: RunCommand, stream_head: StreamHead,
+                   total: StageResult) -> StageResult | None:
+    """`kubectl ... -w | tools`: run the head; if it keeps running, hand back its stream and the
+    rest of the pipeline as a filter; if it returned at once, run the rest as usual."""
+    cmds = pipeline.commands
+    head = cmds[0]
+    if len(cmds) < 2 or any(k == "subst" for w in head.words for k, _, _ in w.parts):
+        return None
+    argv = [w.plain or "" for w in head.words]
+    if argv[0] not in ("kubectl", "k") or head.stdout_null:
+        return None
+    first = stream_head(argv)
+    total.changed |= first.changed
+    total.commands.append(shlex.join(argv))
+    if first.stream is None:
+        res = _run_pipeline(pipeline, run_command, 0, total, first=_redirect(head, first))
+        res.changed, res.commands = total.changed, total.commands
+        return res
+    filt = PipeFilter(Pipeline(cmds[1:]), run_command, head.stderr)
+    out, err = filt.feed(first.output, first.error)
+    return StageResult(out, err, 0, total.changed, commands=total.commands, stream=first.stream, filter=filt)
+
+
+class PipeFilter:
+    """The rest of `kubectl get pods -w | grep web`: what the running command prints goes through
+    it as it comes when every tool is a line tool (grep, sed, cut, tr, cat), else at the end."""
+
+    def __init__(self, rest: Pipeline, run_command: RunCommand, head_stderr: str):
+        self.rest = rest
+        self.run_command = run_command
+        self.head_stderr = head_stderr
+        self.line_wise = all(c.words and (c.words[0].plain or "") in LINE_TOOLS for c in rest.commands)
+        self.buffer = ""
+        self.code = 1 if self.line_wise and self.rest.commands[-1].words[0].plain == "grep" else 0
+
+    def _split(self, out: str, err: str) -> tuple[str, str]:
+        if self.head_stderr == "stdout":
+            return out + err, ""
+        if self.head_stderr == "null":
+            return out, ""
+        return out, err
+
+    def feed(self, out: str, err: str) -> tuple[str, str]:
+        """What the head printed now -> what the pipeline prints now."""
+        out, err = self._split(out, err)
+        if not self.line_wise:
+            self.buffer += out
+            return "", err
+        if not out:
+            return "", err
+        res = _run_pipeline(self.rest, self.run_command, 0, StageResult(), stdin=out)
+        self.code = min(self.code, res.exit_code) if res.exit_code <= 1 else res.exit_code   # grep: 0 once any line matched
+        return res.output, err + res.error
+
+    def flush(self) -> tuple[str, str, int]:
+        """The head returned: the tools that wait for the end of their input print now."""
+        if self.line_wise:
+            return "", "", self.code
+        res = _run_pipeline(self.rest, self.run_command, 0, StageResult(), stdin=self.buffer)
+        return res.output, res.error, res.exit_code
+
+
+def _redirect(cmd: Command, res: StageResult) -> StageResult:
+    if cmd.stderr == "stdout":
+        res.output, res.error = res.output + res.error, ""
+    elif cmd.stderr == "null":
+        res.error = ""
+    return res
+
+
+def _run_pipeline(pipeline: Pipeline, run_command: RunCommand, depth: int, total: StageResult,
+                  first: StageResult | None = None, stdin: str | None = None) -> StageResult:
+    """`first`: the first command's result, already run; `stdin`: what the first command reads."""
     res = StageResult()
     errors = ""
     last = len(pipeline.commands) - 1
     for i, cmd in enumerate(pipeline.commands):
+        if i == 0 and first is not None:
+            res = first
+            errors += res.error
+            stdin = res.output
+            continue
         argv = _expand(cmd.words, run_command, depth, total)
         if not argv:
             res = StageResult(output=stdin or "")

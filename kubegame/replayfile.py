@@ -65,9 +65,11 @@ def check_replay(data: Any, path: str) -> dict:
             files = c["files"]
             _need(isinstance(files, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()),
                   path, f"{where}.files is not a map of file names to their text", "{\"PATH\": \"TEXT\"}")
-        extra = set(c) - {"tick", "run", "stdin", "edit", "files"}
+        if "interrupt" in c:
+            _need(c["interrupt"] is True, path, f"{where}.interrupt is not true", "true (Ctrl-C stopped the command)")
+        extra = set(c) - {"tick", "run", "stdin", "edit", "files", "interrupt"}
         _need(not extra, path, f"{where} has unknown field(s) {', '.join(sorted(extra))}",
-              "tick, run, stdin, edit, files")
+              "tick, run, stdin, edit, files, interrupt")
     return data
 
 

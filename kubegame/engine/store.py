@@ -63,6 +63,12 @@ class Store:
         else:
             self.handlers.setdefault(kind, []).append(handler)
 
+    def unsubscribe(self, kind: str, handler: Handler) -> None:
+        """Stop a watch (a kubectl `get -w` that ended)."""
+        hs = self.handlers.get(kind, [])
+        if handler in hs:
+            hs.remove(handler)
+
     def _notify(self, event: str, obj: KObject) -> None:
         kind = obj.kind
         if kind == "Pod":

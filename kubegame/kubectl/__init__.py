@@ -2,7 +2,8 @@
 
     run(cluster, "kubectl get pods -o wide") -> Result(output, error, exit_code, edit)
     complete(cluster, "kubectl get po") -> ["pods", "poddisruptionbudgets", ...]
-    pending_drains(cluster) -> the drains still retrying refused evictions (step them each tick)
+    Result.stream: a command that keeps running on the game clock (kubectl/stream.py): call
+    stream.advance(result.stream, cluster) after every tick until it is done
 """
 
 from __future__ import annotations
@@ -12,24 +13,26 @@ import traceback
 from kubegame.engine.errors import ApiError
 from kubegame.kubectl.complete import complete
 from kubegame.kubectl.core import Ctx
-from kubegame.kubectl.drain import DrainJob, pending_drains, step_drains
 from kubegame.kubectl.kubeconfig import connection_warnings
 from kubegame.kubectl.parser import UsageError, parse
 from kubegame.kubectl.result import EditRequest, Result
 from kubegame.kubectl.util import KubectlError
 
-__all__ = ["DrainJob", "EditRequest", "Result", "complete", "pending_drains", "run", "step_drains"]
+__all__ = ["EditRequest", "Result", "complete", "run"]
 
 
 def _handlers() -> dict:
     from kubegame.kubectl import (
         apply_patch,
         cmd_create,
+        cmd_events,
         cmd_get,
         cmd_info,
+        cmd_logs,
         cmd_nodes,
         cmd_rollout,
         cmd_sim,
+        cmd_wait,
         cmd_write,
         describe,
         kubeconfig,
@@ -84,8 +87,9 @@ def _handlers() -> dict:
         "set resources": cmd_write.cmd_set_resources,
         "expose": cmd_write.cmd_expose,
         "run": cmd_sim.cmd_run,
-        "logs": cmd_sim.cmd_logs,
+        "logs": cmd_logs.cmd_logs,
         "exec": cmd_sim.cmd_exec,
+        "port-forward": cmd_sim.cmd_port_forward,
         "rollout status": cmd_rollout.cmd_status,
         "rollout history": cmd_rollout.cmd_history,
         "rollout undo": cmd_rollout.cmd_undo,
@@ -103,7 +107,8 @@ def _handlers() -> dict:
         "api-versions": cmd_info.cmd_api_versions,
         "version": cmd_info.cmd_version,
         "cluster-info": cmd_info.cmd_cluster_info,
-        "events": cmd_info.cmd_events,
+        "events": cmd_events.cmd_events,
+        "wait": cmd_wait.cmd_wait,
         "options": cmd_info.cmd_options,
     }
 
@@ -184,4 +189,8 @@ def _run(cluster, line: str, *, stdin: str | None, files: dict[str, str] | None)
     if isinstance(res, Result):
         res.files.update(ctx.read)
         return res
-    return Result("".join(ctx.out), "".join(ctx.err), ctx.exit_code, getattr(ctx, "edit", None), dict(ctx.read))
+    stream = ctx.stream if ctx.exit_code == 0 else None
+    if ctx.stream is not None and stream is None:
+        ctx.stream.close()
+    return Result("".join(ctx.out), "".join(ctx.err), ctx.exit_code, getattr(ctx, "edit", None), dict(ctx.read),
+                  stream)

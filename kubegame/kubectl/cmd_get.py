@@ -114,6 +114,18 @@ def cmd_get(ctx: Ctx) -> None:
     p = ctx.p
     fmt = p.get("output") or ""
     check_output(fmt)
+    watching = p.flags.get("watch") or p.flags.get("watch-only")
+    if p.flags.get("output-watch-events") and not watching:
+        raise KubectlError("--output-watch-events option can only be used with --watch or --watch-only")
+    if watching and p.args:
+        from kubegame.kubectl.cmd_watch import start_get_watch
+        if p.flags.get("filename"):
+            raise KubectlError("kubegame does not simulate --watch together with --filename")
+        if p.flags.get("sort-by"):
+            ctx.err.append("warning: --watch requested, --sort-by will be ignored for watch events received\n"
+                           if p.flags.get("watch") else "warning: --watch-only requested, --sort-by will be ignored\n")
+        start_get_watch(ctx, fmt)
+        return
     if p.flags.get("filename"):
         from kubegame.kubectl.core import load_manifests, manifest_resource
         refs_items = []

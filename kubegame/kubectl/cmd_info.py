@@ -1,4 +1,4 @@
-"""explain, api-resources, version, cluster-info, events, options."""
+"""explain, api-resources, version, cluster-info, options."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from kubegame.engine.kinds import RESOURCES
-from kubegame.kubectl.core import Ctx, list_objects, resolve
+from kubegame.kubectl.core import Ctx, resolve
 from kubegame.kubectl.parser import command_spec
-from kubegame.kubectl.printers import Item, row
 from kubegame.kubectl.util import KubectlError, table
 
 DATA = Path(__file__).parent / "data"
@@ -88,14 +87,15 @@ def _resolve_schema(schema: dict) -> dict:
     return schema
 
 
-def _wrap(text: str, indent: int) -> str:
+def _wrap(text: str, indent: int, width: int = 76) -> str:
+    """sprig's `wrap WIDTH | indent N`."""
     out = []
     for para in text.split("\n"):
         if not para.strip():
             out.append(" " * indent)
             continue
-        out.extend(textwrap.wrap(para, 80 - indent, initial_indent=" " * indent, subsequent_indent=" " * indent,
-                                 break_long_words=False, break_on_hyphens=False))
+        out.extend(" " * indent + x for x in textwrap.wrap(para, width, break_long_words=False,
+                                                           break_on_hyphens=False))
     return "\n".join(out)
 
 
@@ -140,20 +140,51 @@ def cmd_explain(ctx: Ctx) -> None:
     lines.append("DESCRIPTION:")
     lines.append(_wrap("\n".join(desc) if desc else "<empty>", 4))
     lines.append("    ")
-    props = schema.get("properties") or {}
-    required = set(schema.get("required") or [])
-    if props:
+    fields = _field_list(schema, 1, bool(ctx.p.flags.get("recursive")), int(ctx.p.get("max-depth", 0)), set())
+    if fields:
         lines.append("FIELDS:")
-        for name in sorted(props):
-            ps = props[name]
-            req = " -required-" if name in required else ""
-            lines.append(f"  {name}\t<{_type_name(ps)}>{req}")
-            if "enum" in ps:
-                lines.append("  enum: " + ", ".join(str(e) for e in ps["enum"]))
-            if ps.get("description"):
-                lines.append(_wrap(ps["description"], 4))
-            lines.append("")
+        lines.extend(fields)
     ctx.print("\n".join(lines).rstrip("\n") + "\n")
+
+
+def _enum(values: list, indent: int, limit: int = 4) -> str:
+    """extractEnum's short view: `enum: a, b, c, d, ....`."""
+    shown = ['""' if v == "" else str(v) for v in values[:limit]]
+    return " " * indent + "enum: " + ", ".join(shown) + (", ...." if len(values) > limit else "")
+
+
+def _field_list(schema: dict, level: int, recursive: bool, max_depth: int, seen: set[str]) -> list[str]:
+    """plaintext.tmpl `fieldList`/`fieldDetail`: each field `name\t<type>` indented by its level, then
+    its description, or with --recursive its own fields (up to --max-depth), stopping at a ref
+    already on the path (a cycle)."""
+    ref = schema.get("$ref") or ""
+    if ref and ref in seen:
+        return []
+    seen = seen | ({ref} if ref else set())
+    resolved = dict(_defs().get(ref, {})) if ref else schema
+    out: list[str] = []
+    props = resolved.get("properties") or {}
+    required = set(resolved.get("required") or [])
+    indent = level * 2
+    for name in sorted(props):
+        ps = props[name]
+        line = " " * indent + f"{name}\t<{_type_name(ps)}>" + (" -required-" if name in required else "")
+        enum = ps.get("enum") or (_defs().get(ps.get("$ref", ""), {}).get("enum") if ps.get("$ref") else None)
+        if enum:
+            line += "\n" + _enum(list(enum), indent)
+        out.append(line)
+        if not recursive:
+            out.append(_wrap(ps.get("description") or "<no description>", indent + 2, 78 - indent))
+            out.append("")
+        elif max_depth == 0 or level < max_depth:
+            out.extend(_field_list(ps, level + 1, recursive, max_depth, seen))
+    for sub in resolved.get("allOf") or []:
+        out.extend(_field_list(sub, level, recursive, max_depth, seen))
+    if isinstance(resolved.get("items"), dict):
+        out.extend(_field_list(resolved["items"], level, recursive, max_depth, seen))
+    if isinstance(resolved.get("additionalProperties"), dict):
+        out.extend(_field_list(resolved["additionalProperties"], level, recursive, max_depth, seen))
+    return out
 
 
 GROUP_ORDER = ["", "apps", "autoscaling", "batch", "networking.k8s.io", "policy", "rbac.authorization.k8s.io",
@@ -218,30 +249,11 @@ def cmd_cluster_info(ctx: Ctx) -> None:
               "\n\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.")
 
 
-def cmd_events(ctx: Ctx) -> None:
-    """`kubectl events`: LAST SEEN TYPE REASON OBJECT MESSAGE, oldest first."""
-    ns = None if ctx.all_namespaces else ctx.namespace
-    items: list[Item] = list_objects(ctx, resolve("events"), ns)
-    types = ctx.p.flags.get("types") or []
-    if types:
-        want = {t for x in types for t in x.split(",")}
-        items = [i for i in items if i.obj.type in want]
-    items.sort(key=lambda i: (i.obj.tick, i.obj.seq))
-    if not items:
-        ctx.err.append(f"No events found in {ctx.namespace} namespace.\n" if ns else "No events found.\n")
-        return
-    hdr = (["NAMESPACE"] if ns is None else []) + ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
-    rows: list[list[str]] = [hdr]
-    for i in items:
-        rows.append(([i.namespace] if ns is None else []) + row(ctx.cluster.now, i, False))
-    ctx.out.append(table(rows))
-
-
 def cmd_options(ctx: Ctx) -> None:
     ctx.print(command_spec("options").help.rstrip("\n"))
 
 
-__all__: list[Any] = ["cmd_explain", "cmd_api_resources", "cmd_version", "cmd_cluster_info", "cmd_events"]
+__all__: list[Any] = ["cmd_explain", "cmd_api_resources", "cmd_version", "cmd_cluster_info"]
 
 
 def cmd_api_versions(ctx: Ctx) -> None:

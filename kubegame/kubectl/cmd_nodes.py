@@ -8,8 +8,8 @@ from kubegame.engine.errors import ApiError
 from kubegame.engine.kinds import BY_KIND
 from kubegame.kubectl.cmd_write import _targets, update_object
 from kubegame.kubectl.core import Ctx, parse_refs
-from kubegame.kubectl.drain import RETRY_TICKS, DrainJob, add_drain, evict
-from kubegame.kubectl.util import KubectlError, parse_selector, selector_matches, table
+from kubegame.kubectl.drain import Drain
+from kubegame.kubectl.util import KubectlError, go_duration, parse_selector, selector_matches, table
 
 
 def _nodes(ctx: Ctx, verb: str) -> list[Any]:
@@ -61,83 +61,84 @@ def cmd_cordon(ctx: Ctx) -> None:
         ctx.print(_set_unschedulable(ctx, node, value))
 
 
-def cmd_drain(ctx: Ctx) -> None:
-    """k8s.io/kubectl/pkg/drain: cordon, filter pods, evict; refused evictions retry every 5 ticks."""
+def pods_to_drain(ctx: Ctx, node: Any) -> tuple[list[Any], list[str], list[str]]:
+    """pkg/drain/filters.go GetPodsForDeletion: (pods to evict, errors, warnings)."""
     p = ctx.p
+    ctx.authorize("list", BY_KIND["Pod"], None)
+    pods = sorted(ctx.cluster.store.pods_on(node.name).values(), key=lambda x: (x.namespace, x.name))
+    sel = p.flags.get("pod-selector")
+    if sel:
+        reqs = parse_selector(sel)
+        pods = [x for x in pods if selector_matches(reqs, x.labels)]
+    errors, warnings, to_evict = [], [], []
+    ds_pods, unmanaged, emptydir = [], [], []
+    for pod in pods:
+        if pod.phase in ("Succeeded", "Failed"):
+            to_evict.append(pod)
+            continue
+        if "kubernetes.io/config.mirror" in (pod.annotations or {}):
+            continue                      # mirrorPodFilter: a static pod's mirror, the kubelet owns it
+        ref = pod.controller_ref()
+        if ref and ref.get("kind") == "DaemonSet":
+            ds_pods.append(pod)
+            continue
+        if ref is None:
+            unmanaged.append(pod)
+        if any("emptyDir" in (v or {}) for v in pod.spec.get("volumes") or []):
+            emptydir.append(pod)
+        to_evict.append(pod)
+    if ds_pods:
+        names = ", ".join(f"{x.namespace}/{x.name}" for x in ds_pods)
+        if p.flags.get("ignore-daemonsets"):
+            warnings.append(f"ignoring DaemonSet-managed Pods: {names}")
+        else:
+            errors.append(f"cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): {names}")
+    if unmanaged:
+        names = ", ".join(f"{x.namespace}/{x.name}" for x in unmanaged)
+        if p.flags.get("force"):
+            warnings.append("deleting Pods that declare no controller: " + names)
+        else:
+            errors.append("cannot delete Pods that declare no controller (use --force to override): " + names)
+    if emptydir:
+        names = ", ".join(f"{x.namespace}/{x.name}" for x in emptydir)
+        if not p.flags.get("delete-emptydir-data"):
+            errors.append("cannot delete Pods with local storage (use --delete-emptydir-data to override): "
+                          + names)
+    return to_evict, errors, warnings
+
+
+def cmd_drain(ctx: Ctx) -> None:
+    """pkg/cmd/drain: cordon every node, then drain them in turn on the game clock (drain.Drain)."""
+    p = ctx.p
+    if p.flags.get("disable-eviction"):
+        raise KubectlError("kubegame does not simulate --disable-eviction (drain evicts through the Eviction API)")
     nodes = _nodes(ctx, "drain")
     grace = int(p.get("grace-period", -1))
     grace_v = None if grace < 0 else grace
     for node in nodes:
         ctx.print(_set_unschedulable(ctx, node, True))
-        ctx.authorize("list", BY_KIND["Pod"], None)
-        pods = [pd for pd in ctx.cluster.pods() if pd.node_name == node.name]
-        errors, warnings, to_evict = [], [], []
-        ds_pods, unmanaged, emptydir = [], [], []
-        for pod in pods:
-            if pod.phase in ("Succeeded", "Failed"):
-                to_evict.append(pod)
+    if ctx.dry_run != "none":
+        for node in nodes:
+            to_evict, errors, warnings = pods_to_drain(ctx, node)
+            if errors:
+                ctx.error(f'error: unable to drain node "{node.name}" due to error: cannot delete '
+                          + "; ".join(e[len("cannot delete "):] for e in errors) + ", continuing command...")
                 continue
-            ref = pod.controller_ref()
-            if ref and ref.get("kind") == "DaemonSet":
-                ds_pods.append(pod)
-                continue
-            if ref is None:
-                unmanaged.append(pod)
-            if any("emptyDir" in (v or {}) for v in pod.spec.get("volumes") or []):
-                emptydir.append(pod)
-            to_evict.append(pod)
-        if ds_pods:
-            names = ", ".join(f"{x.namespace}/{x.name}" for x in ds_pods)
-            if p.flags.get("ignore-daemonsets"):
-                warnings.append(f"ignoring DaemonSet-managed Pods: {names}")
-            else:
-                errors.append(f"cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): {names}")
-        if unmanaged:
-            names = ", ".join(f"{x.namespace}/{x.name}" for x in unmanaged)
-            if p.flags.get("force"):
-                warnings.append("deleting Pods that declare no controller: " + names)
-            else:
-                errors.append("cannot delete Pods that declare no controller (use --force to override): " + names)
-        if emptydir:
-            names = ", ".join(f"{x.namespace}/{x.name}" for x in emptydir)
-            if not p.flags.get("delete-emptydir-data"):
-                errors.append("cannot delete Pods with local storage (use --delete-emptydir-data to override): "
-                              + names)
-        if errors:
-            ctx.error("error: unable to drain node \"" + node.name + "\" due to error: cannot delete "
-                      + "; ".join(e[len("cannot delete "):] for e in errors) + ", continuing command...\n"
-                      "There are pending nodes to be drained:\n " + node.name + "\n"
-                      + "".join(f"error: {e}\n" for e in errors))
-            continue
-        for w in warnings:
-            ctx.err.append(f"Warning: {w}\n")
-        if ctx.dry_run != "none":
+            for w in warnings:
+                ctx.err.append(f"Warning: {w}\n")
             for pod in to_evict:
                 ctx.print(f"evicting pod {pod.namespace}/{pod.name}{ctx.dry_suffix()}")
             ctx.print(f"node/{node.name} drained{ctx.dry_suffix()}")
-            continue
-        refused = []
-        for pod in to_evict:
-            try:
-                ctx.authorize("create", BY_KIND["Pod"], pod.namespace, pod.name, "eviction")
-                evict(ctx.cluster, pod, grace_v)
-                ctx.print(f"evicting pod {pod.namespace}/{pod.name}")
-            except ApiError as exc:
-                if exc.code == 429:
-                    ctx.print(f"evicting pod {pod.namespace}/{pod.name}")
-                    ctx.err.append(f'error when evicting pods/"{pod.name}" -n "{pod.namespace}" (will retry after '
-                                   f"5s): {exc.message}\n")
-                    refused.append((pod.namespace, pod.name))
-                else:
-                    ctx.api_error(exc)
-        if refused:
-            add_drain(ctx.cluster, DrainJob(node.name, refused, grace_v, ctx.cluster.now + RETRY_TICKS))
-            ctx.print(f"(kubegame) the drain of node/{node.name} keeps retrying in the background every "
-                      f"{RETRY_TICKS} ticks")
-        else:
-            for pod in to_evict:
-                ctx.print(f"pod/{pod.name} evicted")
-            ctx.print(f"node/{node.name} drained")
+        return
+    timeout = go_duration(str(p.get("timeout", "0s")), "timeout")
+    stream = Drain(ctx, nodes, grace_v, max(0.0, timeout))
+    out, err = stream.start_node(ctx.cluster)
+    ctx.out.append(out)
+    ctx.err.append(err)
+    if stream.done:
+        ctx.exit_code = stream.exit_code
+        return
+    ctx.stream = stream
 
 
 def parse_taint(spec: str) -> tuple[str, str, str, bool]:

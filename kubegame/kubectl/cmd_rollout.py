@@ -2,7 +2,7 @@
 
 Messages from k8s.io/kubectl/pkg/polymorphichelpers (rollout_status.go, history.go,
 rollback.go) and pkg/cmd/rollout; `status` prints the current progress line once
-instead of watching, so the game never blocks.
+and then, as the game clock ticks, on every change until the rollout is done (kubectl/stream.py).
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from kubegame.engine.controllers.deployment import revision, template_without_ha
 from kubegame.engine.objects import timestamp
 from kubegame.kubectl.cmd_write import _targets, ref_name, write_and_report
 from kubegame.kubectl.core import Ctx
-from kubegame.kubectl.util import KubectlError, label_selector_matches, tabwrite
+from kubegame.kubectl.stream import Stream
+from kubegame.kubectl.util import KubectlError, go_duration, label_selector_matches, tabwrite
 
 ROLLABLE = ("Deployment", "DaemonSet", "StatefulSet")
 
@@ -33,61 +34,138 @@ def _rollout_targets(ctx: Ctx) -> list[tuple[Any, Any]]:
     return targets
 
 
-def deployment_status_line(dep: Any) -> tuple[str, bool]:
-    """rollout_status.go DeploymentStatusViewer.Status."""
-    st = dep.status or {}
-    name = dep.name
-    if dep.generation <= int(st.get("observedGeneration") or 0):
-        for c in st.get("conditions") or []:
-            if c.get("type") == "Progressing" and c.get("reason") == "ProgressDeadlineExceeded":
-                raise KubectlError(f'deployment "{name}" exceeded its progress deadline')
-        replicas = int(dep.spec.get("replicas", 1))
-        updated = int(st.get("updatedReplicas") or 0)
-        total = int(st.get("replicas") or 0)
-        available = int(st.get("availableReplicas") or 0)
-        if updated < replicas:
-            return (f'Waiting for deployment "{name}" rollout to finish: {updated} out of {replicas} new replicas '
-                    "have been updated...", False)
-        if total > updated:
-            return (f'Waiting for deployment "{name}" rollout to finish: {total - updated} old replicas are pending '
-                    "termination...", False)
-        if available < updated:
-            return (f'Waiting for deployment "{name}" rollout to finish: {available} of {updated} updated replicas '
-                    "are available...", False)
-        return f'deployment "{name}" successfully rolled out', True
-    return "Waiting for deployment spec update to be observed...", False
-
-
-def other_status_line(obj: Any) -> tuple[str, bool]:
+def status_line(obj: Any, want_revision: int = 0) -> tuple[str, bool]:
+    """polymorphichelpers/rollout_status.go: the StatusViewer of a Deployment, DaemonSet or
+    StatefulSet: (the line it prints, whether the rollout is done); KubectlError for its errors."""
     st = obj.status or {}
+    spec = obj.spec
     name = obj.name
+    if obj.kind == "Deployment":
+        if want_revision > 0:
+            have = revision(obj)
+            if want_revision != have:
+                raise KubectlError(f"desired revision ({want_revision}) is different from the running revision "
+                                   f"({have})")
+        if obj.generation <= int(st.get("observedGeneration") or 0):
+            for c in st.get("conditions") or []:
+                if c.get("type") == "Progressing" and c.get("reason") == "ProgressDeadlineExceeded":
+                    raise KubectlError(f'deployment "{name}" exceeded its progress deadline')
+            replicas = int(spec.get("replicas", 1))
+            updated = int(st.get("updatedReplicas") or 0)
+            total = int(st.get("replicas") or 0)
+            available = int(st.get("availableReplicas") or 0)
+            if updated < replicas:
+                return (f'Waiting for deployment "{name}" rollout to finish: {updated} out of {replicas} new '
+                        "replicas have been updated...", False)
+            if total > updated:
+                return (f'Waiting for deployment "{name}" rollout to finish: {total - updated} old replicas are '
+                        "pending termination...", False)
+            if available < updated:
+                return (f'Waiting for deployment "{name}" rollout to finish: {available} of {updated} updated '
+                        "replicas are available...", False)
+            return f'deployment "{name}" successfully rolled out', True
+        return "Waiting for deployment spec update to be observed...", False
+    strategy = spec.get("updateStrategy") or {}
+    if strategy.get("type", "RollingUpdate") != "RollingUpdate":
+        raise KubectlError("rollout status is only available for RollingUpdate strategy type")
     if obj.kind == "DaemonSet":
-        desired = int(st.get("desiredNumberScheduled") or 0)
-        updated = int(st.get("updatedNumberScheduled") or 0)
-        avail = int(st.get("numberAvailable") or 0)
-        if updated < desired:
-            return (f'Waiting for daemon set "{name}" rollout to finish: {updated} out of {desired} new pods have '
-                    "been updated...", False)
-        if avail < desired:
-            return (f'Waiting for daemon set "{name}" rollout to finish: {avail} of {desired} updated pods are '
-                    "available...", False)
-        return f'daemon set "{name}" successfully rolled out', True
-    replicas = int(obj.spec.get("replicas", 1))
+        if obj.generation <= int(st.get("observedGeneration") or 0):
+            desired = int(st.get("desiredNumberScheduled") or 0)
+            updated = int(st.get("updatedNumberScheduled") or 0)
+            avail = int(st.get("numberAvailable") or 0)
+            if updated < desired:
+                return (f'Waiting for daemon set "{name}" rollout to finish: {updated} out of {desired} new pods '
+                        "have been updated...", False)
+            if avail < desired:
+                return (f'Waiting for daemon set "{name}" rollout to finish: {avail} of {desired} updated pods are '
+                        "available...", False)
+            return f'daemon set "{name}" successfully rolled out', True
+        return "Waiting for daemon set spec update to be observed...", False
+    observed = int(st.get("observedGeneration") or 0)
+    if observed == 0 or obj.generation > observed:
+        return "Waiting for statefulset spec update to be observed...", False
+    replicas = int(spec.get("replicas", 1))
     ready = int(st.get("readyReplicas") or 0)
     if ready < replicas:
         return f"Waiting for {replicas - ready} pods to be ready...", False
-    return f"partitioned roll out complete: {ready} new pods have been updated...", True
+    updated = int(st.get("updatedReplicas") or 0)
+    rolling = strategy.get("rollingUpdate")
+    if rolling is not None:
+        partition = rolling.get("partition")
+        if partition is not None and updated < replicas - int(partition):
+            return (f"Waiting for partitioned roll out to finish: {updated} out of {replicas - int(partition)} new "
+                    "pods have been updated...", False)
+        return f"partitioned roll out complete: {updated} new pods have been updated...", True
+    if st.get("updateRevision") != st.get("currentRevision"):
+        return (f"waiting for statefulset rolling update to complete {updated} pods at revision "
+                f"{st.get('updateRevision')}...", False)
+    return (f"statefulset rolling update complete {int(st.get('currentReplicas') or 0)} pods at revision "
+            f"{st.get('currentRevision')}...", True)
+
+
+class RolloutStatus(Stream):
+    """`rollout status` (pkg/cmd/rollout/rollout_status.go): for each object in turn, the status line
+    on every change of the object until the rollout is done; `--timeout` ends it with
+    `timed out waiting for the condition`, a deleted object with `object has been deleted`."""
+
+    name = "rollout status"
+
+    def __init__(self, ctx: Ctx, targets: list[tuple[Any, Any]], timeout: float | None):
+        super().__init__(ctx.cluster, timeout)
+        self.targets = [(obj.kind, obj.namespace, obj.name, obj.uid) for _res, obj in targets]
+        self.want = int(ctx.p.get("revision", 0))
+        self.last_version = -1
+
+    def first(self, cluster: Any) -> tuple[str, str]:
+        """What it prints at once (the informer's initial list)."""
+        return self._check(cluster, force=True)
+
+    def _check(self, cluster: Any, force: bool = False) -> tuple[str, str]:
+        out = ""
+        while self.targets:
+            kind, ns, name, uid = self.targets[0]
+            obj = cluster.get(kind, ns, name)
+            if obj is None or obj.uid != uid:
+                self.finish(1)
+                return out, "error: object has been deleted\n"
+            if not force and obj.resource_version == self.last_version:
+                return out, ""
+            self.last_version = obj.resource_version
+            try:
+                line, done = status_line(obj, self.want)
+            except KubectlError as exc:
+                self.finish(1)
+                return out, f"error: {exc.message}\n"
+            out += line + "\n"
+            if not done:
+                return out, ""
+            self.targets.pop(0)
+            force = True
+        self.finish(0)
+        return out, ""
+
+    def step(self, cluster: Any) -> tuple[str, str]:
+        return self._check(cluster)
+
+    def on_timeout(self, cluster: Any) -> tuple[str, str]:
+        self.finish(1)
+        return "", "error: timed out waiting for the condition\n"
 
 
 def cmd_status(ctx: Ctx) -> None:
-    for _res, obj in _rollout_targets(ctx):
-        if obj.kind == "Deployment":
-            if obj.spec.get("paused"):
-                raise KubectlError(f'deployment "{obj.name}" is paused; resume it to see the rollout')
-            line, _done = deployment_status_line(obj)
-        else:
-            line, _done = other_status_line(obj)
-        ctx.print(line)
+    targets = _rollout_targets(ctx)
+    if not ctx.p.get("watch", True):
+        for _res, obj in targets:
+            ctx.print(status_line(obj, int(ctx.p.get("revision", 0)))[0])
+        return
+    stream = RolloutStatus(ctx, targets, go_duration(str(ctx.p.get("timeout", "0s")), "timeout"))
+    out, err = stream.first(ctx.cluster)
+    ctx.out.append(out)
+    if stream.done:
+        if stream.exit_code:
+            ctx.error(err.rstrip("\n"), stream.exit_code)
+        return
+    ctx.stream = stream
 
 
 def owned_replicasets(ctx: Ctx, dep: Any) -> list[Any]:

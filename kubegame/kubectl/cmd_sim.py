@@ -15,7 +15,8 @@ from kubegame.engine.objects import timestamp
 from kubegame.engine.shell import CLUSTER_DOMAIN, DNS_IP, Shell  # noqa: F401 (re-exported)
 from kubegame.kubectl.core import Ctx, parse_refs
 from kubegame.kubectl.result import Result
-from kubegame.kubectl.util import KubectlError, label_selector_matches
+from kubegame.kubectl.stream import Stream
+from kubegame.kubectl.util import KubectlError, label_selector_matches, request_timeout
 
 SYSTEM_IMAGE_NAMES = frozenset(i.name for i in system.SYSTEM_IMAGES)
 
@@ -25,13 +26,14 @@ def _logtime(tick: int) -> str:
     return ts[:10].replace("-", "/") + " " + ts[11:19]
 
 
-def _pod_for(ctx: Ctx, arg: str) -> Any:
-    """A pod by name, or the first pod of TYPE/NAME (kubectl's AttachablePodForObject)."""
+def pod_for(ctx: Ctx, arg: str, all_pods: bool = False, say_found: bool = False) -> list[Any]:
+    """A pod by name, or the first pod of TYPE/NAME (kubectl's AttachablePodForObject; every pod
+    with `all_pods`). `say_found`: logs' `Found 3 pods, using pod/x` (logsforobject.go)."""
     if "/" in arg:
         refs, _ = parse_refs([arg])
         res = refs[0].res
         if res.kind == "Pod":
-            return _pod_for(ctx, refs[0].name or "")
+            return pod_for(ctx, refs[0].name or "")
         ctx.authorize("get", res, ctx.namespace, refs[0].name or "")
         obj = ctx.cluster.get(res.kind, ctx.namespace, refs[0].name)
         if obj is None:
@@ -41,21 +43,16 @@ def _pod_for(ctx: Ctx, arg: str) -> Any:
         pods.sort(key=lambda p: (p.phase != "Running", not p.ready, p.creation_tick, p.name))
         if not pods:
             raise KubectlError("timed out waiting for the condition")
-        if len(pods) > 1:
+        if all_pods:
+            return pods
+        if len(pods) > 1 and say_found:
             ctx.err.append(f"Found {len(pods)} pods, using pod/{pods[0].name}\n")
-        return pods[0]
+        return pods[:1]
     ctx.authorize("get", BY_KIND["Pod"], ctx.namespace, arg)
     pod = ctx.cluster.get("Pod", ctx.namespace, arg)
     if pod is None:
         raise ApiError("NotFound", f'pods "{arg}" not found', 404)
-    return pod
-
-
-def _container(pod: Any, name: str | None) -> str:
-    names = [c.get("name", "") for c in pod.spec.get("containers") or []]
-    if name and name not in names:
-        raise KubectlError(f"container {name} is not valid for pod {pod.name}")
-    return name or (names[0] if names else "")
+    return [pod]
 
 
 def _image(ctx: Ctx, pod: Any) -> Any:
@@ -74,77 +71,38 @@ def crash_message(ctx: Ctx, pod: Any) -> str:
            "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x4a2b1c]"
 
 
-def _run_lines(ctx: Ctx, pod: Any, start: int, end: int | None, crashed: bool) -> list[str]:
-    img = _image(ctx, pod)
+def run_lines(ctx: Ctx, pod: Any, c: Any, start: int, end: int | None, crashed: bool) -> list[tuple[int, str]]:
+    """What container `c` of the pod printed in its run from `start` (to `end`): (tick, line)."""
+    img = ctx.cluster.registry.resolve(c.image)
     if pod.namespace == "kube-system" and img is not None and img.name in SYSTEM_IMAGE_NAMES:
-        return system.run_log(ctx.cluster, pod)         # the control plane's and add-ons' own logs
-    lines = [f"{_logtime(start)} starting {pod.image}"]
+        return [(start, ln) for ln in system.run_log(ctx.cluster, pod)]   # the control plane's own logs
+    lines = [(start, f"{_logtime(start)} starting {c.image}")]
     if crashed:
-        lines += [f"{_logtime(start)} {ln}" if i == 0 else ln for i, ln in enumerate(crash_message(ctx, pod).split("\n"))]
+        msg = crash_message(ctx, pod).split("\n")
+        lines += [(start, f"{_logtime(start)} {ln}" if i == 0 else ln) for i, ln in enumerate(msg)]
         return lines
     if img is not None and img.capacity_rps:
-        port = next((p.get("containerPort") for c in pod.spec.get("containers") or [] for p in c.get("ports") or []),
-                    8080)
+        port = next((p.get("containerPort") for p in c.spec.get("ports") or []), 8080)
         ready_at = start + max(1, img.startup_ticks)
-        lines.append(f"{_logtime(start)} listening on :{port}")
-        if end is None or ready_at <= end:
-            lines.append(f"{_logtime(ready_at)} ready to serve")
+        lines.append((start, f"{_logtime(start)} listening on :{port}"))
+        stop = end if end is not None else ctx.cluster.now
+        if ready_at <= stop:
+            lines.append((ready_at, f"{_logtime(ready_at)} ready to serve"))
         traffic = getattr(ctx.cluster, "traffic", None)
         share = 0.0
         if traffic is not None and hasattr(traffic, "share"):
             svcs = getattr(ctx.cluster.endpoints, "pod_services", {}).get(pod.key, {})
             share = sum(traffic.share.get(s, 0.0) for s in svcs)
-        stop = end if end is not None else ctx.cluster.now
         if share > 0 and pod.ready:
             t = ready_at + 10
             while t <= stop:
-                lines.append(f"{_logtime(t)} served {int(share * 10)} requests in the last 10s "
-                             f"(p50 {img.latency_ms:.0f}ms)")
+                lines.append((t, f"{_logtime(t)} served {int(share * 10)} requests in the last 10s "
+                                 f"(p50 {img.latency_ms:.0f}ms)"))
                 t += 10
     elif img is not None and img.run_ticks is not None:
         if end is not None:
-            lines.append(f"{_logtime(end)} done (exit code {img.exit_code})")
+            lines.append((end, f"{_logtime(end)} done (exit code {img.exit_code})"))
     return lines
-
-
-def cmd_logs(ctx: Ctx) -> None:
-    p = ctx.p
-    if not p.args:
-        raise KubectlError("expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a "
-                           "required argument for the logs command\nSee 'kubectl logs -h' for help and examples")
-    if p.flags.get("selector"):
-        raise KubectlError("only one of -l or POD may be given") if p.args else None
-    pod = _pod_for(ctx, p.args[0])
-    ctx.authorize("get", BY_KIND["Pod"], pod.namespace, pod.name, "log")
-    cname = _container(pod, p.flags.get("container") or (p.args[1] if len(p.args) > 1 else None))
-    if p.flags.get("previous"):
-        if not pod.restart_count or not pod.last_state:
-            raise ApiError("BadRequest", f'previous terminated container "{cname}" in pod "{pod.name}" not found', 400)
-        from kubegame.kubectl.util import tick_of
-        st = tick_of(pod.last_state.get("startedAt")) or pod.creation_tick
-        fin = tick_of(pod.last_state.get("finishedAt")) or ctx.cluster.now
-        lines = _run_lines(ctx, pod, st, fin, crashed=int(pod.last_state.get("exitCode", 1) or 0) != 0)
-    else:
-        if pod.state == "waiting" or not pod.node_name:
-            reason = pod.waiting_reason or "ContainerCreating"
-            if reason == "CrashLoopBackOff" and pod.last_state:
-                from kubegame.kubectl.util import tick_of
-                st = tick_of(pod.last_state.get("startedAt")) or pod.creation_tick
-                fin = tick_of(pod.last_state.get("finishedAt")) or ctx.cluster.now
-                lines = _run_lines(ctx, pod, st, fin, crashed=True)
-            else:
-                raise ApiError("BadRequest", f'container "{cname}" in pod "{pod.name}" is waiting to start: {reason}',
-                               400)
-        else:
-            start = pod.started_tick if pod.started_tick is not None else pod.creation_tick
-            crashed = pod.state == "terminated" and (pod.exit_code or 0) != 0
-            end = ctx.cluster.now if pod.state == "terminated" else None
-            lines = _run_lines(ctx, pod, start, end, crashed)
-    tail = int(p.get("tail", -1))
-    if tail >= 0:
-        lines = lines[-tail:] if tail else []
-    if lines:
-        ctx.print("\n".join(lines))
 
 
 # -- the simulated network --------------------------------------------------------------------
@@ -171,9 +129,10 @@ def cmd_exec(ctx: Ctx) -> Result | None:
     argv = p.args[p.dash:]
     if not argv:
         raise KubectlError("you must specify at least one command for the container")
-    pod = _pod_for(ctx, p.args[0])
+    pod = pod_for(ctx, p.args[0])[0]
     ctx.authorize("create", BY_KIND["Pod"], pod.namespace, pod.name, "exec")
-    cname = _container(pod, p.flags.get("container"))
+    from kubegame.kubectl.cmd_logs import find_container
+    cname = find_container(ctx, pod, p.flags.get("container"), quiet=bool(p.flags.get("quiet"))).name
     if pod.phase in ("Succeeded", "Failed"):
         raise KubectlError(f"cannot exec into a container in a completed pod; current phase is {pod.phase}")
     cstate = next((c for c in pod.all_containers if c.name == cname), pod.main)
@@ -251,3 +210,102 @@ def cmd_run(ctx: Ctx) -> Result | None:
     ctx.cluster.create(body, ctx.namespace, dry_run=dry == "server")
     ctx.print(f"pod/{name} created{ctx.dry_suffix()}")
     return None
+
+
+# -- port-forward ---------------------------------------------------------------------------------
+
+class PortForward(Stream):
+    """`kubectl port-forward` (pkg/cmd/portforward, client-go's portforward): it listens until Ctrl-C
+    or until the pod goes (`lost connection to pod`). The game has no machine of yours to connect
+    from, so no connection ever comes: the command says so once."""
+
+    endless = True
+    name = "port-forward"
+
+    def __init__(self, ctx: Ctx, pod: Any):
+        super().__init__(ctx.cluster, request_timeout(ctx.p))
+        self.key, self.uid = pod.key, pod.uid
+
+    def step(self, cluster: Any) -> tuple[str, str]:
+        pod = cluster.get("Pod", *self.key)
+        if pod is None or pod.uid != self.uid or pod.phase != "Running":
+            self.finish(1)
+            return "", "error: lost connection to pod\n"
+        return "", ""
+
+    def on_timeout(self, cluster: Any) -> tuple[str, str]:
+        self.finish(0)
+        return "", ""
+
+
+def _split_port(spec: str) -> tuple[str, str]:
+    local, _, remote = spec.partition(":")
+    return (local, remote) if remote or ":" in spec else (spec, spec)
+
+
+def cmd_port_forward(ctx: Ctx) -> None:
+    p = ctx.p
+    if len(p.args) < 2:
+        raise KubectlError("TYPE/NAME and list of ports are required for port-forward\nSee 'kubectl port-forward "
+                           "-h' for help and examples")
+    target, ports = p.args[0], p.args[1:]
+    svc = None
+    if "/" in target:
+        refs, _ = parse_refs([target])
+        if refs[0].res.kind == "Service":
+            ctx.authorize("get", refs[0].res, ctx.namespace, refs[0].name or "")
+            svc = ctx.cluster.get("Service", ctx.namespace, refs[0].name)
+            if svc is None:
+                raise ApiError("NotFound", f'services "{refs[0].name}" not found', 404)
+    pod = pod_for(ctx, target)[0]
+    ctx.authorize("create", BY_KIND["Pod"], pod.namespace, pod.name, "portforward")
+    pairs = []
+    for spec in ports:
+        local, remote = _split_port(spec)
+        if not remote:
+            raise KubectlError("remote port cannot be empty")
+        if svc is not None:
+            remote = _service_target(svc, pod, remote)
+        elif not remote.isdigit():
+            named = {str(x.get("name")): x.get("containerPort") for c in pod.spec.get("containers") or []
+                     for x in c.get("ports") or [] if x.get("name")}
+            if remote not in named:
+                raise KubectlError(f"Pod '{pod.name}' does not have a named port '{remote}'")
+            remote = str(named[remote])
+        if not local:
+            local = str(30000 + int(pod.uid.replace("-", "")[:4], 16) % 30000)     # the OS's free port
+        pairs.append((local, remote))
+    if pod.phase != "Running":
+        raise KubectlError(f"unable to forward port because pod is not running. Current status={pod.phase}")
+    addresses = [a for x in p.flags.get("address") or ["localhost"] for a in x.split(",") if a]
+    binds = []
+    for a in addresses:
+        binds += ["127.0.0.1", "[::1]"] if a == "localhost" else [f"[{a}]" if ":" in a else a]
+    for local, remote in pairs:
+        for b in binds:
+            ctx.print(f"Forwarding from {b}:{local} -> {remote}")
+    ctx.err.append("kubegame: nothing in the game connects to a forwarded port (there is no machine of yours "
+                   "here); reach the pod with kubectl exec POD -- wget -qO- localhost:PORT instead. Ctrl-C stops "
+                   "the forward.\n")
+    ctx.stream = PortForward(ctx, pod)
+
+
+def _service_target(svc: Any, pod: Any, remote: str) -> str:
+    """translateServicePortToTargetPort: a service port (number or name) -> the pod's container port."""
+    sports = svc.spec.get("ports") or []
+    if remote.isdigit():
+        sp = next((x for x in sports if str(x.get("port")) == remote), None)
+        if sp is None:
+            raise KubectlError(f"Service {svc.name} does not have a service port {remote}")
+    else:
+        sp = next((x for x in sports if x.get("name") == remote), None)
+        if sp is None:
+            raise KubectlError(f"Service '{svc.name}' does not have a named port '{remote}'")
+    tp = sp.get("targetPort", sp.get("port"))
+    if isinstance(tp, int) or str(tp).isdigit():
+        return str(tp)
+    for c in pod.spec.get("containers") or []:
+        for x in c.get("ports") or []:
+            if x.get("name") == tp:
+                return str(x.get("containerPort"))
+    raise KubectlError(f"Pod '{pod.name}' does not have a named port '{tp}'")

@@ -441,6 +441,7 @@ def cmd_delete(ctx: Ctx) -> None:
     if force and grace == 0:
         ctx.err.append("Warning: Immediate deletion does not wait for confirmation that the running resource has "
                        "been terminated. The resource may continue to run on the cluster indefinitely.\n")
+    gone: list[tuple[Any, str, str, str]] = []          # what `--wait` (the default) waits for
     for res, obj in targets:
         # delete.go PrintObj (1.37): `pod "x" deleted from default namespace`, the operation with its
         # force and dry-run words before the namespace
@@ -469,6 +470,25 @@ def cmd_delete(ctx: Ctx) -> None:
             ctx.api_error(exc)
             continue
         ctx.print(line)
+        gone.append((res, obj.namespace, obj.name, obj.uid))
+    if dry == "none" and p.get("wait", True) and gone:
+        _wait_for_deletion(ctx, gone)
+
+
+def _wait_for_deletion(ctx: Ctx, gone: list[tuple[Any, str, str, str]]) -> None:
+    """delete.go with --wait (the default): wait until the objects are gone (a pod's grace period, a
+    finalizer), printing nothing more; --timeout=0 means a week."""
+    from kubegame.kubectl.cmd_wait import WEEK, Condition, WaitFor
+    from kubegame.kubectl.util import go_duration
+    timeout = go_duration(str(ctx.p.get("timeout", "0s")), "timeout") or WEEK
+    left = [t for t in gone if (o := ctx.cluster.get(t[0].kind, t[1] if t[0].namespaced else "", t[2])) is not None
+            and o.uid == t[3]]
+    if not left:
+        return
+    waiter = WaitFor(ctx, left, [Condition("delete")], timeout, quiet=True)
+    waiter.check(ctx.cluster)
+    if not waiter.done:
+        ctx.stream = waiter
 
 
 # -- scale / autoscale ---------------------------------------------------------------------------

@@ -32,6 +32,7 @@ class Ctx:
     read: dict[str, str] = field(default_factory=dict)   # files read from disk (a replay records them)
 
     who: Any = None                  # the engine's rbac.Identity the command acts as (None: not yet known)
+    stream: Any = None               # a kubectl.stream.Stream when the command keeps running
 
     @property
     def namespace(self) -> str:

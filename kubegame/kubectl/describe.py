@@ -12,7 +12,6 @@ from typing import Any
 from kubegame.engine.controllers.deployment import template_without_hash
 from kubegame.engine.errors import ApiError
 from kubegame.kubectl.core import Ctx, EventObj, get_object, list_objects, parse_refs
-from kubegame.kubectl.drain import disruptions_allowed
 from kubegame.kubectl.printers import Item, endpoints_string, node_roles
 from kubegame.kubectl.util import (
     KubectlError,
@@ -110,7 +109,10 @@ def events_section(ctx: Ctx, w: W, kind: str, namespace: str, name: str, uid: st
             age = f"{human_duration(now - e.tick)} (x{e.count} over {human_duration(now - e.first_tick)})"
         else:
             age = human_duration(now - e.first_tick)
-        w.w(1, f"{e.type}\t{e.reason}\t{age}\t{e.source}\t{e.message.strip()}\n")
+        message = e.message.strip()
+        if e.field_path:                     # 1.37: the part of the object, `spec.containers{app}: ...`
+            message = f"{e.field_path}: {message}"
+        w.w(1, f"{e.type}\t{e.reason}\t{age}\t{e.source}\t{message}\n")
 
 
 def _controlled_by(d: dict) -> str | None:
@@ -120,8 +122,11 @@ def _controlled_by(d: dict) -> str | None:
     return None
 
 
-def _container_block(w: W, level: int, c: dict, status: dict | None, template: bool = False) -> None:
-    """describeContainerBasicInfo: in a pod template the name gets one more space (nameIndent)."""
+def _container_block(w: W, level: int, c: dict, status: dict | None, template: bool = False,
+                     pod: dict | None = None) -> None:
+    """describeContainers for one container (basic info, command, state, resources, probes,
+    environment, mounts); in a pod template the name gets one more space (nameIndent). `pod`: the
+    pod whose downward-API values `Environment` shows (describe pod passes it, a template none)."""
     w.w(level, f"{' ' if template else ''}{c.get('name')}:\n")
     lv = level + 1
     if status is not None:
@@ -131,20 +136,20 @@ def _container_block(w: W, level: int, c: dict, status: dict | None, template: b
     if status is not None:
         w.w(lv, f"Image ID:\t{status.get('imageID', '')}\n")
     ports = c.get("ports") or []
-    if ports:
-        w.w(lv, "Port:\t" + ", ".join(f"{p.get('containerPort')}/{p.get('protocol', 'TCP')}" for p in ports) + "\n")
-        w.w(lv, "Host Port:\t" + ", ".join(f"{p.get('hostPort', 0)}/{p.get('protocol', 'TCP')}" for p in ports) + "\n")
-    else:
-        w.w(lv, "Port:\t<none>\n")
-        w.w(lv, "Host Port:\t<none>\n")
-    if c.get("command"):
-        w.w(lv, "Command:\n")
-        for x in c["command"]:
-            w.w(lv + 1, f"{x}\n")
-    if c.get("args"):
-        w.w(lv, "Args:\n")
-        for x in c["args"]:
-            w.w(lv + 1, f"{x}\n")
+
+    def named(p: dict, number: Any) -> str:
+        text = f"{number}/{p.get('protocol', 'TCP')}"
+        return f"{text} ({p['name']})" if p.get("name") else text
+    cports = ", ".join(named(p, p.get("containerPort")) for p in ports)
+    hports = ", ".join(named(p, p.get("hostPort", 0)) for p in ports)
+    w.w(lv, (f"Ports:\t{cports}" if "," in cports else f"Port:\t{cports or '<none>'}") + "\n")
+    w.w(lv, (f"Host Ports:\t{hports}" if "," in hports else f"Host Port:\t{hports or '<none>'}") + "\n")
+    for field, title in (("command", "Command"), ("args", "Args")):
+        if c.get(field):
+            w.w(lv, f"{title}:\n")
+            for x in c[field]:
+                for part in str(x).split("\n"):
+                    w.w(lv + 1, f"{part}\n")
     if status is not None:
         state = status.get("state") or {}
         if "running" in state:
@@ -185,20 +190,61 @@ def _container_block(w: W, level: int, c: dict, status: dict | None, template: b
         probe = c.get(field)
         if probe:
             w.w(lv, f"{title}:\t" + _probe(probe) + "\n")
+    if c.get("envFrom"):
+        w.w(lv, "Environment Variables from:\n")
+        for e in c["envFrom"]:
+            ref, src = (e.get("configMapRef"), "ConfigMap") if e.get("configMapRef") else (e.get("secretRef"), "Secret")
+            ref = ref or {}
+            optional = "true" if ref.get("optional") else "false"
+            via = f"{src} with prefix '{e['prefix']}'" if e.get("prefix") else src
+            w.w(lv + 1, f"{ref.get('name', '')}\t{via}\tOptional: {optional}\n")
     envs = c.get("env") or []
-    if envs:
-        w.w(lv, "Environment:\n")
-        for e in envs:
-            w.w(lv + 1, f"{e.get('name')}:\t{e.get('value', '')}\n")
-    else:
-        w.w(lv, "Environment:\t<none>\n")
-    mounts = c.get("volumeMounts") or []
-    if mounts:
-        w.w(lv, "Mounts:\n")
-        for m in mounts:
-            w.w(lv + 1, f"{m.get('mountPath')} from {m.get('name')} ({'ro' if m.get('readOnly') else 'rw'})\n")
-    else:
-        w.w(lv, "Mounts:\t<none>\n")
+    w.w(lv, "Environment:\n" if envs else "Environment:\t<none>\n")
+    for e in envs:
+        vf = e.get("valueFrom")
+        if not vf:
+            for i, part in enumerate(str(e.get("value", "")).split("\n")):
+                w.w(lv + 1, f"{e.get('name')}:\t{part}\n" if i == 0 else f"\t{part}\n")
+        elif vf.get("fieldRef"):
+            fr = vf["fieldRef"]
+            value = env_field(pod, fr.get("fieldPath", "")) if pod is not None else ""
+            w.w(lv + 1, f"{e.get('name')}:\t{value} ({fr.get('apiVersion', 'v1')}:{fr.get('fieldPath', '')})\n")
+        elif vf.get("resourceFieldRef"):
+            rf = vf["resourceFieldRef"]
+            resource = rf.get("resource", "")
+            part, _, name = resource.partition(".")
+            value = str(((c.get("resources") or {}).get(part) or {}).get(name, "0"))
+            if value == "0" and resource in ("limits.cpu", "limits.memory"):
+                value = "node allocatable"
+            w.w(lv + 1, f"{e.get('name')}:\t{value} ({resource})\n")
+        elif vf.get("secretKeyRef"):
+            r = vf["secretKeyRef"]
+            w.w(lv + 1, f"{e.get('name')}:\t<set to the key '{r.get('key')}' in secret '{r.get('name')}'>\t"
+                        f"Optional: {'true' if r.get('optional') else 'false'}\n")
+        elif vf.get("configMapKeyRef"):
+            r = vf["configMapKeyRef"]
+            w.w(lv + 1, f"{e.get('name')}:\t<set to the key '{r.get('key')}' of config map '{r.get('name')}'>\t"
+                        f"Optional: {'true' if r.get('optional') else 'false'}\n")
+    mounts = sorted(c.get("volumeMounts") or [], key=lambda m: str(m.get("mountPath", "")))
+    w.w(lv, "Mounts:\n" if mounts else "Mounts:\t<none>\n")
+    for m in mounts:
+        flags = ["ro" if m.get("readOnly") else "rw"] + ([f'path="{m["subPath"]}"'] if m.get("subPath") else [])
+        w.w(lv + 1, f"{m.get('mountPath')} from {m.get('name')} ({','.join(flags)})\n")
+
+
+def env_field(pod: dict, path: str) -> str:
+    """fieldpath.ExtractFieldPathAsString for the downward API paths describe resolves."""
+    md, spec, st = pod.get("metadata") or {}, pod.get("spec") or {}, pod.get("status") or {}
+    simple = {"metadata.name": md.get("name"), "metadata.namespace": md.get("namespace"),
+              "metadata.uid": md.get("uid"), "spec.nodeName": spec.get("nodeName"),
+              "spec.serviceAccountName": spec.get("serviceAccountName"), "status.hostIP": st.get("hostIP"),
+              "status.podIP": st.get("podIP")}
+    if path in simple:
+        return str(simple[path] or "")
+    for prefix, source in (("metadata.labels", md.get("labels")), ("metadata.annotations", md.get("annotations"))):
+        if path.startswith(prefix + "['") and path.endswith("']"):
+            return str((source or {}).get(path[len(prefix) + 2:-2], ""))
+    return ""
 
 
 def _probe(p: dict) -> str:
@@ -276,11 +322,11 @@ def describe_pod(ctx: Ctx, it: Item) -> str:
         w.w(0, "Init Containers:\n")
         istatuses = {s.get("name"): s for s in st.get("initContainerStatuses") or []}
         for c in spec["initContainers"]:
-            _container_block(w, 1, c, istatuses.get(c.get("name"), {} if node else None))
+            _container_block(w, 1, c, istatuses.get(c.get("name"), {} if node else None), pod=d)
     w.w(0, "Containers:\n")
     statuses = {s.get("name"): s for s in st.get("containerStatuses") or []}
     for c in spec.get("containers") or []:
-        _container_block(w, 1, c, statuses.get(c.get("name"), {} if node else None))
+        _container_block(w, 1, c, statuses.get(c.get("name"), {} if node else None), pod=d)
     conds = st.get("conditions") or []
     if conds:
         w.w(0, "Conditions:\n")
@@ -514,59 +560,17 @@ def describe_service(ctx: Ctx, it: Item) -> str:
     return w.text()
 
 
-def describe_generic(ctx: Ctx, it: Item) -> str:
-    """Other kinds: the metadata block, then spec and status as indented fields."""
-    d = it.d
-    md = d.get("metadata") or {}
-    w = W()
-    w.w(0, f"Name:\t{md.get('name')}\n")
-    if md.get("namespace"):
-        w.w(0, f"Namespace:\t{md.get('namespace')}\n")
-    w.multi(0, "Labels", _labels(md.get("labels")))
-    w.multi(0, "Annotations", _annotations(md.get("annotations")))
-    if it.kind == "PodDisruptionBudget":
-        spec = d.get("spec") or {}
-        if "minAvailable" in spec:
-            w.w(0, f"Min available:\t{spec['minAvailable']}\n")
-        if "maxUnavailable" in spec:
-            w.w(0, f"Max unavailable:\t{spec['maxUnavailable']}\n")
-        w.w(0, f"Selector:\t{format_label_selector(spec.get('selector'))}\n")
-        w.w(0, "Status:\n")
-        w.w(1, f"Allowed disruptions:\t{disruptions_allowed(ctx.cluster, it.obj)}\n")
-    elif it.kind == "Secret":
-        # describeSecret: the type, then each key's size; no events
-        w.w(0, f"\nType:\t{d.get('type', 'Opaque')}\n")
-        w.w(0, "\nData\n====\n")
-        for k, v in sorted((d.get("data") or {}).items()):
-            w.w(0, f"{k}:\t{_decoded_len(str(v))} bytes\n")
-        return w.text()
-    elif it.kind == "ConfigMap":
-        # describeConfigMap: Data, then BinaryData with sizes (keys sorted here; kubectl walks a Go map)
-        w.w(0, "\nData\n====\n")
-        for k, v in sorted((d.get("data") or {}).items()):
-            w.w(0, f"{k}:\n----\n{v}\n\n")
-        w.w(0, "\nBinaryData\n====\n")
-        for k, v in sorted((d.get("binaryData") or {}).items()):
-            w.w(0, f"{k}: {_decoded_len(str(v))} bytes\n")
-        w.w(0, "\n")
-    else:
-        from kubegame.kubectl.printers import to_yaml
-        for section in ("spec", "status", "data"):
-            if d.get(section):
-                w.w(0, f"{section.capitalize()}:\n")
-                for line in to_yaml(d[section]).splitlines():
-                    w.w(1, line.replace("\t", " ") + "\n")
-    if it.kind not in ("Event",):
-        events_section(ctx, w, it.kind, md.get("namespace", ""), md.get("name", ""))
-    return w.text()
-
-
 DESCRIBERS = {"Pod": describe_pod, "Node": describe_node, "Deployment": describe_deployment,
               "ReplicaSet": describe_replicaset, "Service": describe_service}
 
 
 def cmd_describe(ctx: Ctx) -> None:
-    from kubegame.kubectl import describe_access, describe_network, describe_storage  # noqa: F401 - register them
+    from kubegame.kubectl import (  # noqa: F401 - register them
+        describe_access,
+        describe_network,
+        describe_storage,
+        describe_workloads,
+    )
     p = ctx.p
     if not p.args and not p.flags.get("filename"):
         raise KubectlError("You must specify the type of resource to describe. Use \"kubectl api-resources\" for a "
@@ -605,9 +609,9 @@ def cmd_describe(ctx: Ctx) -> None:
     texts = []
     for it in items:
         if isinstance(it.obj, EventObj):
-            texts.append(describe_generic(ctx, it))
+            texts.append(describe_workloads.describe_generic(ctx, it))
             continue
-        fn = DESCRIBERS.get(it.kind, describe_generic)
+        fn = DESCRIBERS.get(it.kind, describe_workloads.describe_generic)
         texts.append(fn(ctx, it))
     ctx.out.append("\n\n".join(t.rstrip("\n") for t in texts) + ("\n" if texts else ""))
 

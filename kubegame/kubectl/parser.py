@@ -28,7 +28,8 @@ ROOT_ORDER = ["create", "expose", "run", "set", "explain", "get", "edit", "delet
 SUPPORTED_ROOT = {"create", "expose", "run", "set", "explain", "get", "edit", "delete", "rollout", "scale",
                   "autoscale", "cluster-info", "top", "cordon", "uncordon", "drain", "taint", "describe",
                   "logs", "exec", "events", "apply", "patch", "label", "annotate", "api-resources",
-                  "version", "options", "config", "auth", "api-versions"}
+                  "version", "options", "config", "auth", "api-versions", "wait",
+                  "port-forward"}
 
 # pflag NoOptDefVal: a value used when the flag is given without one
 NO_OPT_DEFAULTS = {"dry-run": "unchanged", "cascade": "background"}
@@ -228,13 +229,20 @@ def _convert(spec: FlagSpec, raw: str, shown: str) -> Any:
             return True
         if low in ("0", "f", "false"):
             return False
-        raise UsageError(f'invalid argument "{raw}" for "{shown}" flag: strconv.ParseBool: parsing "{raw}": invalid syntax')
+        raise UsageError(f'invalid argument "{raw}" for "{shown}" flag: strconv.ParseBool: parsing "{raw}": invalid syntax',
+                         "usage")
     if spec.type == "int":
         try:
             return int(raw, 10)
         except ValueError:
             raise UsageError(f'invalid argument "{raw}" for "{shown}" flag: strconv.ParseInt: parsing "{raw}": '
-                             "invalid syntax") from None
+                             "invalid syntax", "usage") from None
+    if spec.type == "duration":
+        from kubegame.kubectl.util import KubectlError, go_duration
+        try:
+            go_duration(raw, spec.name)
+        except KubectlError as exc:
+            raise UsageError(exc.message.replace(f'"--{spec.name}"', f'"{shown}"'), "usage") from None
     return raw
 
 

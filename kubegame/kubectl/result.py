@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -24,6 +25,7 @@ class Result:
     exit_code: int = 0
     edit: EditRequest | None = None
     files: dict[str, str] = field(default_factory=dict)   # files `-f` read from disk: path -> text
+    stream: Any = None      # a kubectl.stream.Stream: the command keeps running on the game clock
 
     @property
     def ok(self) -> bool:

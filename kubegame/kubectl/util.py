@@ -307,3 +307,70 @@ def tabwrite(text: str, minwidth: int, padding: int) -> str:
 
     fmt(0, len(lines))
     return "\n".join(out)
+
+
+_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def go_duration(raw: str, flag: str) -> float:
+    """Go's time.ParseDuration ("30s", "1m30s", "-1s", "0") in seconds, with its errors as pflag
+    prints them (`invalid argument "5" for "--timeout" flag: time: missing unit in duration "5"`)."""
+    def fail(why: str) -> KubectlError:
+        return KubectlError(f'invalid argument "{raw}" for "--{flag}" flag: time: {why}', 1)
+    s = raw
+    sign = 1.0
+    if s[:1] in ("-", "+"):
+        sign, s = (-1.0 if s[0] == "-" else 1.0), s[1:]
+    if s == "0":
+        return 0.0
+    if not s:
+        raise fail(f'invalid duration "{raw}"')
+    total = 0.0
+    while s:
+        m = re.match(r"(\d*)(\.\d*)?", s)
+        if m is None or (not m.group(1) and (m.group(2) or ".") == "."):
+            raise fail(f'invalid duration "{raw}"')
+        number = float((m.group(1) or "0") + (m.group(2) or ""))
+        s = s[m.end():]
+        u = re.match(r"[^\d.]*", s).group(0)
+        if not u:
+            raise fail(f'missing unit in duration "{raw}"')
+        if u not in _DURATION_UNITS:
+            raise fail(f'unknown unit "{u}" in duration "{raw}"')
+        total += number * _DURATION_UNITS[u]
+        s = s[len(u):]
+    return sign * total
+
+
+def request_timeout(p: Any) -> float | None:
+    """--request-timeout (client-go's clientcmd): whole seconds or a Go duration; 0: none."""
+    raw = p.flags.get("request-timeout")
+    if raw is None:
+        return None
+    raw = str(raw)
+    if re.fullmatch(r"\d+", raw):
+        secs = float(int(raw))
+    else:
+        try:
+            secs = go_duration(raw, "request-timeout")
+        except KubectlError:
+            secs = -1.0
+        if secs < 0:
+            raise KubectlError("Invalid timeout value. Timeout must be a single integer in seconds, or an integer "
+                               "followed by a corresponding time unit (e.g. 1s | 2m | 3h)")
+    return secs or None
+
+
+def go_duration_text(seconds: float) -> str:
+    """Go's time.Duration.String() for whole seconds: 10s, 1m30s, 1h0m0s."""
+    s = int(seconds)
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m{s % 60}s"
+    return f"{s // 3600}h{s % 3600 // 60}m{s % 60}s"
+
+
+def aggregate(errors: list[str]) -> str:
+    """utilerrors.NewAggregate(...).Error(): one message, or `[a, b]`."""
+    return errors[0] if len(errors) == 1 else "[" + ", ".join(errors) + "]"

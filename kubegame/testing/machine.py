@@ -33,6 +33,7 @@ from kubegame.engine import Cluster, Image, NodeSpec
 from kubegame.engine.controllers.deployment import resolve_fenceposts
 from kubegame.engine.errors import ApiError
 from kubegame.kubectl.parser import parse
+from kubegame.kubectl.stream import advance
 from kubegame.testing.builders import deployment, service
 from kubegame.testing.invariants import Monitor, assert_invariants, check_daemonsets_converged
 from kubegame.testing.placement import watch_binds
@@ -89,10 +90,12 @@ class ClusterMachine(RuleBasedStateMachine):
         # Deployments whose rollout began fully available with no failure since: the
         # RollingUpdate bounds must hold for them (name -> (replicas, surge, unavailable))
         self.guarded: dict[str, tuple[int, int, int]] = {}
+        self.running: Any = None          # the last kubectl command, while it runs on the clock
 
     @initialize(seed=st.integers(0, 2**16), n=st.integers(1, 4), etcd=st.sampled_from(ETCD_LAYOUTS))
     def start(self, seed: int, n: int, etcd: tuple[str, ...]) -> None:
         self.cluster = Cluster(seed=seed, images=list(IMAGES + WORKLOAD_IMAGES))
+        self.running = None
         self.cluster.controlplane.configure(list(etcd))
         self.monitor = Monitor(self.cluster)
         watch_binds(self.cluster)         # every bind against the anti-affinity and spread rules
@@ -140,10 +143,11 @@ class ClusterMachine(RuleBasedStateMachine):
         self.guarded.clear()
 
     def step_tick(self) -> None:
-        """One tick with every invariant checked around it (and pending drains stepped)."""
+        """One tick with every invariant checked around it (and the running kubectl command stepped)."""
         self.monitor.before_tick()
         self.cluster.tick()
-        kubectl.step_drains(self.cluster)
+        if self.running is not None and not self.running.done:
+            advance(self.running, self.cluster)      # a drain retrying, a wait, a rollout status
         self.check_rollout_bounds()
         self.check_zone_tainting()
         self.monitor.after_tick()
@@ -350,8 +354,11 @@ class ClusterMachine(RuleBasedStateMachine):
         """A random kubectl command for the objects that exist (commands()): it parses, never crashes."""
         line = data.draw(commands(self.cluster))
         parse(line)                      # no usage error
+        if self.running is not None:
+            self.running.interrupt()         # a new command: the running one was stopped (Ctrl-C)
         res = kubectl.run(self.cluster, line)
         assert "internal error" not in res.error, (line, res.error)
+        self.running = res.stream
         if res.exit_code == 0 and not line.startswith(("kubectl get", "kubectl describe", "kubectl top")):
             self._interrupt()
 

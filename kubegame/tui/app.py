@@ -43,7 +43,7 @@ class KubeGameApp(App):
     ENABLE_COMMAND_PALETTE = True
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
-    BINDINGS = [Binding("ctrl+c", "quit", "quit", show=False, priority=True, id="app.quit")]
+    BINDINGS = [Binding("ctrl+c", "interrupt_or_quit", "quit", show=False, priority=True, id="app.quit")]
 
     def __init__(self, level: Level | None = None, *, game: Game | None = None, seed: int | None = None,
                  speed: int = 2, clock: bool = True,
@@ -153,6 +153,13 @@ class KubeGameApp(App):
         self.call_later(self._show, ResultsScreen(game, timeline, new_best, best))
 
     MIN_PALETTE_ROWS = 10
+
+    async def action_interrupt_or_quit(self) -> None:
+        """Ctrl-C stops the command running in the game screen, as in a terminal; with none, it quits."""
+        screen = self.screen
+        if isinstance(screen, GameScreen) and screen.interrupt():
+            return
+        await self.action_quit()
 
     def action_command_palette(self) -> None:
         """Textual's command palette, where it fits: on a terminal of a few rows its option list has

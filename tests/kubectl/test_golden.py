@@ -1,6 +1,7 @@
 """Golden transcripts per verb: exact stdout+stderr of a fixed session on a seeded cluster.
 
-Columns and wording checked against kubectl v1.32: printers.go column definitions
+A command that keeps running (rollout status, drain, delete's wait) is ticked until it returns.
+Columns and wording checked against kubectl v1.37: printers.go column definitions
 (pkg/printers/internalversion), describe.go layouts (tabwriter 0/8/2 padding), get's tabwriter
 (minwidth 6, padding 3), duration.HumanDuration for AGE, rollout_status.go and history.go messages.
 Regenerate after a deliberate change with KUBEGAME_UPDATE_GOLDEN=1 and review the diff.
@@ -15,6 +16,7 @@ import pytest
 
 from kubegame import kubectl
 from kubegame.engine import Cluster, NodeSpec
+from kubegame.kubectl.stream import advance
 
 from .conftest import SHOP, SHOP_SVC
 
@@ -55,7 +57,16 @@ def session(lines: list[str]) -> str:
             out.append(f"# {line[1:]}\n")
             continue
         r = kubectl.run(c, "kubectl " + line)
-        out.append(f"$ kubectl {line}\n{r.output}{r.error}[exit {r.exit_code}]\n")
+        text, code = r.output + r.error, r.exit_code
+        if r.stream is not None:              # it keeps running: tick until it returns (kubectl/stream.py)
+            start = c.now
+            while not r.stream.done and c.now - start < 600:
+                c.tick()
+                o, e = advance(r.stream, c)
+                text += o + e
+            code = r.stream.exit_code
+            text += f"# ran {c.now - start} ticks\n"
+        out.append(f"$ kubectl {line}\n{text}[exit {code}]\n")
     return "".join(out)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from kubegame import kubectl
+from kubegame.kubectl.stream import advance
 
 from .conftest import K
 
@@ -196,6 +197,8 @@ def test_cordon_marks_unschedulable(k: K) -> None:
 
 
 def test_drain_honours_pdb_and_retries(k: K) -> None:
+    """pkg/drain/drain.go evictPods: a 429 prints `(will retry after 5s)` and tries again every 5 s,
+    printing `evicting pod` each time; an evicted pod prints `pod/NAME evicted` once it is gone."""
     k.cluster.create({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "shop"},
                       "spec": {"minAvailable": 3, "selector": {"matchLabels": {"app": "shop"}}}})
     k.cluster.run(2)          # the disruption controller computes the budget's status
@@ -203,24 +206,61 @@ def test_drain_honours_pdb_and_retries(k: K) -> None:
     r = k(f"drain {node} --ignore-daemonsets")
     assert "Cannot evict pod as it would violate the pod's disruption budget." in r.error
     assert "(will retry after 5s)" in r.error
-    jobs = kubectl.pending_drains(k.cluster)
-    assert len(jobs) == 1 and jobs[0].node == node
-    # relax the budget: the retry goes through
-    assert k("patch pdb shop -p '{\"spec\":{\"minAvailable\":1}}'").exit_code == 0
-    lines = []
-    for _ in range(6):
+    assert r.stream is not None and not r.stream.done          # it keeps retrying on the game clock
+    out = err = ""
+    for _ in range(5):
         k.cluster.tick()
-        lines += kubectl.step_drains(k.cluster)
-    assert f"node/{node} drained" in lines
-    assert kubectl.pending_drains(k.cluster) == []
+        o, e = advance(r.stream, k.cluster)
+        out, err = out + o, err + e
+    refused = r.error.count("(will retry after 5s)")
+    assert out.count("evicting pod") == refused and err.count("will retry after 5s") == refused   # at +5 s
+    # relax the budget (a second terminal): the next retry goes through and the drain finishes
+    assert k("patch pdb shop -p '{\"spec\":{\"minAvailable\":1}}'").exit_code == 0
+    for _ in range(40):
+        k.cluster.tick()
+        o, e = advance(r.stream, k.cluster)
+        out, err = out + o, err + e
+        if r.stream.done:
+            break
+    assert r.stream.done and r.stream.exit_code == 0
+    assert out.endswith(f"node/{node} drained\n")
+    assert " evicted\n" in out
+
+
+def test_drain_timeout_reports_the_pending_pods(k: K) -> None:
+    """--timeout: `global timeout reached`, the pending pods and nodes, exit code 1 (pkg/cmd/drain)."""
+    k.cluster.create({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "shop"},
+                      "spec": {"minAvailable": 3, "selector": {"matchLabels": {"app": "shop"}}}})
+    k.cluster.run(2)
+    node = next(p.node_name for p in k.cluster.pods())
+    r = k(f"drain {node} --ignore-daemonsets --timeout=12s")
+    err = ""
+    while not r.stream.done and k.cluster.now < 100:
+        k.cluster.tick()
+        err += advance(r.stream, k.cluster)[1]
+    assert r.stream.exit_code == 1
+    assert "global timeout reached: 12s" in err
+    assert f'There are pending pods in node "{node}" when an error occurred' in err
+    assert f"There are pending nodes to be drained:\n {node}\n" in err
+
+
+def run_to_end(k: K, r, limit: int = 200) -> tuple[str, str]:
+    """Tick the cluster until the command returns: everything it printed."""
+    out, err = r.output, r.error
+    while r.stream is not None and not r.stream.done and limit:
+        k.cluster.tick()
+        o, e = advance(r.stream, k.cluster)
+        out, err, limit = out + o, err + e, limit - 1
+    return out, err
 
 
 def test_drain_without_pdb(k: K) -> None:
     node = k.cluster.pods()[0].node_name
     r = k(f"drain {node}")
-    assert r.exit_code == 0
-    assert r.output.endswith(f"node/{node} drained\n")
-    assert all(p.deletion_tick is not None for p in k.cluster.pods() if p.node_name == node)
+    out, _ = run_to_end(k, r)
+    assert r.stream.exit_code == 0
+    assert out.endswith(f"node/{node} drained\n")
+    assert all(p.node_name != node for p in k.cluster.pods() if p.namespace == "default")
 
 
 def test_drain_refuses_unmanaged_pods(k: K) -> None:

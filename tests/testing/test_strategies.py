@@ -11,6 +11,7 @@ from kubegame import kubectl
 from kubegame.engine import Cluster, NodeSpec
 from kubegame.game import Game
 from kubegame.kubectl.parser import parse
+from kubegame.kubectl.stream import advance
 from kubegame.level import find_level, load_text
 from kubegame.testing.strategies import (
     KINDS,
@@ -66,13 +67,14 @@ def test_unknown_kind_is_refused(data) -> None:
         data.draw(manifests("EndpointSlice"))
 
 
-def _usage_free(cluster: Cluster, line: str) -> None:
+def _usage_free(cluster: Cluster, line: str) -> kubectl.Result | None:
     if line.startswith("kubectl"):
         parse(line)                                   # raises UsageError on a usage mistake
     res = kubectl.run(cluster, line) if line.startswith("kubectl") else None
     if res is not None:
         assert "internal error" not in res.error, (line, res.error)
         assert "--help' for usage" not in res.error and "unknown flag" not in res.error, (line, res.error)
+    return res
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
@@ -82,9 +84,13 @@ def test_commands_are_valid_kubectl_for_the_objects_that_exist(cluster: Cluster,
     for _ in range(12):
         line = data.draw(commands(cluster))
         assert line.startswith("kubectl ")
-        _usage_free(cluster, line)
-        kubectl.step_drains(cluster)
-        cluster.run(2)
+        res = _usage_free(cluster, line)
+        for _ in range(2):
+            cluster.tick()
+            if res is not None and res.stream is not None:
+                advance(res.stream, cluster)
+        if res is not None and res.stream is not None:
+            res.stream.interrupt()
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))

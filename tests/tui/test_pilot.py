@@ -357,3 +357,24 @@ async def test_light_and_16_colour_themes_render_the_game(make_app):
             assert isinstance(app.screen, GameScreen)
             cards = list(app.screen.query(NodeCard))
             assert cards and "Ready" in cards[0].render_line(0).text
+
+
+async def test_a_running_command_streams_into_the_pane_and_ctrl_c_stops_it(make_app):
+    """`kubectl get pods -w` prints as the ticks pass; Ctrl-C stops it (the app keeps running)."""
+    app = make_app(FIRST, skip_briefing=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await type_command(pilot, "kubectl get pods -w")
+        game = app.screen.game
+        assert game.active is not None and game.active.running
+        assert "(running: Ctrl-C stops it)" in str(app.screen.query_one("#console").border_title)
+        before = len(output_text(app).splitlines())
+        game.cluster.scale("Deployment", "default", "hello", 3)
+        app.advance(5)
+        await pilot.pause()
+        assert len(output_text(app).splitlines()) > before       # new rows came in, tick by tick
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert isinstance(app.screen, GameScreen)                # Ctrl-C stopped the command, not the app
+        assert game.active is None and output_text(app).rstrip().endswith("^C")
+        assert str(app.screen.query_one("#console").border_title) == "kubectl"

@@ -43,7 +43,10 @@ def kubectl() -> str:
 FLAG_RE = re.compile(r"^\s+(?:-(\w), )?--([\w-]+)=(.*):$")
 
 
-def flag_type(default: str) -> str:
+def flag_type(default: str, quoted: bool = False) -> str:
+    """pflag prints a string flag's default quoted ('0' for --request-timeout), others bare."""
+    if quoted:
+        return "string"
     if default in ("true", "false"):
         return "bool"
     if default.startswith("["):
@@ -69,9 +72,11 @@ def parse_help(text: str) -> dict:
         m = FLAG_RE.match(line)
         if m:
             short, name, default = m.groups()
-            if default.startswith("'") and default.endswith("'"):
+            quoted = len(default) >= 2 and default.startswith("'") and default.endswith("'")
+            if quoted:
                 default = default[1:-1]
-            flags.append({"name": name, "short": short or "", "default": default, "type": flag_type(default)})
+            flags.append({"name": name, "short": short or "", "default": default,
+                          "type": flag_type(default, quoted)})
     subs = []
     if "Available Commands:" in text or "Basic Commands" in text:
         # a group lists "Available Commands:"; the root lists its commands in sections

@@ -164,6 +164,7 @@ class GameScreen(Screen):
                 self.paused = True
                 break
             self._record(report)
+            self._show_stream(report)
             if report.finished:
                 finished = True
                 break
@@ -180,6 +181,34 @@ class GameScreen(Screen):
         for m in report.messages:
             if getattr(m, "source", "") == "scenario" and m.reason != "Message":
                 self.timeline.marks.append((m.tick, m.reason, m.message))
+
+    def _show_stream(self, report: Any) -> None:
+        """The running command's lines of this tick go to the output pane as they come."""
+        res = getattr(report, "stream", None)
+        if res is None:
+            return
+        out = self.query_one(OutputPane)
+        if report.stream_output:
+            out.output(report.stream_output)
+        if report.stream_error:
+            out.error(report.stream_error)
+        if not res.running:
+            self._update_console_title()
+
+    def interrupt(self) -> bool:
+        """Ctrl-C: stop the running command (`get -w`, `rollout status`, `logs -f`); False when none runs."""
+        res = self.game.interrupt() if getattr(self.game, "active", None) is not None else None
+        if res is None:
+            return False
+        self.query_one(OutputPane).note("^C")
+        self._update_console_title()
+        return True
+
+    def _update_console_title(self) -> None:
+        res = getattr(self.game, "active", None)
+        console = self.query_one(Console)
+        console.border_title = "kubectl" if res is None or not res.running else \
+            f"kubectl: {res.line} (running: Ctrl-C stops it)"
 
     def _finish(self) -> None:
         self._done = True
@@ -283,11 +312,14 @@ class GameScreen(Screen):
         except Exception as exc:  # noqa: BLE001 - any error in a command shows, never a crash
             out.error(f"error: {type(exc).__name__}: {exc}")
             return
-        if getattr(res, "pager", False):
+        if getattr(res, "pager", False) and not getattr(res, "running", False):
             self._show_result(res)
             self.app.push_screen(PagerScreen(line, (res.output + res.error).rstrip("\n")))
         else:
             self._show_result(res)
+        if getattr(res, "note", ""):
+            out.note(res.note.rstrip("\n"))
+        self._update_console_title()
         if getattr(res, "edit", None) is not None:
             self._open_editor(res)
         if not self._done:
@@ -519,7 +551,9 @@ class GameScreen(Screen):
                   "e edit, ctrl+d delete, s shell, Enter opens, Esc back"),
                  ("| grep, | jq, | less ...", "pipe kubectl into text tools (kubectl get pods | grep web)"),
                  ("Esc", "leave the command line / close a window"), ("Tab", "complete a command"),
-                 ("↑ ↓", "command history"), ("ctrl+s", "save in the YAML editor"), ("ctrl+q / ctrl+c", "quit")]
+                 ("↑ ↓", "command history"), ("ctrl+s", "save in the YAML editor"),
+                 ("ctrl+c", "stop a running command (get -w, rollout status, logs -f); else quit"),
+                 ("ctrl+q", "quit")]
         self.app.push_screen(HelpScreen(keys))
 
     def action_glossary(self) -> None:
