@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import io
 
+from test_game import small
+
 from kubegame.cli import run_shell
 from kubegame.game import INTERRUPTED, Game, run_replay
 from kubegame.level.model import Step
-from test_game import small
 
 
 def test_a_blocking_command_advances_the_clock_and_says_so():

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import pytest
 
-from kubegame import kubectl
 from kubegame.kubectl.stream import advance
 
 from .conftest import K
