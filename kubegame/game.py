@@ -71,6 +71,7 @@ class CommandResult:
     edit: Any = None                 # a kubectl EditRequest: the UI shows `edit.text`, then calls game.finish_edit
     stream: Any = None               # a kubectl.stream.Stream: the command runs on as the clock ticks
     filter: Any = None               # pipeline.PipeFilter: the rest of `... -w | grep x`, fed as it prints
+    shell: tuple[str, str, str] | None = None   # `exec -it POD -- sh`: (namespace, pod, container) to open
     note: str = ""                   # what the game says about the command (the clock it took)
 
     @property
@@ -341,8 +342,8 @@ class Game:
             res.note = "".join(self._line_notes)
         else:
             one = self._dispatch(line, stdin, files)
-            res.output, res.error, res.exit_code, res.edit, res.changed, res.stream = \
-                one.output, one.error, one.exit_code, one.edit, one.changed, one.stream
+            res.output, res.error, res.exit_code, res.edit, res.changed, res.stream, res.shell = \
+                one.output, one.error, one.exit_code, one.edit, one.changed, one.stream, one.shell
             read.update(one.files)
         if res.changed:
             self.changes += 1
@@ -472,7 +473,7 @@ class Game:
             else:
                 r = kubectl.run(self.cluster, line, stdin=stdin, files=files)
                 res.output, res.error, res.exit_code, res.edit = r.output, r.error, r.exit_code, r.edit
-                res.files, res.stream = dict(r.files), r.stream
+                res.files, res.stream, res.shell = dict(r.files), r.stream, r.shell
             res.changed = res.ok and not _read_only(words[1:]) and res.edit is None
         elif words[0] in ("node", "etcd"):
             res.output, res.error, res.exit_code = self._game_verb(line)

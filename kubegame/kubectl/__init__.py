@@ -25,12 +25,15 @@ def _handlers() -> dict:
     from kubegame.kubectl import (
         apply_patch,
         cmd_create,
+        cmd_debug,
         cmd_events,
         cmd_get,
         cmd_info,
         cmd_logs,
         cmd_nodes,
+        cmd_replace,
         cmd_rollout,
+        cmd_set,
         cmd_sim,
         cmd_wait,
         cmd_write,
@@ -48,6 +51,7 @@ def _handlers() -> dict:
         "create service loadbalancer": cmd_write.cmd_create_service,
         "create configmap": cmd_write.cmd_create_configmap,
         "create secret generic": cmd_write.cmd_create_secret,
+        "create secret tls": cmd_write.cmd_create_secret_tls,
         "create job": cmd_write.cmd_create_job,
         "create namespace": cmd_write.cmd_create_namespace,
         "create serviceaccount": cmd_create.cmd_create_serviceaccount,
@@ -76,6 +80,8 @@ def _handlers() -> dict:
         "apply view-last-applied": apply_patch.cmd_view_last_applied,
         "auth can-i": kubeconfig.cmd_can_i,
         "apply": cmd_write.cmd_apply,
+        "replace": cmd_replace.cmd_replace,
+        "diff": cmd_replace.cmd_diff,
         "delete": cmd_write.cmd_delete,
         "scale": cmd_write.cmd_scale,
         "autoscale": cmd_write.cmd_autoscale,
@@ -85,11 +91,18 @@ def _handlers() -> dict:
         "edit": cmd_write.cmd_edit,
         "set image": cmd_write.cmd_set_image,
         "set resources": cmd_write.cmd_set_resources,
+        "set env": cmd_set.cmd_set_env,
+        "set serviceaccount": cmd_set.cmd_set_serviceaccount,
+        "set selector": cmd_set.cmd_set_selector,
+        "set subject": cmd_set.cmd_set_subject,
         "expose": cmd_write.cmd_expose,
         "run": cmd_sim.cmd_run,
         "logs": cmd_logs.cmd_logs,
         "exec": cmd_sim.cmd_exec,
         "port-forward": cmd_sim.cmd_port_forward,
+        "debug": cmd_debug.cmd_debug,
+        "attach": cmd_debug.cmd_attach,
+        "cp": cmd_debug.cmd_cp,
         "rollout status": cmd_rollout.cmd_status,
         "rollout history": cmd_rollout.cmd_history,
         "rollout undo": cmd_rollout.cmd_undo,
@@ -110,6 +123,10 @@ def _handlers() -> dict:
         "events": cmd_events.cmd_events,
         "wait": cmd_wait.cmd_wait,
         "options": cmd_info.cmd_options,
+        "completion": cmd_info.cmd_completion,
+        "create token": cmd_create.cmd_create_token,
+        "certificate approve": cmd_create.cmd_certificate,
+        "certificate deny": cmd_create.cmd_certificate,
     }
 
 
@@ -141,6 +158,14 @@ def _run(cluster, line: str, *, stdin: str | None, files: dict[str, str] | None)
         first = words0[0] if words0 else ""
         return Result("", f"{first or 'command'}: command not found (type kubectl ... or k ...)\n" if first
                       else "", 127 if first else 0)
+    words = text.split()
+    if len(words) >= 2 and words[1] == "help":        # cobra's help command: `kubectl help get`
+        from kubegame.kubectl.parser import command_spec, find_command
+        try:
+            path, _ = find_command(words[2:])
+        except UsageError:
+            path = ""
+        return Result(command_spec(path).help, "", 0)
     try:
         p = parse(text)
     except UsageError as exc:
@@ -166,11 +191,20 @@ def _run(cluster, line: str, *, stdin: str | None, files: dict[str, str] | None)
         return Result("", "".join(ctx.err) + f"The connection to the server {host} was refused - did you specify "
                       "the right host or port?\n", 1)
     if handler is None:
-        # a command group without a verb prints its help (as cobra does)
+        # a command group without a verb: cmdutil.DefaultSubCommandRun prints its help to stderr, exit 1
         if p.path and p.args:
             return Result("", f'error: unknown command "{" ".join(p.args)}"\nSee \'kubectl {p.path} -h\' for help '
                               "and examples\n", 1)
-        return Result(p.spec.help if p.spec else "", "", 0)
+        text = p.spec.help if p.spec else ""
+        if p.path == "certificate" or not p.path:
+            return Result(text, "", 0)           # cobra's own help: the group has no Run
+        return Result(text, "", 1) if p.path == "rollout" else Result("", text, 1)
+    if not p.path.startswith(OFFLINE):
+        from kubegame.kubectl.util import request_timeout
+        try:
+            request_timeout(p)              # client-go checks --request-timeout before any request
+        except KubectlError as exc:
+            return Result("", "".join(ctx.err) + f"error: {exc.message}\n", 1)
     try:
         from kubegame.kubectl.kubeconfig import identity
         try:

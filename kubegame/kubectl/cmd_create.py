@@ -146,7 +146,7 @@ def cmd_create_quota(ctx: Ctx) -> None:
         for kv in str(hard).split(","):
             k, sep, v = kv.partition("=")
             if not sep:
-                raise KubectlError(f"invalid argument {hard}")
+                raise KubectlError(f"Invalid argument syntax {hard}, expected <resource>=<value>")
             pairs[k] = v
         spec["hard"] = pairs
     scopes = [s for s in str(ctx.p.flags.get("scopes") or "").split(",") if s]
@@ -257,6 +257,9 @@ def cmd_create_ingress(ctx: Ctx) -> None:
     rules: list[dict] = []
     tls: list[dict] = []
     raw = ctx.p.flags.get("rule") or []
+    if not raw and not ctx.p.flags.get("default-backend"):
+        raise KubectlError("not enough information provided: every ingress has to either specify a default-backend "
+                           "(which catches all traffic) or a list of rules (which catch specific paths)")
     for r in raw if isinstance(raw, list) else [raw]:
         rule_part, _, opts = str(r).partition(",")
         hostpath, sep, backend = rule_part.partition("=")
@@ -314,3 +317,82 @@ def cmd_create_service_externalname(ctx: Ctx) -> None:
     _create(ctx, {"apiVersion": "v1", "kind": "Service", "metadata": {"labels": {"app": name}, "name": name},
                   "spec": {"externalName": ext, "selector": {"app": name}, "type": "ExternalName"},
                   "status": {"loadBalancer": {}}})
+
+
+def cmd_create_token(ctx: Ctx) -> None:
+    """create_token.go: a TokenRequest for the ServiceAccount; the token printed is a JWT with the
+    claims the API server puts in one (its signature is the game's, not an RSA key's)."""
+    import base64
+    import hashlib
+    import json
+
+    from kubegame.engine.errors import ApiError
+    from kubegame.engine.kinds import BY_KIND
+    from kubegame.kubectl.util import go_duration
+    p = ctx.p
+    if len(p.args) != 1:
+        raise KubectlError(f"exactly one NAME is required, got {len(p.args)}\nSee 'kubectl create token -h' for help "
+                           "and examples")
+    name = p.args[0]
+    seconds = go_duration(str(p.get("duration", "0s")), "duration")
+    if seconds < 0:
+        raise KubectlError("--duration must be greater than or equal to 0")
+    if seconds and seconds < 600:
+        raise ApiError("BadRequest", "TokenRequest.authentication.k8s.io \"" + name + "\" is invalid: "
+                       "spec.expirationSeconds: Invalid value: " + str(int(seconds)) + ": may not specify a duration "
+                       "less than 10 minutes", 400)
+    kind = str(p.flags.get("bound-object-kind") or "")
+    if kind and kind not in ("Pod", "Secret", "Node"):
+        raise KubectlError("supported --bound-object-kind values are Node, Pod, Secret")
+    if kind and not p.flags.get("bound-object-name"):
+        raise KubectlError("--bound-object-name is required if --bound-object-kind is provided")
+    if not kind and (p.flags.get("bound-object-name") or p.flags.get("bound-object-uid")):
+        raise KubectlError("--bound-object-name can only be set if --bound-object-kind is provided")
+    ns = ctx.namespace
+    ctx.authorize("create", BY_KIND["ServiceAccount"], ns, name, "token")
+    sa = ctx.cluster.get("ServiceAccount", ns, name)
+    if sa is None:
+        raise ApiError("NotFound", f'serviceaccounts "{name}" not found', 404)
+    from kubegame.kubectl.core import EPOCH_UNIX
+    iat = EPOCH_UNIX + ctx.cluster.now
+    exp = iat + int(seconds or 3600)
+    audiences = list(p.flags.get("audience") or []) or ["https://kubernetes.default.svc.cluster.local"]
+    claims: dict[str, Any] = {"aud": audiences, "exp": exp, "iat": iat,
+                              "iss": "https://kubernetes.default.svc.cluster.local",
+                              "jti": hashlib.sha256(f"{sa.uid}/{iat}".encode()).hexdigest()[:36],
+                              "kubernetes.io": {"namespace": ns,
+                                                "serviceaccount": {"name": name, "uid": sa.uid}},
+                              "nbf": iat, "sub": f"system:serviceaccount:{ns}:{name}"}
+    if kind:
+        claims["kubernetes.io"][kind.lower()] = {"name": p.flags["bound-object-name"],
+                                                 "uid": p.flags.get("bound-object-uid") or ""}
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).decode().rstrip("=")
+    head = b64(json.dumps({"alg": "RS256", "kid": hashlib.sha256(ctx.cluster.seed.to_bytes(8, "big")).hexdigest()[:43]},
+                          separators=(",", ":")).encode())
+    body = b64(json.dumps(claims, separators=(",", ":")).encode())
+    sig = b64(hashlib.sha512(f"{head}.{body}".encode()).digest() * 4)
+    token = f"{head}.{body}.{sig}"
+    fmt = p.flags.get("output") or ""
+    if fmt:
+        from kubegame.engine.objects import timestamp
+        review = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
+                  "metadata": {"creationTimestamp": None, "name": name, "namespace": ns},
+                  "spec": {"audiences": audiences, "boundObjectRef": None, "expirationSeconds": int(seconds or 3600)},
+                  "status": {"expirationTimestamp": timestamp(ctx.cluster.now + int(seconds or 3600)),
+                             "token": token}}
+        from kubegame.kubectl.cmd_get import print_data
+        print_data(ctx, review, fmt)
+        return
+    ctx.print(token)
+
+
+def cmd_certificate(ctx: Ctx) -> None:
+    """certificate approve|deny: the game's cluster has no CertificateSigningRequests (kubelets join
+    with their certificates already made), so any CSR named is not found."""
+    from kubegame.engine.errors import ApiError
+    if not ctx.p.args and not ctx.p.flags.get("filename"):
+        raise KubectlError("one or more CSRs must be specified as <name> or -f <filename>")
+    for name in ctx.p.args:
+        ctx.api_error(ApiError("NotFound", f'certificatesigningrequests.certificates.k8s.io "{name}" not found', 404))

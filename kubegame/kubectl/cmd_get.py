@@ -28,16 +28,42 @@ from kubegame.kubectl.util import (
     table,
 )
 
-OUTPUTS = ("", "wide", "yaml", "json", "name")
+OUTPUTS = ("", "wide", "yaml", "json", "name", "kyaml")
+TEMPLATE_FORMATS = ("go-template", "go-template-file", "template", "templatefile")
+
+
+def render_template(ctx: Ctx, fmt: str, data: dict) -> str:
+    """-o go-template=TEXT / go-template-file=PATH (and their aliases template, templatefile)."""
+    from kubegame.kubectl import gotemplate
+    kind, _, arg = fmt.partition("=")
+    text = arg
+    if kind in ("go-template-file", "templatefile"):
+        from kubegame.kubectl.core import read_data_file
+        try:
+            text = read_data_file(ctx, arg)
+        except OSError as exc:
+            raise KubectlError(f"error reading --template {arg}, {exc.strerror}") from None
+    try:
+        nodes = gotemplate.parse(text)
+    except gotemplate.TemplateError as exc:
+        raise KubectlError(f"error parsing template {text}, template: output:1: {exc}") from None
+    try:
+        out: list[str] = []
+        gotemplate.Exec(gotemplate._as_json_numbers(data)).run(nodes, gotemplate._as_json_numbers(data), out)
+    except gotemplate.TemplateError as exc:
+        raise KubectlError(f'error executing template "{text}": template: output:1: executing "output": {exc}') \
+            from None
+    return "".join(out)
 
 
 def check_output(fmt: str) -> None:
     base = fmt.split("=", 1)[0]
-    if fmt in OUTPUTS or base in ("jsonpath", "custom-columns", "jsonpath-as-json"):
+    if fmt in OUTPUTS or base in ("jsonpath", "custom-columns", "jsonpath-as-json") or \
+            base in TEMPLATE_FORMATS and "=" in fmt:
         return
     raise KubectlError(f"unable to match a printer suitable for the output format \"{fmt}\", allowed formats "
                        "are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,"
-                       "jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml")
+                       "jsonpath-as-json,jsonpath-file,kyaml,name,template,templatefile,wide,yaml")
 
 
 def no_resources(ctx: Ctx, namespaced: bool) -> None:
@@ -110,9 +136,19 @@ def collect(ctx: Ctx, refs, multi: bool) -> tuple[list[tuple[str, list[Item]]], 
     return out, named
 
 
+def output_format(ctx: Ctx) -> str:
+    """-o, with `-o go-template --template=TEXT` joined into `go-template=TEXT`."""
+    fmt = str(ctx.p.get("output") or "")
+    if fmt in TEMPLATE_FORMATS and ctx.p.flags.get("template"):
+        return f"{fmt}={ctx.p.flags['template']}"
+    if not fmt and ctx.p.flags.get("template"):
+        return f"go-template={ctx.p.flags['template']}"      # --template alone implies -o go-template
+    return fmt
+
+
 def cmd_get(ctx: Ctx) -> None:
     p = ctx.p
-    fmt = p.get("output") or ""
+    fmt = output_format(ctx)
     check_output(fmt)
     watching = p.flags.get("watch") or p.flags.get("watch-only")
     if p.flags.get("output-watch-events") and not watching:
@@ -165,9 +201,13 @@ def cmd_get(ctx: Ctx) -> None:
 
 def print_groups(ctx: Ctx, groups: list[tuple[str, list[Item]]], multi: bool, fmt: str, single: bool) -> None:
     all_items = [i for _, items in groups for i in items]
-    if fmt in ("yaml", "json"):
+    if fmt in ("yaml", "json", "kyaml"):
         dicts = [strip_managed(i.d) for i in all_items]
         data = dicts[0] if single and len(dicts) == 1 else as_list(dicts)
+        if fmt == "kyaml":
+            from kubegame.kubectl.kyaml import to_kyaml
+            ctx.out.append(to_kyaml(data))
+            return
         ctx.print(to_yaml(data) if fmt == "yaml" else to_json(data))
         return
     if fmt == "name":
@@ -179,10 +219,15 @@ def print_groups(ctx: Ctx, groups: list[tuple[str, list[Item]]], multi: bool, fm
         dicts = [i.d for i in all_items]
         data = dicts[0] if single and len(dicts) == 1 else as_list(dicts)
         try:
-            text = jsonpath.render(tpl, data)
+            text = jsonpath.render_as_json(tpl, data) if fmt.startswith("jsonpath-as-json=") else \
+                jsonpath.render(tpl, data)
         except jsonpath.JSONPathError as exc:
             raise KubectlError(f"error executing jsonpath {tpl!r}: {exc}") from None
         ctx.out.append(text)
+        return
+    if fmt.split("=", 1)[0] in TEMPLATE_FORMATS:
+        dicts = [i.d for i in all_items]
+        ctx.out.append(render_template(ctx, fmt, dicts[0] if single and len(dicts) == 1 else as_list(dicts)))
         return
     if fmt.startswith("custom-columns="):
         spec = fmt.split("=", 1)[1]

@@ -227,13 +227,17 @@ def cmd_version(ctx: Ctx) -> None:
     client = {"major": "1", "minor": "37", "gitVersion": CLIENT_VERSION, **build}
     server = {"major": "1", "minor": "37", "emulationMajor": "1", "emulationMinor": "37",
               "minCompatibilityMajor": "1", "minCompatibilityMinor": "36", "gitVersion": SERVER_VERSION, **build}
+    if fmt not in ("", "yaml", "json"):
+        raise KubectlError("--output must be 'yaml' or 'json'")
+    doc: dict = {"clientVersion": client, "kustomizeVersion": "v5.8.1"}
+    if not ctx.p.flags.get("client"):
+        doc["serverVersion"] = server
     if fmt == "json":
-        ctx.print(json.dumps({"clientVersion": client, "kustomizeVersion": "v5.8.1", "serverVersion": server},
-                             indent=2))
+        ctx.print(json.dumps(doc, indent=2))
         return
     if fmt == "yaml":
         from kubegame.kubectl.printers import to_yaml
-        ctx.print(to_yaml({"clientVersion": client, "kustomizeVersion": "v5.8.1", "serverVersion": server}))
+        ctx.print(to_yaml(doc) + "\n")            # pkg/cmd/version: the YAML, then a blank line
         return
     if ctx.p.flags.get("client"):
         ctx.print(f"Client Version: {CLIENT_VERSION}\nKustomize Version: v5.8.1")
@@ -250,7 +254,7 @@ def cmd_cluster_info(ctx: Ctx) -> None:
 
 
 def cmd_options(ctx: Ctx) -> None:
-    ctx.print(command_spec("options").help.rstrip("\n"))
+    ctx.out.append(command_spec("options").help)
 
 
 __all__: list[Any] = ["cmd_explain", "cmd_api_resources", "cmd_version", "cmd_cluster_info"]
@@ -260,7 +264,25 @@ def cmd_api_versions(ctx: Ctx) -> None:
     """`kubectl api-versions`: every group/version the server serves, sorted (pkg/cmd/apiresources).
     Besides the kinds' own, the review APIs behind `auth whoami` / `auth can-i` and metrics-server's
     metrics.k8s.io (behind `kubectl top`)."""
+    if ctx.p.args:
+        raise KubectlError(f"unexpected arguments: [{' '.join(ctx.p.args)}]\nSee 'kubectl api-versions -h' for "
+                           "help and examples")
     from kubegame.engine.kinds import ACCEPTED_API_VERSIONS
     versions = {r.api_version for r in RESOURCES} | {v for vs in ACCEPTED_API_VERSIONS.values() for v in vs}
     versions |= {"authentication.k8s.io/v1", "authorization.k8s.io/v1", "metrics.k8s.io/v1beta1"}
     ctx.print("\n".join(sorted(versions)))
+
+
+def cmd_completion(ctx: Ctx) -> None:
+    """`kubectl completion SHELL`: the script real kubectl 1.37.1 prints (data/completion.json, captured
+    from the binary by data/generate.py). The game's own command line completes with Tab."""
+    args = ctx.p.args
+    if not args:
+        raise KubectlError("Shell not specified.\nSee 'kubectl completion -h' for help and examples")
+    if len(args) > 1:
+        raise KubectlError("Too many arguments. Expected only the shell type.\nSee 'kubectl completion -h' for help "
+                           "and examples")
+    scripts = json.loads((DATA / "completion.json").read_text())
+    if args[0] not in scripts:
+        raise KubectlError(f'Unsupported shell type "{args[0]}".\nSee \'kubectl completion -h\' for help and examples')
+    ctx.out.append(scripts[args[0]])

@@ -160,7 +160,7 @@ def cmd_taint(ctx: Ctx) -> None:
     p = ctx.p
     args = list(p.args)
     if not args:
-        raise KubectlError("at least one taint update is required")
+        raise KubectlError("one or more resources must be specified as <resource> <name>")
     if args[0] in ("node", "nodes", "no"):
         args = args[1:]
     names, specs = [], []

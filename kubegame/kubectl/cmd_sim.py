@@ -114,6 +114,15 @@ def run_command(ctx: Ctx, argv: list[str], pod: Any | None, ns: str, hostname: s
     return Shell(ctx.cluster, pod, ns, hostname, container).run(argv)
 
 
+def interactive_shell(ctx: Ctx, pod: Any, container: str, example: str) -> Result:
+    """`-it ... -- sh`: the game screen opens a shell window in the container (Result.shell); a plain
+    line console cannot, and says what to type instead."""
+    if not (ctx.p.flags.get("stdin") and ctx.p.flags.get("tty")):
+        return Result("", "", 0)          # sh with no terminal reads an empty stdin and exits at once
+    return Result("", "kubegame: an interactive shell needs the full-screen game (it opens one there); here, "
+                      f"run one command at a time, e.g. {example}\n", 1, shell=(pod.namespace, pod.name, container))
+
+
 def cmd_exec(ctx: Ctx) -> Result | None:
     p = ctx.p
     if not p.args:
@@ -143,8 +152,7 @@ def cmd_exec(ctx: Ctx) -> Result | None:
         raise KubectlError("error dialing backend: dial tcp: connect: no route to host")
     prog = argv[0].rsplit("/", 1)[-1]
     if prog in ("sh", "bash", "ash") and len(argv) == 1:
-        return Result("", "kubegame: interactive shells are not simulated; run one command at a time, e.g. "
-                          f"kubectl exec {pod.name} -- wget -qO- SERVICE\n", 1)
+        return interactive_shell(ctx, pod, cname, f"kubectl exec {pod.name} -- wget -qO- SERVICE")
     out, err, code = run_command(ctx, argv, pod, pod.namespace, pod.name, cname)
     if code:
         err += f"command terminated with exit code {code}\n"
@@ -165,11 +173,24 @@ def cmd_run(ctx: Ctx) -> Result | None:
     if argv:
         container["command" if p.flags.get("command") else "args"] = argv
     if p.flags.get("port"):
+        if not str(p.flags["port"]).lstrip("-").isdigit():
+            raise KubectlError("--port must be a number")
         container["ports"] = [{"containerPort": int(p.flags["port"])}]
+    if p.flags.get("image-pull-policy"):
+        policy = str(p.flags["image-pull-policy"])
+        if policy not in ("Always", "IfNotPresent", "Never"):
+            raise KubectlError(f"invalid image pull policy: {policy}")
+        container["imagePullPolicy"] = policy
+    if p.flags.get("privileged"):
+        container["securityContext"] = {"privileged": True}
     envs = p.flags.get("env") or []
     if envs:
         container["env"] = [{"name": e.split("=", 1)[0], "value": e.split("=", 1)[1] if "=" in e else ""} for e in envs]
+    if p.flags.get("expose") and not p.flags.get("port"):
+        raise KubectlError("--port must be set when exposing a service")
     restart = p.flags.get("restart") or "Always"
+    if restart not in ("Always", "OnFailure", "Never"):
+        raise KubectlError(f"invalid restart policy: {restart}, valid values are: Always, OnFailure, Never")
     rm = bool(p.flags.get("rm"))
     interactive = bool(p.flags.get("stdin") or p.flags.get("tty"))
     if rm and not interactive:
@@ -177,7 +198,9 @@ def cmd_run(ctx: Ctx) -> Result | None:
     if rm:
         restart = "Never" if not p.flags.get("restart") else restart
     body = {"apiVersion": "v1", "kind": "Pod",
-            "metadata": {"labels": labels, "name": name},
+            "metadata": {"labels": labels, "name": name,
+                         **({"annotations": dict(kv.split("=", 1) for x in p.flags["annotations"]
+                                                 for kv in [x] if "=" in kv)} if p.flags.get("annotations") else {})},
             "spec": {"containers": [container], "dnsPolicy": "ClusterFirst", "restartPolicy": restart},
             "status": {}}
     if interactive:
@@ -207,6 +230,14 @@ def cmd_run(ctx: Ctx) -> Result | None:
         if code:
             err += f"pod {ctx.namespace}/{name} terminated (Error)\n"
         return Result(out + tail, err, code)
+    if p.flags.get("expose"):
+        # run.go generateService: a ClusterIP Service named after the pod, selecting its labels
+        svc = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name},
+               "spec": {"ports": [{"port": int(p.flags["port"]), "protocol": "TCP",
+                                   "targetPort": int(p.flags["port"])}], "selector": dict(labels)}}
+        ctx.authorize("create", BY_KIND["Service"], ctx.namespace)
+        ctx.cluster.create(svc, ctx.namespace, dry_run=dry == "server")
+        ctx.print(f"service/{name} created{ctx.dry_suffix()}")
     ctx.cluster.create(body, ctx.namespace, dry_run=dry == "server")
     ctx.print(f"pod/{name} created{ctx.dry_suffix()}")
     return None

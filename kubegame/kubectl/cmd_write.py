@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import base64
 import copy
+import hashlib
 import json
+import os
 import re
 from typing import Any
 
@@ -36,17 +38,33 @@ def ref_name(res: Resource, name: str) -> str:
 
 
 def print_obj_or(ctx: Ctx, body: dict, res: Resource, name: str, verb: str) -> None:
-    """-o yaml/json/name or the `kind/name verb` line."""
-    fmt = ctx.p.flags.get("output") or ""
+    """-o yaml/json/name/jsonpath/go-template or the `kind/name verb` line."""
+    from kubegame.kubectl.cmd_get import output_format
+    fmt = output_format(ctx)
     if fmt == "yaml":
         ctx.print(to_yaml(body))
     elif fmt == "json":
         ctx.print(to_json(go_ordered(body), keep_order=True) if ctx.dry_run == "client" else to_json(body))
     elif fmt == "name":
         ctx.print(ref_name(res, name))
+    elif fmt == "kyaml":
+        from kubegame.kubectl.kyaml import to_kyaml
+        ctx.out.append(to_kyaml(go_ordered(body) if ctx.dry_run == "client" else body))
+    elif fmt.startswith(("jsonpath=", "jsonpath-as-json=")):
+        from kubegame.kubectl import jsonpath
+        tpl = fmt.split("=", 1)[1]
+        try:
+            ctx.out.append(jsonpath.render_as_json(tpl, body) if fmt.startswith("jsonpath-as-json=") else
+                           jsonpath.render(tpl, body))
+        except jsonpath.JSONPathError as exc:
+            raise KubectlError(f"error executing jsonpath {tpl!r}: {exc}") from None
+    elif fmt.split("=", 1)[0] in ("go-template", "go-template-file", "template", "templatefile") and "=" in fmt:
+        from kubegame.kubectl.cmd_get import render_template
+        ctx.out.append(render_template(ctx, fmt, body))
     elif fmt:
         raise KubectlError(f'unable to match a printer suitable for the output format "{fmt}", allowed formats '
-                           "are: json,name,yaml")
+                           "are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,kyaml,"
+                           "name,template,templatefile,yaml")
     else:
         ctx.print(f"{ref_name(res, name)} {verb}{ctx.dry_suffix()}")
 
@@ -189,7 +207,7 @@ def cmd_create_service(ctx: Ctx) -> None:
         ports.append(pp)
     body = {"apiVersion": "v1", "kind": "Service",
             "metadata": {"labels": {"app": name}, "name": name},
-            "spec": {"ports": ports, "selector": {"app": name}, "type": stype}, "status": {"loadBalancer": {}}}
+            "spec": {**({"ports": ports} if ports else {}), "selector": {"app": name}, "type": stype}, "status": {"loadBalancer": {}}}
     if p.flags.get("clusterip"):
         body["spec"]["clusterIP"] = p.flags["clusterip"]
     _create_body(ctx, body, BY_KIND["Service"])
@@ -202,26 +220,129 @@ def _literal(s: str) -> tuple[str, str]:
     return k, v
 
 
+KEY_NAME = re.compile(r"^[-._a-zA-Z0-9]+$")
+
+
+def _file_sources(ctx: Ctx, kind: str, name: str) -> dict[str, str]:
+    """--from-file=[KEY=]PATH (a directory: each regular file in it) and --from-env-file=PATH
+    (create_configmap.go handleConfigMapFromFileSources / handleConfigMapFromEnvFileSources)."""
+    from kubegame.kubectl.core import data_files, is_dir, read_data_file
+    p = ctx.p
+    files = list(p.flags.get("from-file") or [])
+    envs = list(p.flags.get("from-env-file") or [])
+    if envs and (files or p.flags.get("from-literal")):
+        raise KubectlError("from-env-file cannot be combined with from-file or from-literal")
+    out: dict[str, str] = {}
+
+    def add(key: str, value: str) -> None:
+        if not KEY_NAME.match(key):
+            raise KubectlError(f'"{key}" is not a valid key name for a {kind}: a valid config key must consist of '
+                               "alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or "
+                               "'key-name', regex used for validation is '[-._a-zA-Z0-9]+')")
+        if key in out:
+            raise KubectlError(f'cannot add key "{key}", another key by that name already exists in Data for {kind} '
+                               f'"{name}"')
+        out[key] = value
+
+    for spec in files:
+        key, eq, path = spec.partition("=")
+        if not eq:
+            key, path = os.path.basename(spec.rstrip("/")), spec
+        try:
+            if is_dir(ctx, path):
+                if eq:
+                    raise KubectlError("cannot give a key name for a directory path")
+                for fname, fpath in data_files(ctx, path):
+                    add(fname, read_data_file(ctx, fpath))
+            else:
+                add(key, read_data_file(ctx, path))
+        except OSError as exc:
+            raise KubectlError(f"error reading {path}: {exc.strerror}") from None
+    for path in envs:
+        try:
+            text = read_data_file(ctx, path)
+        except OSError as exc:
+            raise KubectlError(f"error reading {path}: {exc.strerror}") from None
+        for line in text.splitlines():
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            k, eq, v = line.partition("=")
+            add(k, v)           # a bare KEY reads the process environment: the game has none
+    return out
+
+
+def _hash_name(body: dict) -> None:
+    """--append-hash (pkg/util/hash/hash.go ConfigMapHash / SecretHash): NAME-HASH, the hash of the
+    object's kind, name, type and data as Go's json.Marshal writes them (sorted keys)."""
+    md = body["metadata"]
+    if body["kind"] == "ConfigMap":
+        doc: dict[str, Any] = {"kind": "ConfigMap", "name": md["name"], "data": body.get("data")}
+        if body.get("binaryData"):
+            doc["binaryData"] = body["binaryData"]
+    else:
+        doc = {"kind": "Secret", "type": body.get("type", ""), "name": md["name"], "data": body.get("data")}
+    text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    digest = hashlib.sha256(text.encode()).hexdigest()[:10]
+    md["name"] = f"{md['name']}-{digest.translate(str.maketrans('013ae', 'ghkmt'))}"
+
+
 def cmd_create_configmap(ctx: Ctx) -> None:
     name = _one_name(ctx, "configmap")
     data = dict(_literal(s) for s in ctx.p.flags.get("from-literal") or [])
+    for k, v in _file_sources(ctx, "ConfigMap", name).items():
+        if k in data:
+            raise KubectlError(f'cannot add key "{k}", another key by that name already exists in Data for '
+                               f'ConfigMap "{name}"')
+        data[k] = v
     body: dict[str, Any] = {"apiVersion": "v1", "kind": "ConfigMap",
                             "metadata": {"name": name}}
     if data:
         body["data"] = data
+    if ctx.p.flags.get("append-hash"):
+        _hash_name(body)
     _create_body(ctx, body, BY_KIND["ConfigMap"])
 
 
 def cmd_create_secret(ctx: Ctx) -> None:
     name = _one_name(ctx, "secret")
-    data = {k: base64.b64encode(v.encode()).decode() for k, v in
-            (_literal(s) for s in ctx.p.flags.get("from-literal") or [])}
+    raw = dict(_literal(s) for s in ctx.p.flags.get("from-literal") or [])
+    raw.update(_file_sources(ctx, "Secret", name))
+    data = {k: base64.b64encode(v.encode()).decode() for k, v in raw.items()}
     body: dict[str, Any] = {"apiVersion": "v1", "kind": "Secret",
                             "metadata": {"name": name}}
     if ctx.p.flags.get("type"):
         body["type"] = ctx.p.flags["type"]      # 1.37 sends no type it was not given (the server defaults it)
     if data:
         body["data"] = data
+    if ctx.p.flags.get("append-hash"):
+        _hash_name(body)
+    _create_body(ctx, body, BY_KIND["Secret"])
+
+
+def cmd_create_secret_tls(ctx: Ctx) -> None:
+    """create_secret_tls.go: tls.crt and tls.key from PEM files, type kubernetes.io/tls."""
+    from kubegame.kubectl.core import read_data_file
+    name = _one_name(ctx, "secret")
+    cert, key = ctx.p.flags.get("cert"), ctx.p.flags.get("key")
+    if not cert or not key:
+        raise KubectlError("key and cert must be specified")
+    texts = {}
+    for field, path in (("tls.crt", cert), ("tls.key", key)):
+        try:
+            texts[field] = read_data_file(ctx, str(path))
+        except OSError as exc:
+            raise KubectlError(f"Cannot read file {path}, open {path}: {exc.strerror}") from None
+    if "-----BEGIN" not in texts["tls.crt"]:
+        raise KubectlError("tls: failed to find any PEM data in certificate input")
+    if "-----BEGIN" not in texts["tls.key"]:
+        raise KubectlError("tls: failed to find any PEM data in key input")
+    body: dict[str, Any] = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name},
+                            "type": "kubernetes.io/tls",
+                            "data": {k: base64.b64encode(v.encode()).decode() for k, v in texts.items()}}
+    if ctx.p.flags.get("append-hash"):
+        _hash_name(body)
     _create_body(ctx, body, BY_KIND["Secret"])
 
 
@@ -896,6 +1017,8 @@ def cmd_set_image(ctx: Ctx) -> None:
     p = ctx.p
     pairs = [a for a in p.args if "=" in a]
     ctx.p.args = [a for a in p.args if "=" not in a]
+    if not ctx.p.args and not p.flags.get("filename"):
+        raise KubectlError(RESOURCE_ARGS_HELP)
     if not pairs:
         raise KubectlError("at least one image update is required")
     images = dict(a.split("=", 1) for a in pairs)
@@ -928,6 +1051,8 @@ def _resource_list(text: str) -> dict[str, str]:
 
 def cmd_set_resources(ctx: Ctx) -> None:
     p = ctx.p
+    if not p.args and not p.flags.get("filename"):
+        raise KubectlError(RESOURCE_ARGS_HELP)
     limits = _resource_list(p.flags["limits"]) if p.flags.get("limits") else {}
     requests = _resource_list(p.flags["requests"]) if p.flags.get("requests") else {}
     if not limits and not requests:

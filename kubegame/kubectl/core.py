@@ -359,3 +359,36 @@ def manifest_resource(m: Manifest) -> Resource:
 
 def resources_table() -> list[Resource]:
     return list(RESOURCES)
+
+
+def read_data_file(ctx: Ctx, path: str) -> str:
+    """A file a generator reads (--from-file, --from-env-file, --cert): from the replay's record when
+    replaying, else from the disk (a regular text file, at most MAX_MANIFEST_BYTES), recorded for
+    the replay. OSError's words as Go's os.Open gives them."""
+    if ctx.files is not None:
+        if path in ctx.files:
+            return ctx.files[path]
+        raise OSError(2, "no such file or directory")
+    try:
+        text = safeio.read_text(path, MAX_MANIFEST_BYTES, "file")
+    except safeio.InputError as exc:
+        if not os.path.lexists(path):
+            raise OSError(2, "no such file or directory") from None
+        raise OSError(22, exc.what) from None
+    ctx.read[path] = text
+    return text
+
+
+def data_files(ctx: Ctx, path: str) -> list[tuple[str, str]]:
+    """`--from-file=DIR`: the regular files directly in it (name, path), sorted."""
+    if ctx.files is not None:
+        prefix = path.rstrip("/") + "/"
+        return sorted((k[len(prefix):], k) for k in ctx.files if k.startswith(prefix) and "/" not in k[len(prefix):])
+    return sorted((n, os.path.join(path, n)) for n in os.listdir(path) if os.path.isfile(os.path.join(path, n))
+                  and not os.path.islink(os.path.join(path, n)))
+
+
+def is_dir(ctx: Ctx, path: str) -> bool:
+    if ctx.files is not None:
+        return any(k.startswith(path.rstrip("/") + "/") for k in ctx.files)
+    return os.path.isdir(path)

@@ -239,3 +239,16 @@ def _run(toks: list[tuple[str, str]], i: int, data: Any, top: bool = False) -> t
         out.append(" ".join(_text(v) for v in vals))
         i += 1
     return "".join(out), i
+
+
+def render_as_json(template: str, data: Any) -> str:
+    """-o jsonpath-as-json: every value the expressions find, as one JSON array (4-space indent, as
+    k8s.io/client-go/util/jsonpath's EnableJSONOutput prints it)."""
+    import json
+    values: list = []
+    for expr in re.findall(r"\{([^{}]*)\}", template):
+        expr = expr.strip()
+        if not expr or expr.startswith(("range", "end")):
+            raise JSONPathError("jsonpath-as-json supports field expressions only here")
+        values.extend(evaluate(expr if expr.startswith(".") else "." + expr, data))
+    return json.dumps(values, indent=4, ensure_ascii=False) + "\n"

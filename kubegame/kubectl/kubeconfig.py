@@ -190,10 +190,19 @@ def cmd_set_context(ctx: Any) -> None:
     ctx.print(f'Context "{name}" {"created" if created else "modified"}.')
 
 
+def _unexpected(ctx: Any) -> None:
+    """The help, then `error: Unexpected args: [a b]` (the Go slice printed with %v)."""
+    ctx.out.append(ctx.p.spec.help)
+    raise KubectlError(f"Unexpected args: [{' '.join(ctx.p.args)}]")
+
+
 def cmd_delete_context(ctx: Any) -> None:
     kc = config(ctx.cluster)
+    if not ctx.p.args:
+        ctx.out.append(ctx.p.spec.help)          # delete_context.go: no NAME prints the help
+        return
     if len(ctx.p.args) != 1:
-        raise KubectlError("Unexpected args: " + str(ctx.p.args))
+        _unexpected(ctx)
     name = ctx.p.args[0]
     contexts = kc.get("contexts") or []
     if _find(contexts, name) is None:
@@ -208,7 +217,7 @@ def cmd_delete_context(ctx: Any) -> None:
 def cmd_rename_context(ctx: Any) -> None:
     kc = config(ctx.cluster)
     if len(ctx.p.args) != 2:
-        raise KubectlError("Unexpected args: " + str(ctx.p.args))
+        _unexpected(ctx)
     old, new = ctx.p.args
     contexts = kc.get("contexts") or []
     entry = _find(contexts, old)
@@ -234,8 +243,11 @@ def cmd_get_clusters(ctx: Any) -> None:
 def cmd_set_credentials(ctx: Any) -> None:
     """A user entry without a certificate the cluster's CA signed: requests as it are Unauthorized."""
     kc = config(ctx.cluster)
+    if not ctx.p.args:
+        ctx.out.append(ctx.p.spec.help)          # delete_context.go: no NAME prints the help
+        return
     if len(ctx.p.args) != 1:
-        raise KubectlError("Unexpected args: " + str(ctx.p.args))
+        _unexpected(ctx)
     name = ctx.p.args[0]
     users = kc.setdefault("users", [])
     entry = _find(users, name)
@@ -283,7 +295,7 @@ def cmd_can_i(ctx: Any) -> None:
     args = ctx.p.args
     if len(args) < 2:
         raise KubectlError("you must specify two arguments: verb resource or verb resource/resourceName.\n"
-                           "See 'kubectl auth can-i -h' for help and examples")
+                           "See 'kubectl auth can-i -h' for help and examples.")
     verb, target = args[0], args[1]
     name = args[2] if len(args) > 2 else ""
     if target.startswith("/"):

@@ -29,7 +29,7 @@ SUPPORTED_ROOT = {"create", "expose", "run", "set", "explain", "get", "edit", "d
                   "autoscale", "cluster-info", "top", "cordon", "uncordon", "drain", "taint", "describe",
                   "logs", "exec", "events", "apply", "patch", "label", "annotate", "api-resources",
                   "version", "options", "config", "auth", "api-versions", "wait",
-                  "port-forward"}
+                  "port-forward", "replace", "diff", "completion", "attach", "cp", "debug", "certificate"}
 
 # pflag NoOptDefVal: a value used when the flag is given without one
 NO_OPT_DEFAULTS = {"dry-run": "unchanged", "cascade": "background"}
@@ -40,7 +40,10 @@ HIDDEN: dict[str, list[tuple[str, str, str]]] = {path: [("record", "false", "--r
                                                 for path in RECORD}
 HIDDEN["autoscale"].append(("cpu-percent", "-1", "Use --cpu with percentage or resource quantity format (e.g., "
                                                 "'70%' for utilization or '500m' for milliCPU)."))
-REQUIRED = {"create deployment": ["image"], "run": ["image"], "scale": ["replicas"], "autoscale": ["max"]}
+# cobra MarkFlagRequired: `required flag(s) "image", "schedule" not set`
+REQUIRED = {"create deployment": ["image"], "run": ["image"], "scale": ["replicas"], "autoscale": ["max"],
+            "create cronjob": ["image", "schedule"], "create service externalname": ["external-name"],
+            "create clusterrolebinding": ["clusterrole"]}
 
 
 class UsageError(Exception):
@@ -130,6 +133,8 @@ def known_paths() -> list[str]:
 
 def _child(path: str, word: str) -> str | None:
     """The subcommand of `path` named (or aliased) `word`, if kubegame knows it."""
+    if not path and word == "options":
+        return "options"                  # its entry in commands.json also holds the global flags
     for p in known_paths():
         if not p or p.count(" ") != (path.count(" ") + 1 if path else 0):
             continue
@@ -326,7 +331,7 @@ def parse(line_or_words: str | list[str]) -> Parsed:
     if out.flags.get("help"):
         out.help = True
         return out
-    for req in REQUIRED.get(path, []):
-        if req not in out.flags:
-            raise UsageError(f'required flag(s) "{req}" not set', "")
+    missing = [req for req in REQUIRED.get(path, []) if req not in out.flags]
+    if missing:
+        raise UsageError("required flag(s) " + ", ".join(f'"{m}"' for m in missing) + " not set", "")
     return out

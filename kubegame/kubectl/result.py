@@ -26,6 +26,8 @@ class Result:
     edit: EditRequest | None = None
     files: dict[str, str] = field(default_factory=dict)   # files `-f` read from disk: path -> text
     stream: Any = None      # a kubectl.stream.Stream: the command keeps running on the game clock
+    shell: tuple[str, str, str] | None = None   # exec/attach/debug -it: (namespace, pod, container) for a
+    #                                             terminal that can open a shell in it (the game screen)
 
     @property
     def ok(self) -> bool:

@@ -121,3 +121,17 @@ def test_the_version_is_the_real_clients() -> None:
     got, want = ours("version --client"), theirs("version --client")
     assert got[0] == want[0]
     assert os.path.basename(KUBECTL or "") == "kubectl"
+
+
+def test_the_captured_corpus_is_what_the_binary_says_now() -> None:
+    """corpus/client.json is reproducible: a sample of its lines, run through the real binary again."""
+    import importlib.util
+    import json
+    here = Path(__file__).parent / "corpus"
+    spec = importlib.util.spec_from_file_location("corpus_capture", here / "capture.py")
+    assert spec is not None and spec.loader is not None
+    capture = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(capture)
+    captured = json.loads((here / "client.json").read_text())
+    for line in list(captured)[::15] + ["options"]:
+        assert capture.real(KUBECTL, line) == captured[line], line

@@ -132,6 +132,7 @@ ORDER_SAMPLES = [
     "create ingress i --class=nginx --default-backend=svc:80 --rule=foo.com/=svc1:http --rule=bar.com/api*=svc2:80,tls=cert",
     "create secret docker-registry reg --docker-server=r --docker-username=u --docker-password=p --docker-email=e",
     "create service externalname ext --external-name=db.example.com",
+    "create job j --image=busybox -- echo hi",
 ]
 
 
@@ -214,7 +215,15 @@ def openapi(version: str = "v1.37.0-local") -> dict:
     return {"version": version, "roots": sorted(roots), "definitions": keep}
 
 
+def completions() -> dict:
+    """`kubectl completion SHELL`: the scripts real kubectl prints (cobra generates them)."""
+    exe = kubectl()
+    return {sh: subprocess.run([exe, "completion", sh], capture_output=True, text=True).stdout
+            for sh in ("bash", "zsh", "fish", "powershell")}
+
+
 if __name__ == "__main__":
     (HERE / "commands.json").write_text(json.dumps(commands(), indent=0, sort_keys=True) + "\n")
     (HERE / "json_order.json").write_text(json.dumps(json_order(), indent=0, sort_keys=True) + "\n")
     (HERE / "openapi.json").write_text(json.dumps(openapi(), separators=(",", ":"), sort_keys=True) + "\n")
+    (HERE / "completion.json").write_text(json.dumps(completions(), indent=0, sort_keys=True) + "\n")

@@ -312,6 +312,11 @@ class GameScreen(Screen):
         except Exception as exc:  # noqa: BLE001 - any error in a command shows, never a crash
             out.error(f"error: {type(exc).__name__}: {exc}")
             return
+        shell = getattr(res, "shell", None)
+        if shell is not None:                  # exec/attach/debug -it: a shell window in the container
+            out.note(f"(a shell in {shell[0]}/{shell[1]}, container {shell[2]}: Esc or exit closes it)")
+            self.app.push_screen(PodShellScreen(shell[0], shell[1], self._shell_line, container=shell[2]))
+            return
         if getattr(res, "pager", False) and not getattr(res, "running", False):
             self._show_result(res)
             self.app.push_screen(PagerScreen(line, (res.output + res.error).rstrip("\n")))

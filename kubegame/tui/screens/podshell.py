@@ -21,9 +21,10 @@ from textual.widgets import Input, RichLog
 class PodShellScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape", "close", "close", id="shell.close")]
 
-    def __init__(self, namespace: str, pod: str, run: Callable[[str], Any]) -> None:
+    def __init__(self, namespace: str, pod: str, run: Callable[[str], Any], container: str = "") -> None:
         super().__init__(classes="modal")
         self.namespace, self.pod, self.run = namespace, pod, run
+        self.container = container
 
     def compose(self) -> ComposeResult:
         with Vertical(id="podshell") as v:
@@ -53,7 +54,8 @@ class PodShellScreen(ModalScreen[None]):
         except ValueError as exc:
             log.write(f"sh: {exc}")
             return
-        res = self.run(f"kubectl exec {self.pod}{ns} -- {shlex.join(words)}")
+        c = f" -c {self.container}" if self.container else ""
+        res = self.run(f"kubectl exec {self.pod}{ns}{c} -- {shlex.join(words)}")
         text = (getattr(res, "output", "") or "") + (getattr(res, "error", "") or "")
         for ln in text.rstrip("\n").split("\n") if text else []:
             log.write(ln)
