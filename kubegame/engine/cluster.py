@@ -587,11 +587,13 @@ class Cluster:
                 if len(self._templates) > 256:
                     self._templates.clear()
                 base = plain_copy(template.get("spec") or {})
+                defaults.pod_only_defaults(base)
                 defaults.default_tolerations(base, self.config.default_toleration_seconds)
                 cached = self._templates[key] = (pickle.dumps(base, pickle.HIGHEST_PROTOCOL), pod_shape(base))
             spec = pickle.loads(cached[0])
             shape = cached[1]
         else:
+            defaults.pod_only_defaults(spec)
             defaults.default_tolerations(spec, self.config.default_toleration_seconds)
         if name is None:
             while True:

@@ -54,7 +54,11 @@ def default_container(c: dict) -> None:
             p.setdefault("protocol", "TCP")
 
 
-def default_pod_spec(spec: dict) -> None:
+def default_pod_spec(spec: dict, pod: bool = True) -> None:
+    """pkg/apis/core/v1/defaults.go SetDefaults_PodSpec (every pod spec, templates too); with `pod`
+    also what only a Pod gets: SetDefaults_Pod's enableServiceLinks, the ServiceAccount admission
+    plugin's `default` account and the Priority plugin's priority and preemptionPolicy. The v1
+    conversion mirrors serviceAccountName into the deprecated serviceAccount everywhere."""
     for c in spec.get("containers") or []:
         if isinstance(c, dict):
             default_container(c)
@@ -62,15 +66,24 @@ def default_pod_spec(spec: dict) -> None:
         if isinstance(c, dict):
             default_container(c)
     spec.setdefault("dnsPolicy", "ClusterFirst")
-    spec.setdefault("enableServiceLinks", True)
-    spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
-    spec.setdefault("priority", 0)
     spec.setdefault("restartPolicy", "Always")
     spec.setdefault("schedulerName", "default-scheduler")
     spec.setdefault("securityContext", {})
-    spec.setdefault("serviceAccount", spec.get("serviceAccountName", "default"))
-    spec.setdefault("serviceAccountName", "default")
     spec.setdefault("terminationGracePeriodSeconds", 30)
+    if pod:
+        pod_only_defaults(spec)
+    elif spec.get("serviceAccountName"):
+        spec.setdefault("serviceAccount", spec["serviceAccountName"])
+
+
+def pod_only_defaults(spec: dict) -> None:
+    """What a Pod gets and its template does not: SetDefaults_Pod's enableServiceLinks, the
+    ServiceAccount plugin's account, the Priority plugin's priority and preemptionPolicy."""
+    spec.setdefault("enableServiceLinks", True)
+    spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
+    spec.setdefault("priority", 0)
+    spec.setdefault("serviceAccountName", spec.get("serviceAccount") or "default")
+    spec.setdefault("serviceAccount", spec["serviceAccountName"])
 
 
 def default_tolerations(spec: dict, seconds: int) -> None:
@@ -86,7 +99,7 @@ def default_template(tpl: dict) -> None:
     tpl.setdefault("metadata", {})
     spec = tpl.setdefault("spec", {})
     if isinstance(spec, dict):
-        default_pod_spec(spec)
+        default_pod_spec(spec, pod=False)
 
 
 def _rolling(spec: dict, surge: Any = "25%", unavailable: Any = "25%") -> None:

@@ -98,6 +98,7 @@ class Traffic:
         self.duration = 0
         self.clock_offset = 0             # patterns count ticks from here (the level's start)
         self.last: dict[SvcKey, Sample] = {}
+        self.last_rv: int | None = None     # the store's resourceVersion when `last` was computed
         self._totals: dict[SvcKey, Totals] = {}
         self.unrouted = Totals()          # host/path requests no Ingress rule matched (404)
         self.backends: dict[SvcKey, _Backends] = {}
@@ -299,6 +300,7 @@ class Traffic:
             tot.served += sample.served
             tot.failed += sample.failed
         self.last = last
+        self.last_rv = self.cluster.store.resource_version     # the API state `last` was served under
         self._synced = now
         self._wake_all = False
         if repeated and not spikes and self.QUIETEN:

@@ -185,6 +185,8 @@ def _run(cluster, line: str, *, stdin: str | None, files: dict[str, str] | None)
         return Result("", f'error: kubegame does not simulate "kubectl {p.path}" yet\n', 1)
     ctx.err.extend(p.warnings)
     ctx.err.extend(connection_warnings(p))
+    from kubegame.kubectl.flagsupport import notes
+    ctx.err.extend(notes(p))
     if not p.path.startswith(OFFLINE) and not cluster.apiserver_up():
         from kubegame.engine.rbac import SERVER
         host = SERVER.split("://", 1)[-1]

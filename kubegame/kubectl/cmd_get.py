@@ -49,7 +49,9 @@ def render_template(ctx: Ctx, fmt: str, data: dict) -> str:
         raise KubectlError(f"error parsing template {text}, template: output:1: {exc}") from None
     try:
         out: list[str] = []
-        gotemplate.Exec(gotemplate._as_json_numbers(data)).run(nodes, gotemplate._as_json_numbers(data), out)
+        ex = gotemplate.Exec(gotemplate._as_json_numbers(data))
+        ex.strict = ctx.p.get("allow-missing-template-keys", True) is False
+        ex.run(nodes, gotemplate._as_json_numbers(data), out)
     except gotemplate.TemplateError as exc:
         raise KubectlError(f'error executing template "{text}": template: output:1: executing "output": {exc}') \
             from None

@@ -72,7 +72,10 @@ def pods_to_drain(ctx: Ctx, node: Any) -> tuple[list[Any], list[str], list[str]]
         pods = [x for x in pods if selector_matches(reqs, x.labels)]
     errors, warnings, to_evict = [], [], []
     ds_pods, unmanaged, emptydir = [], [], []
+    skip = int(p.get("skip-wait-for-delete-timeout", 0))
     for pod in pods:
+        if skip > 0 and pod.deletion_tick is not None and ctx.cluster.now - pod.deletion_tick > skip:
+            continue                      # filters.go skipDeletedFilter
         if pod.phase in ("Succeeded", "Failed"):
             to_evict.append(pod)
             continue
@@ -259,7 +262,31 @@ def cmd_top_node(ctx: Ctx) -> None:
         out.append([name, f"{cpu}m", f"{cpu * 100 // max(ccap, 1)}%", _mi(mem), f"{mem * 100 // max(mcap, 1)}%"])
     for name in missing:
         out.append([name, "<unknown>", "<unknown>", "<unknown>", "<unknown>"])
-    ctx.out.append(table(out))
+    ctx.out.append(top_table(out))
+
+
+def top_table(rows: list[list[str]]) -> str:
+    """metrics_printer.go ends every cell with a tab, the last one too: each line keeps the last
+    column's padding."""
+    return table([r + [""] for r in rows])
+
+
+def container_usage(ctx: Ctx, pod: Any) -> list[tuple[str, int, int]]:
+    """A pod's usage per container: metrics-server reports each container's cgroup; the game keeps
+    the pod's total, so it is shared by the containers' requests (the first takes what is left)."""
+    cpu, mem = _usage(ctx, pod)
+    cs = pod.containers
+    if len(cs) == 1:
+        return [(cs[0].name, cpu, mem)]
+    from kubegame.engine.quantity import cpu_millis, memory_bytes
+    reqs = [((c.spec.get("resources") or {}).get("requests") or {}) for c in cs]
+    rc = [cpu_millis(str(r.get("cpu", "0"))) for r in reqs]
+    rm = [memory_bytes(str(r.get("memory", "0"))) for r in reqs]
+    out = []
+    for i, c in enumerate(cs[1:], 1):
+        out.append((c.name, cpu * rc[i] // max(1, sum(rc)), mem * rm[i] // max(1, sum(rm))))
+    out.insert(0, (cs[0].name, cpu - sum(x[1] for x in out), mem - sum(x[2] for x in out)))
+    return out
 
 
 def cmd_top_pod(ctx: Ctx) -> None:
@@ -267,6 +294,8 @@ def cmd_top_pod(ctx: Ctx) -> None:
     ns = None if ctx.all_namespaces else ctx.namespace
     ctx.authorize_raw("list", "pods", "metrics.k8s.io", ns or "")
     pods = [pd for pd in ctx.cluster.pods(ns) if pd.phase == "Running" and pd.deletion_tick is None]
+    if p.args and p.flags.get("selector"):
+        raise KubectlError("only one of NAME or selector can be provided")
     if p.args:
         pods = [pd for pd in pods if pd.name == p.args[0]]
         if not pods:
@@ -277,22 +306,40 @@ def cmd_top_pod(ctx: Ctx) -> None:
         reqs = parse_selector(p.flags["selector"])
         pods = [pd for pd in pods if selector_matches(reqs, pd.labels)]
     if not pods:
-        if ns is None:
-            ctx.error("error: Metrics not available for pods", 1)
-        else:
-            ctx.error(f"error: Metrics not available for pod {ns}", 1) if False else ctx.err.append(
-                f"No resources found in {ns} namespace.\n")
+        ctx.err.append("No resources found\n" if ns is None else f"No resources found in {ns} namespace.\n")
         return
     rows = [(pd, *_usage(ctx, pd)) for pd in pods]
-    if p.get("sort-by") == "cpu":
+    sort_by = p.get("sort-by") or ""
+    if sort_by and sort_by not in ("cpu", "memory"):
+        raise KubectlError("--sort-by accepts only cpu or memory")
+    if sort_by == "cpu":
         rows.sort(key=lambda r: -r[1])
-    elif p.get("sort-by") == "memory":
+    elif sort_by == "memory":
         rows.sort(key=lambda r: -r[2])
-    hdr = (["NAMESPACE"] if ns is None else []) + ["NAME", "CPU(cores)", "MEMORY(bytes)"]
+    else:
+        rows.sort(key=lambda r: (r[0].namespace, r[0].name) if ns is None else r[0].name)
+    containers = bool(p.flags.get("containers"))
+    hdr = (["NAMESPACE"] if ns is None else []) + (["POD"] if containers else []) + \
+        ["NAME", "CPU(cores)", "MEMORY(bytes)"]
     out = [] if p.flags.get("no-headers") else [hdr]
     for pd, cpu, mem in rows:
-        out.append(([pd.namespace] if ns is None else []) + [pd.name, f"{cpu}m", _mi(mem)])
-    ctx.out.append(table(out))
+        prefix = [pd.namespace] if ns is None else []
+        if containers:
+            per = container_usage(ctx, pd)
+            if sort_by == "cpu":
+                per.sort(key=lambda x: -x[1])
+            elif sort_by == "memory":
+                per.sort(key=lambda x: -x[2])
+            for cname, ccpu, cmem in per:
+                out.append(prefix + [pd.name, cname, f"{ccpu}m", _mi(cmem)])
+        else:
+            out.append(prefix + [pd.name, f"{cpu}m", _mi(mem)])
+    if p.flags.get("sum"):
+        # printPodResourcesSum: underlines under the two usage columns, then the totals
+        width = len(hdr)
+        out.append([""] * (width - 2) + ["________", "________"])
+        out.append([""] * (width - 3) + ["", f"{sum(r[1] for r in rows)}m", _mi(sum(r[2] for r in rows))])
+    ctx.out.append(top_table(out))
 
 
 __all__ = ["cmd_cordon", "cmd_drain", "cmd_taint", "cmd_top_node", "cmd_top_pod", "parse_refs", "_targets"]

@@ -123,6 +123,10 @@ def cmd_create_file(ctx: Ctx) -> None:
     if not ctx.p.flags.get("filename"):
         raise KubectlError("must specify one of -f and -k")
     dry = ctx.dry_run
+    server_side = bool(ctx.p.flags.get("server-side"))
+    if server_side:
+        ctx.err.append("kubegame: --server-side applies as a client-side apply here: field ownership, managedFields "
+                       "and apply conflicts are not simulated yet\n")
     for m in load_manifests(ctx, keep_going=True):
         res = manifest_resource(m)
         try:
@@ -382,6 +386,10 @@ def cmd_apply(ctx: Ctx) -> None:
     if ctx.p.args:
         raise KubectlError(f"Unexpected args: {ctx.p.args}\nSee 'kubectl apply -h' for help and examples")
     dry = ctx.dry_run
+    server_side = bool(ctx.p.flags.get("server-side"))
+    if server_side:
+        ctx.err.append("kubegame: --server-side applies as a client-side apply here: field ownership, managedFields "
+                       "and apply conflicts are not simulated yet\n")
     for m in load_manifests(ctx, keep_going=True):
         res = manifest_resource(m)
         try:
@@ -401,7 +409,7 @@ def cmd_apply(ctx: Ctx) -> None:
         if fmt:
             print_obj_or(ctx, ctx.cluster.render(obj), res, obj.name, verb)
         else:
-            ctx.print(f"{ref_name(res, obj.name)} {verb}{ctx.dry_suffix()}")
+            ctx.print(f"{ref_name(res, obj.name)} {'serverside-applied' if server_side else verb}{ctx.dry_suffix()}")
 
 
 def _apply_one(ctx: Ctx, res: Resource, body: dict, ns: str, name: str, dry: str) -> tuple[Any, str]:
@@ -1127,6 +1135,15 @@ def cmd_expose(ctx: Ctx) -> None:
             spec["type"] = stype
         if p.flags.get("cluster-ip"):
             spec["clusterIP"] = p.flags["cluster-ip"]
+        # expose.go: --external-ip, --load-balancer-ip, --session-affinity=ClientIP
+        if p.flags.get("external-ip"):
+            spec["externalIPs"] = [x for x in str(p.flags["external-ip"]).split(",") if x]
+        if p.flags.get("load-balancer-ip"):
+            spec["loadBalancerIP"] = p.flags["load-balancer-ip"]
+        if p.flags.get("session-affinity"):
+            if p.flags["session-affinity"] not in ("None", "ClientIP"):
+                raise KubectlError(f"unknown session affinity: {p.flags['session-affinity']}")
+            spec["sessionAffinity"] = p.flags["session-affinity"]
         labels = dict(obj.labels) if res.kind != "Pod" else dict(obj.labels)
         body = {"apiVersion": "v1", "kind": "Service",
                 "metadata": {"name": name, **({"labels": labels} if labels else {})},

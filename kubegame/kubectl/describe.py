@@ -94,6 +94,8 @@ def _annotations(d: dict) -> list[str]:
 
 
 def events_section(ctx: Ctx, w: W, kind: str, namespace: str, name: str, uid: str = "") -> None:
+    if ctx.p.flags.get("show-events") is False:
+        return                           # --show-events=false: describe searches no events
     evs = [e for e in ctx.cluster.events if e.kind == kind and e.name == name and
            (e.namespace or "") == (namespace or "")]
     if not evs:

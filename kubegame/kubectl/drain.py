@@ -177,11 +177,15 @@ class Drain(Stream):
         out, err = "", ""
         late = self.node_deadline is not None and cluster.now >= self.node_deadline
         limit = go_duration_text(self.timeout)
+        skip = int(self.ctx.p.get("skip-wait-for-delete-timeout", 0))
         for key, uid in list(self.waiting.items()):
             pod = cluster.get("Pod", *key)
             if pod is None or pod.uid != uid:
                 del self.waiting[key]
                 out += f"pod/{key[1]} evicted\n"
+            elif skip > 0 and pod.deletion_tick is not None and cluster.now - pod.deletion_tick > skip:
+                del self.waiting[key]            # drain.go shouldSkipPod / podSkipMsgTemplate
+                out += f'pod "{key[1]}" has DeletionTimestamp older than {skip} seconds, skipping\n'
             elif late:                       # waitForDelete polls every second under the same deadline
                 del self.waiting[key]
                 self.errors.append(f'error when waiting for pod "{key[1]}" in namespace "{key[0]}" to terminate: '

@@ -377,6 +377,7 @@ def _exists(item: Any, keys: tuple) -> bool:
 class Exec:
     def __init__(self, root: Any):
         self.vars: list[dict[str, Any]] = [{"$": root}]
+        self.strict = False        # --allow-missing-template-keys=false: missingkey=error
 
     def lookup(self, name: str) -> Any:
         for scope in reversed(self.vars):
@@ -399,7 +400,10 @@ class Exec:
                 var, _, rest = v.partition(".")
                 base = self.lookup(var)
                 return _field(base, rest.split(".")) if rest else base
-            return _field(dot, v[1:].split("."))
+            value = _field(dot, v[1:].split("."))
+            if value is NO_VALUE and self.strict:
+                raise TemplateError(f'map has no entry for key "{v[1:].split(".")[-1]}"')
+            return value
         if k == "word":
             if v in ("true", "false"):
                 return v == "true"

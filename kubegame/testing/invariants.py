@@ -89,6 +89,9 @@ def check_network_policies(cluster: Cluster) -> None:
     if not cluster.store.any("NetworkPolicy"):
         return
     traffic = cluster.traffic
+    served_under = getattr(traffic, "last_rv", None)
+    if served_under is None or any(p.resource_version > served_under for p in cluster.list("NetworkPolicy")):
+        return                  # a policy changed since the last tick's traffic: the next tick applies it
     shares: dict[tuple[str, str], list[float]] = {}
     for d in traffic.demands.values():
         target = traffic.route(d)

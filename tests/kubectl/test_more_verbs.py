@@ -202,3 +202,59 @@ def test_get_prints_go_templates_and_kyaml(k: K) -> None:
     out = k("get svc shop -o kyaml").output
     assert out.startswith("---\n{\n") and '  kind: "Service",\n' in out and out.endswith("}\n")
     assert "    ports: [{\n" in out
+
+
+def test_top_pod_per_container_and_the_sum(k: K) -> None:
+    """metrics_printer.go: every cell tab-terminated (the last column keeps its padding), POD before
+    NAME with --containers, the underlines and totals of --sum."""
+    out = k("top pod").output.splitlines()
+    assert out[0] == "NAME                    CPU(cores)   MEMORY(bytes)   "
+    per = k("top pod --containers").output.splitlines()
+    assert per[0].split() == ["POD", "NAME", "CPU(cores)", "MEMORY(bytes)"]
+    assert all(ln.split()[1] == "shop" for ln in per[1:])
+    summed = k("top pod --sum").output.splitlines()
+    assert summed[-2].split() == ["________", "________"]
+    total = sum(int(ln.split()[1].rstrip("m")) for ln in out[1:])
+    assert summed[-1].split()[0] == f"{total}m"
+    assert k("top pod x -l app=shop").error == "error: only one of NAME or selector can be provided\n"
+    assert k("top pod --sort-by=name").error == "error: --sort-by accepts only cpu or memory\n"
+
+
+def test_explain_recursive_lists_the_field_tree() -> None:
+    """explain/v2/templates/plaintext.tmpl fieldList with Recursive: `name\\t<type>` indented two
+    spaces per level, no descriptions, --max-depth."""
+    from kubegame import kubectl as kc
+    from kubegame.engine import Cluster
+    out = kc.run(Cluster(0), "kubectl explain pod.spec.securityContext --recursive").output
+    lines = out.splitlines()
+    assert "FIELDS:" in lines
+    fields = lines[lines.index("FIELDS:") + 1:]
+    assert "  runAsUser\t<integer>" in fields
+    assert "  seLinuxOptions\t<SELinuxOptions>" in fields and "    level\t<string>" in fields
+    shallow = kc.run(Cluster(0), "kubectl explain pod.spec --recursive --max-depth=1").output.splitlines()
+    assert "  containers\t<[]Container> -required-" in shallow
+    assert not any(ln.startswith("    ") for ln in shallow[shallow.index("FIELDS:") + 1:])
+
+
+def test_flags_the_game_does_not_act_on_say_so(k: K) -> None:
+    """kubectl/flagsupport.py: a flag given that the game does not simulate adds a note; its default
+    value or a transport-only flag (--chunk-size) adds none."""
+    assert "kubegame: --server-print is not simulated" in k("get pods --server-print=false").error
+    assert "kubegame: --field-manager is not simulated" in k("label deploy shop a=b --field-manager=me").error
+    assert "not simulated" not in k("get pods --server-print=true").error
+    assert "not simulated" not in k("get pods --chunk-size=10").error
+
+
+def test_describe_without_events_and_expose_affinity(k: K) -> None:
+    assert "Events:" not in k("describe deploy shop --show-events=false").output
+    assert "Events:" in k("describe deploy shop").output
+    k("expose deploy shop --name=sticky --port=80 --session-affinity=ClientIP --external-ip=203.0.113.9")
+    svc = k.cluster.get("Service", "default", "sticky")
+    assert svc.spec["sessionAffinity"] == "ClientIP" and svc.spec["externalIPs"] == ["203.0.113.9"]
+
+
+def test_server_side_apply_says_what_it_does(k: K) -> None:
+    body = json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "ssa"}, "data": {"a": "1"}})
+    r = k("apply --server-side -f -", stdin=body)
+    assert r.output == "configmap/ssa serverside-applied\n"
+    assert "applies as a client-side apply here" in r.error

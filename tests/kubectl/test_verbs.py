@@ -94,8 +94,9 @@ CASES = [
     ("cordon", "", "error: USAGE: cordon NODE [flags]", 1),
     ("taint nodes node-1 dedicated=db:NoSchedule", "node/node-1 tainted\n", "", 0),
     ("taint nodes node-1", "", "error: at least one taint update is required\n", 1),
-    ("top nodes", "NAME     CPU(cores)   CPU(%)   MEMORY(bytes)   MEMORY(%)\nnode-1", "", 0),
-    ("top pods", "NAME                    CPU(cores)   MEMORY(bytes)\nshop-", "", 0),
+    # metrics_printer.go tab-terminates every cell: the last column keeps its padding
+    ("top nodes", "NAME     CPU(cores)   CPU(%)   MEMORY(bytes)   MEMORY(%)   \nnode-1", "", 0),
+    ("top pods", "NAME                    CPU(cores)   MEMORY(bytes)   \nshop-", "", 0),
     # info
     ("version", "Client Version: v1.37.1\nKustomize Version: v5.8.1\nServer Version: v1.37.1\n", "", 0),
     ("api-resources", "deployments                deploy       apps/v1                        true         Deployment",
