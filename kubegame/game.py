@@ -52,6 +52,7 @@ class GameSetupError(Exception):
 
 
 INTERRUPTED = 130          # the exit code of a command stopped with Ctrl-C
+MAX_BLOCKED_REPORTS = 2000  # the reports of a blocking command a screen has not taken yet, at most
 NEVER_RETURNS = ("kubegame: `{line}` never returns on its own and nobody can press Ctrl-C here, so it was stopped "
                  "at once: bound it with --request-timeout (e.g. --request-timeout=30s)\n")
 
@@ -281,6 +282,9 @@ class Game:
         self._last_report: TickReport | None = None
         self._pod_views: dict[str, tuple[tuple, list]] = {}      # node -> (version, its PodViews)
         self.active: CommandResult | None = None     # the command still running on the clock, if any
+        # the ticks a blocking command ran inside submit(): a screen takes them (take_blocked_reports)
+        # to show their events, as it shows the ticks it steps itself
+        self.blocked_reports: list[TickReport] = []
         self._line_notes: list[str] = []
 
     def _apply_initial(self, m: Any) -> None:
@@ -431,7 +435,8 @@ class Game:
             return
         self.active = res
         while res.running and not self.finished:
-            self._tick()
+            self.blocked_reports.append(self._tick())
+        del self.blocked_reports[:-MAX_BLOCKED_REPORTS]
         if res.running:                       # the level ended first
             res.stream.interrupt()
             self._finished_running(res)
@@ -449,6 +454,11 @@ class Game:
             res.stream.interrupt()
             self._finished_running(res)
         self.active = None
+
+    def take_blocked_reports(self) -> list[TickReport]:
+        """The TickReports of the ticks a blocking command ran (`wait ... && get pods` on one line)."""
+        out, self.blocked_reports = self.blocked_reports, []
+        return out
 
     def interrupt(self, record: bool = True) -> CommandResult | None:
         """Ctrl-C: stop the running command; the replay records it at this tick."""

@@ -101,3 +101,17 @@ def test_the_shell_prints_as_the_clock_advances():
     text = out.getvalue()
     assert 'deployment "web" successfully rolled out\nkubegame: the clock advanced' in text
     assert "never returns on its own" in text
+
+
+def test_a_blocking_line_hands_its_ticks_to_the_screen():
+    """`kubectl wait ... && kubectl get deploy` blocks inside one submit(): the ticks it ran are kept
+    as TickReports for the screen to show (their events, the timeline), and taken once."""
+    g = Game(small())
+    start = g.now
+    r = g.submit("kubectl scale deploy web --replicas=4 && kubectl wait --for=jsonpath={.status.readyReplicas}=4 "
+                 "deploy/web --timeout=60s && kubectl get deploy web")
+    assert " 4/4 " in r.output and "the clock advanced" in r.note
+    reports = g.take_blocked_reports()
+    assert [rep.tick for rep in reports] == list(range(start + 1, g.now + 1))
+    assert any(e.reason == "ScalingReplicaSet" for rep in reports for e in rep.events)
+    assert g.take_blocked_reports() == []

@@ -10,6 +10,9 @@ from __future__ import annotations
 import base64
 import json
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from kubegame.kubectl.stream import advance
 
 from .conftest import K
@@ -258,3 +261,39 @@ def test_server_side_apply_says_what_it_does(k: K) -> None:
     r = k("apply --server-side -f -", stdin=body)
     assert r.output == "configmap/ssa serverside-applied\n"
     assert "applies as a client-side apply here" in r.error
+
+
+VERBS = ["wait", "rollout status", "get", "logs", "events", "set env", "set serviceaccount", "set selector",
+         "set subject", "replace", "diff", "debug", "attach", "cp", "create token", "create secret tls",
+         "create configmap", "top pod", "explain", "port-forward", "drain", "delete", "describe", "completion",
+         "certificate approve"]
+WORDS = ["pod", "pods", "deploy/shop", "svc/shop", "node/node-1", "node-1", "shop", "-", "x=y", "A=1", "A-",
+         "--for=delete", "--for=condition=Ready", "--for=jsonpath={.spec}=1", "--for=create", "-w", "-f",
+         "--timeout=2s", "--timeout=0", "-o", "yaml", "go-template={{.x}}", "kyaml", "-l", "app=shop", "--all", "-A",
+         "--containers", "--sum", "--recursive", "--copy-to=cp1", "--image=busybox:latest", "-it",
+         "--from=configmap/x", "--list", "--user=u", "--serviceaccount=ns:sa", "--duration=1h", "-c", "--append-hash",
+         "--request-timeout=3", "--tail=2", "--since=5s", "--prefix", "--previous", "--force", "8080:80",
+         "--show-events=false", "--watch=false", "--output-watch-events", "--watch-only", "{{", "--", "sleep", "10"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.tuples(st.sampled_from(VERBS), st.lists(st.sampled_from(WORDS), max_size=5)), min_size=1,
+                max_size=6))
+def test_any_line_of_the_new_verbs_answers_without_a_traceback(lines) -> None:
+    """Text or kubectl's error, never kubegame's internal error, also while a command keeps running."""
+    from kubegame.engine import Cluster, NodeSpec
+
+    from .conftest import SHOP
+    c = Cluster(seed=3)
+    c.add_node(NodeSpec("node-1", cpu="4", memory="8Gi", zone="zone-a"))
+    c.create(SHOP)
+    c.run(12)
+    k = K(c)
+    for verb, words in lines:
+        r = k(f"{verb} {' '.join(words)}", stdin='{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"z"}}')
+        assert "internal error" not in r.error, (verb, words, r.error)
+        if r.stream is not None:
+            for _ in range(3):
+                c.tick()
+                assert "internal error" not in advance(r.stream, c)[1]
+            r.stream.interrupt()

@@ -312,6 +312,8 @@ class GameScreen(Screen):
         except Exception as exc:  # noqa: BLE001 - any error in a command shows, never a crash
             out.error(f"error: {type(exc).__name__}: {exc}")
             return
+        for report in getattr(self.game, "take_blocked_reports", list)():
+            self._record(report)              # `wait ... && ...` ran ticks inside the line: show their events
         shell = getattr(res, "shell", None)
         if shell is not None:                  # exec/attach/debug -it: a shell window in the container
             out.note(f"(a shell in {shell[0]}/{shell[1]}, container {shell[2]}: Esc or exit closes it)")
