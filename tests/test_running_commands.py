@@ -97,10 +97,14 @@ def test_the_shell_prints_as_the_clock_advances():
     g = Game(small())
     out = io.StringIO()
     run_shell(g, io.StringIO("kubectl scale deploy web --replicas=3\nkubectl rollout status deploy/web\n"
-                             "kubectl get pods -w\n"), out, echo=True)
+                             "kubectl get pods -w\nkubectl wait --for=condition=Available=false deploy/web "
+                             "--timeout=2s\n"), out, echo=True)
     text = out.getvalue()
     assert 'deployment "web" successfully rolled out\nkubegame: the clock advanced' in text
     assert "never returns on its own" in text
+    last = text.splitlines()[-2:]
+    assert last[0] == "error: timed out waiting for the condition on deployments/web"
+    assert last[1].startswith("kubegame: the clock advanced 2 ticks ") and last[1].endswith("; exit code 1")
 
 
 def test_a_blocking_line_hands_its_ticks_to_the_screen():

@@ -1008,8 +1008,7 @@ def _apply_edit(cluster: Any, res: Resource, obj: Any, original: str, new_text: 
         _, changed = cluster.update(clean_for_write(body), obj.namespace or None)
     except ApiError as exc:
         from kubegame.kubectl.core import format_api_error
-        return Result("", f"error: {kind_prefix(obj.kind)}s \"{obj.name}\" could not be patched: "
-                      if False else format_api_error(exc) + "\n", 1)
+        return Result("", format_api_error(exc) + "\n", 1)
     if not changed:
         return Result("", "Edit cancelled, no changes made.\n", 0)
     return Result(f"{ref_name(res, obj.name)} edited\n", "", 0)
