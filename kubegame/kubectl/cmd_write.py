@@ -123,10 +123,6 @@ def cmd_create_file(ctx: Ctx) -> None:
     if not ctx.p.flags.get("filename"):
         raise KubectlError("must specify one of -f and -k")
     dry = ctx.dry_run
-    server_side = bool(ctx.p.flags.get("server-side"))
-    if server_side:
-        ctx.err.append("kubegame: --server-side applies as a client-side apply here: field ownership, managedFields "
-                       "and apply conflicts are not simulated yet\n")
     for m in load_manifests(ctx, keep_going=True):
         res = manifest_resource(m)
         try:
