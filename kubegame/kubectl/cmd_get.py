@@ -205,6 +205,11 @@ def print_groups(ctx: Ctx, groups: list[tuple[str, list[Item]]], multi: bool, fm
     all_items = [i for _, items in groups for i in items]
     if fmt in ("yaml", "json", "kyaml"):
         dicts = [strip_managed(i.d) for i in all_items]
+        if ctx.p.flags.get("show-managed-fields"):
+            from kubegame.kubectl.fieldset import managed_fields
+            for d, i in zip(dicts, all_items, strict=True):
+                if getattr(i.obj, "uid", None) and isinstance(d.get("metadata"), dict):
+                    d["metadata"]["managedFields"] = managed_fields(ctx.cluster, i.obj)
         data = dicts[0] if single and len(dicts) == 1 else as_list(dicts)
         if fmt == "kyaml":
             from kubegame.kubectl.kyaml import to_kyaml

@@ -160,6 +160,7 @@ def cmd_exec(ctx: Ctx) -> Result | None:
 
 
 def cmd_run(ctx: Ctx) -> Result | None:
+    from kubegame.kubectl.cmd_write import owned
     p = ctx.p
     if not p.args or (p.dash == 0):
         raise KubectlError("NAME is required for run\nSee 'kubectl run -h' for help and examples")
@@ -236,9 +237,9 @@ def cmd_run(ctx: Ctx) -> Result | None:
                "spec": {"ports": [{"port": int(p.flags["port"]), "protocol": "TCP",
                                    "targetPort": int(p.flags["port"])}], "selector": dict(labels)}}
         ctx.authorize("create", BY_KIND["Service"], ctx.namespace)
-        ctx.cluster.create(svc, ctx.namespace, dry_run=dry == "server")
+        owned(ctx, ctx.cluster.create(svc, ctx.namespace, dry_run=dry == "server"))
         ctx.print(f"service/{name} created{ctx.dry_suffix()}")
-    ctx.cluster.create(body, ctx.namespace, dry_run=dry == "server")
+    owned(ctx, ctx.cluster.create(body, ctx.namespace, dry_run=dry == "server"))
     ctx.print(f"pod/{name} created{ctx.dry_suffix()}")
     return None
 

@@ -103,6 +103,14 @@ def clean_for_write(body: dict) -> dict:
 
 # -- create ---------------------------------------------------------------------------------------
 
+def owned(ctx: Ctx, obj: Any, before: dict | None = None, subresource: str = "") -> Any:
+    """Record the command's field manager as the owner of what it wrote (kubectl/fieldset.py)."""
+    from kubegame.kubectl.fieldset import manager_for, record_update
+    if ctx.dry_run == "none" and obj is not None and ctx.cluster.get(obj.kind, obj.namespace, obj.name) is obj:
+        record_update(ctx.cluster, obj, before, manager_for(ctx.p), subresource)
+    return obj
+
+
 def _create_body(ctx: Ctx, body: dict, res: Resource, verb: str = "created") -> None:
     """Create (or with --dry-run=client -o yaml, print) a generated object."""
     dry = ctx.dry_run
@@ -111,7 +119,8 @@ def _create_body(ctx: Ctx, body: dict, res: Resource, verb: str = "created") -> 
         print_obj_or(ctx, body, res, name, verb)
         return
     ctx.authorize("create", res, ctx.namespace)        # a POST to the collection: no name
-    obj = ctx.cluster.create(_save_config(ctx, record_cause(ctx, body)), ctx.namespace, dry_run=dry == "server")
+    obj = owned(ctx, ctx.cluster.create(_save_config(ctx, record_cause(ctx, body)), ctx.namespace,
+                                        dry_run=dry == "server"))
     if res.kind == "Namespace" and not obj.status:
         obj.status = {"phase": "Active"}
     print_obj_or(ctx, ctx.cluster.render(obj) if dry == "none" else body, res, name, verb)
@@ -132,7 +141,8 @@ def cmd_create_file(ctx: Ctx) -> None:
                              "created")
                 continue
             ctx.authorize("create", res, (body.get("metadata") or {}).get("namespace"))
-            obj = ctx.cluster.create(_save_config(ctx, body), ctx.p.flags.get("namespace"), dry_run=dry != "none")
+            obj = owned(ctx, ctx.cluster.create(_save_config(ctx, body), ctx.p.flags.get("namespace"),
+                                                dry_run=dry != "none"))
         except ApiError as exc:
             ctx.api_error(exc, m.source, "creating")
             continue
@@ -383,9 +393,6 @@ def cmd_apply(ctx: Ctx) -> None:
         raise KubectlError(f"Unexpected args: {ctx.p.args}\nSee 'kubectl apply -h' for help and examples")
     dry = ctx.dry_run
     server_side = bool(ctx.p.flags.get("server-side"))
-    if server_side:
-        ctx.err.append("kubegame: --server-side applies as a client-side apply here: field ownership, managedFields "
-                       "and apply conflicts are not simulated yet\n")
     for m in load_manifests(ctx, keep_going=True):
         res = manifest_resource(m)
         try:
@@ -393,7 +400,8 @@ def cmd_apply(ctx: Ctx) -> None:
             md = body.get("metadata") or {}
             ns, name = md.get("namespace"), str(md.get("name") or "")
             ctx.authorize("get", res, ns, name)
-            obj, verb = _apply_one(ctx, res, body, str(ns or ""), name, dry)
+            obj, verb = (_server_side_apply if server_side else _apply_one)(ctx, res, body, str(ns or ""), name,
+                                                                              dry)
         except ApiError as exc:
             existing = _exists(ctx, m, res)
             ctx.api_error(exc, m.source, "applying patch" if existing else "creating")
@@ -405,7 +413,45 @@ def cmd_apply(ctx: Ctx) -> None:
         if fmt:
             print_obj_or(ctx, ctx.cluster.render(obj), res, obj.name, verb)
         else:
-            ctx.print(f"{ref_name(res, obj.name)} {'serverside-applied' if server_side else verb}{ctx.dry_suffix()}")
+            ctx.print(f"{ref_name(res, obj.name)} {verb}{ctx.dry_suffix()}")
+
+
+def _server_side_apply(ctx: Ctx, res: Resource, body: dict, ns: str, name: str, dry: str) -> tuple[Any, str]:
+    """apply --server-side (the API server's fieldmanager, structured-merge-diff): the manifest's fields
+    become the field manager's (`kubectl` unless --field-manager); a field another manager owns with
+    another value is a conflict unless --force-conflicts takes it over; what this manager applied before
+    and applies no more goes, unless someone else owns it. No last-applied annotation is written."""
+    from kubegame.kubectl import fieldset as fs
+    manager = fs.manager_for(ctx.p)
+    live = ctx.cluster.get(res.kind, ns if res.namespaced else "", name) if name else None
+    applied = fs.field_set(body)
+    if live is None:
+        ctx.authorize("create", res, ns)
+        obj = ctx.cluster.create(body, ctx.p.flags.get("namespace"), dry_run=dry != "none")
+        if dry == "none":
+            fs.entries(ctx.cluster, obj)[(manager, "Apply", "")] = {"apiVersion": res.api_version,
+                                                                  "time": ctx.cluster.now, "fields": set(applied)}
+        return obj, "serverside-applied"
+    ctx.authorize("patch", res, ns, name)
+    current = clean_for_write(ctx.cluster.render(live))
+    mine = fs.entries(ctx.cluster, live)
+    key = (manager, "Apply", "")
+    others = {m: e["fields"] for m, e in mine.items() if m != key}
+    found = fs.conflicts(current, body, key, others)
+    if found and not ctx.p.flags.get("force-conflicts"):
+        raise KubectlError(fs.conflict_message(found, res.api_version))
+    previous = mine[key]["fields"] if key in mine else set()
+    taken = {p for _m, p in found}
+    kept = set().union(*(f - taken for f in others.values())) if others else set()
+    merged = fs.apply_merge(current, body, previous, kept)
+    obj, _changed = ctx.cluster.update(merged, ctx.p.flags.get("namespace"), dry_run=dry != "none")
+    if dry == "none":
+        for m in list(others):
+            mine[m]["fields"] -= taken
+            if not mine[m]["fields"]:
+                del mine[m]
+        mine[key] = {"apiVersion": res.api_version, "time": ctx.cluster.now, "fields": set(applied)}
+    return obj, "serverside-applied"
 
 
 def _apply_one(ctx: Ctx, res: Resource, body: dict, ns: str, name: str, dry: str) -> tuple[Any, str]:
@@ -414,7 +460,8 @@ def _apply_one(ctx: Ctx, res: Resource, body: dict, ns: str, name: str, dry: str
     live = ctx.cluster.get(res.kind, ns if res.namespaced else "", name) if name else None
     if live is None:
         ctx.authorize("create", res, ns)
-        return ctx.cluster.create(with_annotation(body), ctx.p.flags.get("namespace"), dry_run=dry != "none"), \
+        return owned(ctx, ctx.cluster.create(with_annotation(body), ctx.p.flags.get("namespace"),
+                                             dry_run=dry != "none")), \
             "created"
     ctx.authorize("patch", res, ns, name)
     current = clean_for_write(ctx.cluster.render(live))
@@ -424,7 +471,9 @@ def _apply_one(ctx: Ctx, res: Resource, body: dict, ns: str, name: str, dry: str
     merged = three_way(original or {}, with_annotation(body), current)
     if merged == current:
         return live, "unchanged"
+    before = ctx.cluster.render(live)
     obj, changed = ctx.cluster.update(merged, ctx.p.flags.get("namespace"), dry_run=dry != "none")
+    owned(ctx, obj, before)
     return obj, "configured" if changed else "unchanged"
 
 
@@ -638,7 +687,9 @@ def cmd_scale(ctx: Ctx) -> None:
         if ctx.dry_run == "none":
             try:
                 ctx.authorize("patch", res, obj.namespace, obj.name, "scale")
+                before = ctx.cluster.render(obj)
                 ctx.cluster.scale(res.kind, obj.namespace, obj.name, n)
+                owned(ctx, obj, before, "scale")
                 if ctx.p.flags.get("record") is True:
                     update_object(ctx, obj, ctx.cluster.render(obj))
             except ApiError as exc:
@@ -704,7 +755,7 @@ def cmd_autoscale(ctx: Ctx) -> None:
             continue
         try:
             ctx.authorize("create", BY_KIND["HorizontalPodAutoscaler"], obj.namespace)
-            ctx.cluster.create(body, obj.namespace, dry_run=ctx.dry_run == "server")
+            owned(ctx, ctx.cluster.create(body, obj.namespace, dry_run=ctx.dry_run == "server"))
         except ApiError as exc:
             ctx.api_error(exc)
             continue
@@ -717,8 +768,11 @@ def update_object(ctx: Ctx, obj: Any, body: dict, verb: str = "patch") -> bool:
     """PUT a changed body; returns whether anything changed."""
     from kubegame.engine.kinds import BY_KIND as _KINDS
     ctx.authorize(verb, _KINDS[obj.kind], obj.namespace, obj.name)
+    before = ctx.cluster.render(obj)
     _, changed = ctx.cluster.update(record_cause(ctx, clean_for_write(body)), obj.namespace or None,
                                     dry_run=ctx.dry_run != "none")
+    if changed:
+        owned(ctx, obj, before)
     return changed
 
 
@@ -1149,7 +1203,7 @@ def cmd_expose(ctx: Ctx) -> None:
             continue
         try:
             ctx.authorize("create", BY_KIND["Service"], obj.namespace)
-            created = ctx.cluster.create(body, obj.namespace, dry_run=ctx.dry_run == "server")
+            created = owned(ctx, ctx.cluster.create(body, obj.namespace, dry_run=ctx.dry_run == "server"))
         except ApiError as exc:
             ctx.api_error(exc)
             continue

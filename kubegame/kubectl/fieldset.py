@@ -160,7 +160,14 @@ CONFLICT_HELP = ("Please review the fields above--they currently have other mana
                  "See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts")
 
 
-def conflicts(live: dict, applied: dict, manager: str, owners: dict[str, set[Path]]) -> list[tuple[str, Path]]:
+def display(key: Any) -> str:
+    """How a conflict names a manager: `"kubectl" with subresource "scale"`."""
+    if isinstance(key, tuple):
+        return f'"{key[0]}"' + (f' with subresource "{key[2]}"' if key[2] else "")
+    return f'"{key}"'
+
+
+def conflicts(live: dict, applied: dict, manager: Any, owners: dict[Any, set[Path]]) -> list[tuple[Any, Path]]:
     """(other manager, path) for every applied leaf another manager owns with another value."""
     out = []
     for path in sorted(field_set(applied), key=path_text):
@@ -170,21 +177,21 @@ def conflicts(live: dict, applied: dict, manager: str, owners: dict[str, set[Pat
         have = _get(live, path)
         if want == have:
             continue
-        for other, fields in sorted(owners.items()):
+        for other, fields in sorted(owners.items(), key=lambda kv: str(kv[0])):
             if other != manager and path in fields:
                 out.append((other, path))
     return out
 
 
-def conflict_message(found: list[tuple[str, Path]], api_version: str) -> str:
+def conflict_message(found: list[tuple[Any, Path]], api_version: str) -> str:
     """The API server's `Apply failed with N conflict(s): ...` and kubectl's advice after it."""
     if len(found) == 1:
         manager, path = found[0]
-        body = f'conflict with "{manager}" using {api_version}: {path_text(path)}'
+        body = f"conflict with {display(manager)} using {api_version}: {path_text(path)}"
     else:
         lines = []
-        for manager in sorted({m for m, _ in found}):
-            lines.append(f'conflicts with "{manager}" using {api_version}:')
+        for manager in sorted({m for m, _ in found}, key=str):
+            lines.append(f"conflicts with {display(manager)} using {api_version}:")
             lines += [f"- {path_text(p)}" for m, p in found if m == manager]
         body = "\n".join(lines)
     n = len(found)
@@ -206,3 +213,83 @@ def apply_merge(live: dict, applied: dict, previous: set[Path], others: set[Path
             continue                           # an item's key goes with the item
         delete_at(result, path)
     return result
+
+
+# -- who owns what: the managedFields of each object --------------------------------------------------
+
+MANAGERS = {"create": "kubectl-create", "apply": "kubectl-client-side-apply", "edit": "kubectl-edit",
+            "patch": "kubectl-patch", "label": "kubectl-label", "annotate": "kubectl-annotate",
+            "replace": "kubectl-replace", "expose": "kubectl-expose", "run": "kubectl-run",
+            "autoscale": "kubectl-autoscale", "taint": "kubectl-taint", "set": "kubectl-set",
+            "rollout": "kubectl-rollout", "scale": "kubectl", "cordon": "kubectl-cordon",
+            "uncordon": "kubectl-cordon", "drain": "kubectl-cordon"}
+
+
+Key = tuple   # (manager, operation, subresource): one managedFields entry
+
+
+def owners(cluster: Any) -> dict[str, dict[Key, dict]]:
+    """Object uid -> (manager, operation, subresource) -> {apiVersion, time, fields}."""
+    table = getattr(cluster, "field_owners", None)
+    if table is None:
+        table = {}
+        cluster.field_owners = table
+    return table
+
+
+def manager_for(p: Any) -> str:
+    """--field-manager, else the name kubectl 1.37 sends for the command."""
+    if p.flags.get("field-manager"):
+        return str(p.flags["field-manager"])
+    if p.path == "apply" and p.flags.get("server-side"):
+        return "kubectl"
+    return MANAGERS.get(p.path.split()[0], "kubectl")
+
+
+def entries(cluster: Any, obj: Any) -> dict[Key, dict]:
+    """The object's managers; an object applied before kubegame tracked owners (a level's manifest)
+    belongs to kubectl-client-side-apply for the fields of its last-applied configuration."""
+    table = owners(cluster)
+    got = table.get(obj.uid)
+    if got is None:
+        got = table[obj.uid] = {}
+        from kubegame.kubectl.apply_patch import last_applied
+        applied = last_applied(cluster.render(obj))
+        if applied:
+            got[("kubectl-client-side-apply", "Update", "")] = {"apiVersion": obj.api_version,
+                                                             "time": obj.creation_tick, "fields": field_set(applied)}
+    return got
+
+
+def record_update(cluster: Any, obj: Any, before: dict | None, manager: str, subresource: str = "") -> None:
+    """An Update by `manager`: it owns every field it changed (or, creating, every field there is), and
+    the other managers lose those fields (an update never conflicts)."""
+    after = cluster.render(obj)
+    now = field_set(after)
+    changed = now if before is None else {p for p in now if _get(before, p) != _get(after, p)}
+    if not changed:
+        return
+    mine = entries(cluster, obj)
+    key = (manager, "Update", subresource)
+    for other, e in list(mine.items()):
+        if other != key:
+            e["fields"] -= changed
+            if not e["fields"]:
+                del mine[other]
+    e = mine.setdefault(key, {"apiVersion": obj.api_version, "fields": set()})
+    e["fields"] |= changed
+    e["time"] = cluster.now
+
+
+def managed_fields(cluster: Any, obj: Any) -> list[dict]:
+    """metadata.managedFields as the API server returns it."""
+    from kubegame.engine.objects import timestamp
+    out = []
+    for (name, operation, subresource), e in entries(cluster, obj).items():
+        entry = {"apiVersion": e["apiVersion"], "fieldsType": "FieldsV1", "fieldsV1": fields_v1(e["fields"]),
+                 "manager": name, "operation": operation}
+        if subresource:
+            entry["subresource"] = subresource
+        entry["time"] = timestamp(e.get("time", obj.creation_tick))
+        out.append(entry)
+    return out

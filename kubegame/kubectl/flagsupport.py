@@ -10,14 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-MANAGED_FIELDS = "managedFields are not simulated yet, so there is no field manager to name or show"
-
 # (command path or "*" for every command, flag) -> why it is not simulated
 NOT_SIMULATED: dict[tuple[str, str], str] = {
-    ("*", "field-manager"): MANAGED_FIELDS,
-    ("*", "show-managed-fields"): MANAGED_FIELDS,
-    ("apply", "force-conflicts"): "server-side apply's field ownership is not simulated yet",
-    ("diff", "force-conflicts"): "server-side apply's field ownership is not simulated yet",
+    ("diff", "force-conflicts"): "diff --server-side is not simulated",
     ("apply", "openapi-patch"): "the game always merges with the patch merge keys of its OpenAPI data",
     ("apply", "prune-allowlist"): "apply --prune is not simulated",
     ("apply", "prune"): "apply --prune is not simulated",

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from kubegame.kubectl.fieldset import (
     apply_merge,
     conflict_message,
@@ -46,3 +48,49 @@ def test_the_merge_sets_applied_fields_and_drops_what_the_manager_no_longer_appl
     kept = apply_merge(LIVE, applied, before, before)        # another manager owns it too: it stays
     assert [c["name"] for c in kept["spec"]["template"]["spec"]["containers"]] == ["web", "side"]
     assert got["metadata"]["labels"] == {"app": "web"}
+
+
+def _deployment(replicas: int, containers: list[str]) -> dict:
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "web"}},
+                     "template": {"metadata": {"labels": {"app": "web"}},
+                                  "spec": {"containers": [{"name": n, "image": "busybox:latest"} for n in containers]}}}}
+
+
+@pytest.fixture
+def k(empty):
+    from .conftest import K
+    return K(empty)
+
+
+def test_server_side_apply_owns_conflicts_and_prunes(k) -> None:
+    """apply --server-side: `serverside-applied`, no last-applied annotation, a conflict with the
+    scale subresource's manager (the API server's message, kubectl's advice), --force-conflicts,
+    a container the manager stops applying removed, managedFields shown with --show-managed-fields."""
+    import json
+    r = k("apply --server-side -f -", stdin=json.dumps(_deployment(2, ["web", "side"])))
+    assert (r.output, r.error) == ("deployment.apps/web serverside-applied\n", "")
+    dep = k.cluster.get("Deployment", "default", "web")
+    assert "kubectl.kubernetes.io/last-applied-configuration" not in (dep.annotations or {})
+    k("scale deploy web --replicas=5")
+    r = k("apply --server-side -f -", stdin=json.dumps(_deployment(3, ["web", "side"])))
+    assert r.exit_code == 1
+    assert r.error.splitlines()[0] == ('error: Apply failed with 1 conflict: conflict with "kubectl" with subresource '
+                                       '"scale" using apps/v1: .spec.replicas')
+    assert "--force-conflicts" in r.error and dep.spec["replicas"] == 5
+    r = k("apply --server-side --force-conflicts -f -", stdin=json.dumps(_deployment(3, ["web"])))
+    assert r.output == "deployment.apps/web serverside-applied\n" and dep.spec["replicas"] == 3
+    assert [c["name"] for c in dep.spec["template"]["spec"]["containers"]] == ["web"]
+    out = k("get deploy web -o yaml --show-managed-fields").output
+    assert "  managedFields:\n  - apiVersion: apps/v1\n    fieldsType: FieldsV1\n" in out
+    assert "    manager: kubectl\n    operation: Apply\n" in out
+    assert "managedFields" not in k("get deploy web -o yaml").output
+
+
+def test_a_client_side_applied_object_conflicts_with_a_server_side_apply(k) -> None:
+    import json
+    assert k("apply -f -", stdin=json.dumps(_deployment(2, ["web"]))).exit_code == 0
+    r = k("apply --server-side -f -", stdin=json.dumps(_deployment(4, ["web"])))
+    assert 'conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas' in r.error
+    r = k("apply --server-side --field-manager=ci -f -", stdin=json.dumps(_deployment(2, ["web"])))
+    assert r.exit_code == 0                          # the same values: ci co-owns them, no conflict
