@@ -22,7 +22,13 @@ SKIP_TOP = ("status",)
 
 def field_set(doc: dict) -> set[Path]:
     """The fields a manifest (or an object) sets: leaves and associative list items."""
-    out: set[Path] = set()
+    return set(field_list(doc))
+
+
+def field_list(doc: dict) -> list[Path]:
+    """The same paths in the document's own order (so a merge adds list items in the manifest's
+    order, the same in every process: a set of strings iterates in a per-process order)."""
+    out: dict[Path, None] = {}
 
     def walk(value: Any, path: Path) -> None:
         if isinstance(value, dict) and value:
@@ -36,15 +42,15 @@ def field_set(doc: dict) -> set[Path]:
             if key is not None and all(isinstance(i, dict) and key in i for i in value):
                 for item in value:
                     ipath = path + ((key, item[key]),)
-                    out.add(ipath)
+                    out[ipath] = None
                     for k, v in item.items():
                         walk(v, ipath + (k,))
                 return
         if path and path not in IDENTITY:
-            out.add(path)
+            out[path] = None
 
     walk(doc, ())
-    return out
+    return list(out)
 
 
 def value_at(doc: Any, path: Path) -> Any:
@@ -170,7 +176,7 @@ def display(key: Any) -> str:
 def conflicts(live: dict, applied: dict, manager: Any, owners: dict[Any, set[Path]]) -> list[tuple[Any, Path]]:
     """(other manager, path) for every applied leaf another manager owns with another value."""
     out = []
-    for path in sorted(field_set(applied), key=path_text):
+    for path in field_list(applied):
         if path and isinstance(path[-1], tuple):
             continue                           # an item's existence never conflicts, its fields do
         want = _get(applied, path)
@@ -202,13 +208,14 @@ def apply_merge(live: dict, applied: dict, previous: set[Path], others: set[Path
     """The object after the apply: every applied field set; what this manager applied before and
     applies no more removed, unless another manager owns it."""
     result = copy.deepcopy(live)
-    now = field_set(applied)
-    for path in sorted(now, key=len):
+    ordered = field_list(applied)
+    now = set(ordered)
+    for path in ordered:                      # document order: an item before its fields
         if path and isinstance(path[-1], tuple):
             set_at(result, path, None)
         else:
             set_at(result, path, _get(applied, path))
-    for path in sorted(previous - now - others, key=len, reverse=True):
+    for path in sorted(previous - now - others, key=lambda p: (-len(p), path_text(p))):
         if len(path) >= 2 and isinstance(path[-2], tuple) and path[-1] == path[-2][0]:
             continue                           # an item's key goes with the item
         delete_at(result, path)
