@@ -94,3 +94,11 @@ def test_a_client_side_applied_object_conflicts_with_a_server_side_apply(k) -> N
     assert 'conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas' in r.error
     r = k("apply --server-side --field-manager=ci -f -", stdin=json.dumps(_deployment(2, ["web"])))
     assert r.exit_code == 0                          # the same values: ci co-owns them, no conflict
+
+
+def test_new_list_items_keep_the_manifests_order() -> None:
+    """The merge walks the manifest in its own order (never a set's): the same result in every process."""
+    names = ["f", "b", "e", "a", "d", "c"]
+    applied = {"spec": {"template": {"spec": {"containers": [{"name": n, "image": "x"} for n in names]}}}}
+    got = apply_merge({"spec": {}}, applied, set(), set())
+    assert [c["name"] for c in got["spec"]["template"]["spec"]["containers"]] == names
