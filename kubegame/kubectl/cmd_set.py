@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from kubegame.engine.errors import ApiError
 from kubegame.kubectl.cmd_write import RESOURCE_ARGS_HELP, _targets, print_obj_or, ref_name, update_object
-from kubegame.kubectl.core import Ctx, get_object, parse_refs
+from kubegame.kubectl.core import Ctx, format_api_error, get_object, parse_refs
 from kubegame.kubectl.util import KubectlError, parse_selector
 
 ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
@@ -37,20 +38,40 @@ def _pod_spec(body: dict) -> dict | None:
     return tpl.get("spec") if isinstance(tpl, dict) else None
 
 
-def _write(ctx: Ctx, res: Any, obj: Any, old: dict, body: dict, what: str) -> None:
-    """Patch it (nothing when nothing changed); --dry-run=client / -o print the object."""
-    if body == old and ctx.dry_run == "none" and not ctx.p.flags.get("output"):
+def _pod_templates(ctx: Ctx, verb: str) -> Iterator[tuple[Any, Any, dict, dict, dict]]:
+    """Each target with its object as it is, a copy to change and that copy's pod spec; an object
+    without a pod template is reported and passed over."""
+    for res, obj in _targets(ctx, allow_all=True, verb=verb):
+        old = ctx.cluster.render(obj)
+        body = copy.deepcopy(old)
+        spec = _pod_spec(body)
+        if spec is None:
+            ctx.error(f"error: {ref_name(res, obj.name)} the object does not have a pod template")
+            continue
+        yield res, obj, old, body, spec
+
+
+def _write(ctx: Ctx, res: Any, obj: Any, old: dict, body: dict, what: str,
+           error_prefix: str | None = None) -> None:
+    """Patch it; --dry-run=client / -o print the object.
+
+    With no error_prefix nothing changed means nothing done (set env); with one
+    the patch is always sent and a server error is reported after the command's own words,
+    as kubectl's set serviceaccount / selector / subject do."""
+    if error_prefix is None and body == old and ctx.dry_run == "none" and not ctx.p.flags.get("output"):
         return
     if ctx.dry_run == "client" or ctx.p.flags.get("local"):
         print_obj_or(ctx, body, res, obj.name, what)
         return
     try:
         if ctx.dry_run == "none":
-            ctx.authorize("patch", res, obj.namespace, obj.name)
-            update_object(ctx, obj, body)
+            update_object(ctx, obj, body)           # authorizes the patch itself
             body = ctx.cluster.render(obj)
     except ApiError as exc:
-        ctx.api_error(exc)
+        if error_prefix is None:
+            ctx.api_error(exc)
+        else:
+            ctx.error("error: " + error_prefix + format_api_error(exc).removeprefix("Error from server ").strip())
         return
     print_obj_or(ctx, body, res, obj.name, what)
 
@@ -159,13 +180,7 @@ def cmd_set_env(ctx: Ctx) -> None:
     ctx.p.args = resources
     overwrite = p.get("overwrite", True)
     selector = str(p.get("containers", "*"))
-    for res, obj in _targets(ctx, allow_all=True, verb="set env"):
-        old = ctx.cluster.render(obj)
-        body = copy.deepcopy(old)
-        spec = _pod_spec(body)
-        if spec is None:
-            ctx.error(f"error: {ref_name(res, obj.name)} the object does not have a pod template")
-            continue
+    for res, obj, old, body, spec in _pod_templates(ctx, "set env"):
         containers = [c for c in (spec.get("containers") or []) + (spec.get("initContainers") or [])
                       if selector == "*" or re.fullmatch(selector.replace("*", ".*"), str(c.get("name", "")))]
         if not containers:
@@ -207,33 +222,10 @@ def cmd_set_serviceaccount(ctx: Ctx) -> None:
     ctx.p.args = p.args[:-1]
     if not ctx.p.args and not p.flags.get("filename"):
         raise KubectlError(RESOURCE_ARGS_HELP)
-    for res, obj in _targets(ctx, allow_all=True, verb="set serviceaccount"):
-        old = ctx.cluster.render(obj)
-        body = copy.deepcopy(old)
-        spec = _pod_spec(body)
-        if spec is None:
-            ctx.error(f"error: {ref_name(res, obj.name)} the object does not have a pod template")
-            continue
+    for res, obj, old, body, spec in _pod_templates(ctx, "set serviceaccount"):
         spec["serviceAccountName"] = account
         spec.pop("serviceAccount", None)
-        _write_reporting(ctx, res, obj, old, body, "serviceaccount updated", "failed to patch ServiceAccountName ")
-
-
-def _write_reporting(ctx: Ctx, res: Any, obj: Any, old: dict, body: dict, what: str, prefix: str) -> None:
-    """As _write, with the command's own words before a server error."""
-    if ctx.dry_run == "client" or ctx.p.flags.get("local"):
-        print_obj_or(ctx, body, res, obj.name, what)
-        return
-    try:
-        if ctx.dry_run == "none":
-            ctx.authorize("patch", res, obj.namespace, obj.name)
-            update_object(ctx, obj, body)
-            body = ctx.cluster.render(obj)
-    except ApiError as exc:
-        from kubegame.kubectl.core import format_api_error
-        ctx.error("error: " + prefix + format_api_error(exc).removeprefix("Error from server ").strip())
-        return
-    print_obj_or(ctx, body, res, obj.name, what)
+        _write(ctx, res, obj, old, body, "serviceaccount updated", "failed to patch ServiceAccountName ")
 
 
 def cmd_set_selector(ctx: Ctx) -> None:
@@ -261,7 +253,7 @@ def cmd_set_selector(ctx: Ctx) -> None:
             if str(obj.resource_version) != str(p.flags["resource-version"]):
                 raise ApiError("Conflict", f'Operation cannot be fulfilled on services "{obj.name}": the object has '
                                "been modified; please apply your changes to the latest version and try again", 409)
-        _write_reporting(ctx, res, obj, old, body, "selector updated", "")
+        _write(ctx, res, obj, old, body, "selector updated", "")
 
 
 def cmd_set_subject(ctx: Ctx) -> None:
@@ -302,4 +294,4 @@ def cmd_set_subject(ctx: Ctx) -> None:
         body["subjects"] = subjects
         if body == old and ctx.dry_run == "none":
             continue
-        _write_reporting(ctx, res, obj, old, body, "subjects updated", "failed to patch subjects to rolebinding: ")
+        _write(ctx, res, obj, old, body, "subjects updated", "failed to patch subjects to rolebinding: ")

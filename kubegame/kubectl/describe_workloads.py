@@ -169,32 +169,28 @@ def describe_statefulset(ctx: Ctx, it: Item) -> str:
     return w.text()
 
 
+def _hpa_resource_target(w: W, target: dict, cur: dict) -> None:
+    """The current / target part of a Resource or ContainerResource metric line."""
+    if target.get("averageValue") is not None:
+        w.w(0, f":\t{cur.get('averageValue', '<unknown>')} / {target['averageValue']}\n")
+        return
+    now = f"{cur['averageUtilization']}% ({cur.get('averageValue', '0')})" \
+        if cur.get("averageUtilization") is not None else "<unknown>"
+    want = f"{target['averageUtilization']}%" if target.get("averageUtilization") is not None else "<auto>"
+    w.w(1, f"(as a percentage of request):\t{now} / {want}\n")
+
+
 def _hpa_metric(w: W, metric: dict, current: dict | None) -> None:
     kind = metric.get("type")
-    if kind == "Resource":
-        res = metric.get("resource") or {}
-        target = res.get("target") or {}
-        cur = (current or {}).get("resource", {}).get("current", {}) if current else {}
-        w.w(1, f"resource {res.get('name')} on pods")
-        if target.get("averageValue") is not None:
-            w.w(0, f":\t{cur.get('averageValue', '<unknown>')} / {target['averageValue']}\n")
+    if kind in ("Resource", "ContainerResource"):
+        key = "resource" if kind == "Resource" else "containerResource"
+        res = metric.get(key) or {}
+        cur = (current or {}).get(key, {}).get("current", {}) if current else {}
+        if kind == "Resource":
+            w.w(1, f"resource {res.get('name')} on pods")
         else:
-            now = f"{cur['averageUtilization']}% ({cur.get('averageValue', '0')})" \
-                if cur.get("averageUtilization") is not None else "<unknown>"
-            want = f"{target['averageUtilization']}%" if target.get("averageUtilization") is not None else "<auto>"
-            w.w(1, f"(as a percentage of request):\t{now} / {want}\n")
-    elif kind == "ContainerResource":
-        res = metric.get("containerResource") or {}
-        target = res.get("target") or {}
-        cur = (current or {}).get("containerResource", {}).get("current", {}) if current else {}
-        w.w(1, f'resource {res.get("name")} of container "{res.get("container")}" on pods')
-        if target.get("averageValue") is not None:
-            w.w(0, f":\t{cur.get('averageValue', '<unknown>')} / {target['averageValue']}\n")
-        else:
-            now = f"{cur['averageUtilization']}% ({cur.get('averageValue', '0')})" \
-                if cur.get("averageUtilization") is not None else "<unknown>"
-            want = f"{target['averageUtilization']}%" if target.get("averageUtilization") is not None else "<auto>"
-            w.w(1, f"(as a percentage of request):\t{now} / {want}\n")
+            w.w(1, f'resource {res.get("name")} of container "{res.get("container")}" on pods')
+        _hpa_resource_target(w, res.get("target") or {}, cur)
     elif kind == "Pods":
         pm = metric.get("pods") or {}
         cur = (current or {}).get("pods", {}).get("current", {}) if current else {}
