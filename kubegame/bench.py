@@ -33,12 +33,18 @@ TARGETS: dict[str, tuple[str, float]] = {
     "verify_campaign_s": ("<=", 10),
     "ui_key_latency_ms": ("<=", 50),
     "ui_tick_render_ms": ("<=", 16),
+    "api_list_table_ms": ("<=", 300),
+    "api_get_p50_ms": ("<=", 20),
+    "api_get_p99_ms": ("<=", 20),
+    "api_watch_events_per_s": (">=", 20_000),
 }
 
 UNITS = {"small_ticks_per_s": "ticks/s", "schedule_pods_per_s": "pods/s", "startup_s": "s",
          "schedule_constrained_pods_per_s": "pods/s",
          "scale_ticks_per_s": "ticks/s", "floor_ratio": "x", "growth_ratio": "x", "node_failure_tick_ms": "ms",
-         "rss_mb": "MB", "verify_campaign_s": "s", "ui_key_latency_ms": "ms", "ui_tick_render_ms": "ms"}
+         "rss_mb": "MB", "verify_campaign_s": "s", "ui_key_latency_ms": "ms", "ui_tick_render_ms": "ms",
+         "api_list_table_ms": "ms", "api_get_p50_ms": "ms", "api_get_p99_ms": "ms",
+         "api_watch_events_per_s": "events/s"}
 
 
 @dataclass
@@ -249,6 +255,121 @@ def ui_figures(quick: bool) -> dict[str, float]:
     return {k: float(v) for k, v in got.items() if k in ("ui_key_latency_ms", "ui_tick_render_ms")}
 
 
+class _ServedCluster:
+    """What kubegame serve needs of a game, over a bench cluster: its clock, a replay log, api()."""
+
+    def __init__(self, c: Cluster):
+        from kubegame.apiserver.handler import APIServer
+        self.cluster, self.commands, self.changes, self.finished = c, [], 0, False
+        self._api = APIServer(self)
+
+    @property
+    def now(self) -> int:
+        return self.cluster.now
+
+    def api(self) -> Any:
+        return self._api
+
+    def step(self) -> None:
+        self.cluster.tick()
+
+
+def api_figures(size: Size) -> dict[str, float]:
+    """kubegame serve (issue 18): a LIST of every pod as a Table (what `kubectl get pods -A` asks for,
+    handler and JSON encoding); GET latency over HTTPS at 100 requests/s while the clock ticks 10
+    times a second; watch events delivered per second to 10 watchers of every pod (the events'
+    selection and their JSON lines; the cluster's own work not counted)."""
+    import asyncio
+    import threading
+
+    from kubegame.apiserver.handler import Request
+    from kubegame.engine import rbac
+    c = build(size.nodes, size.deployments, size.replicas, services=False)
+    _until_scheduled(c, size.deployments * size.replicas)
+    for _ in range(10):
+        c.tick()
+    game = _ServedCluster(c)
+    api = game.api()
+    admin = rbac.Identity(rbac.ADMIN_USER, (rbac.MASTERS,))
+    table = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
+    out: dict[str, float] = {}
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        resp = api.handle(Request("GET", "/api/v1/pods", headers={"accept": table}, user=admin))
+        json.dumps(resp.body, separators=(",", ":"))
+        best = min(best, time.perf_counter() - t0)
+    assert len(resp.body["rows"]) >= size.deployments * size.replicas
+    out["api_list_table_ms"] = best * 1000
+    # watch: 10 watchers of all pods, then a rolling wave of scale changes
+    watchers = [api.handle(Request("GET", "/api/v1/pods", {"watch": ["true"], "resourceVersion": [
+        str(c.store.resource_version)]}, user=admin)).watch for _ in range(10)]
+    delivered, spent = 0, 0.0
+    for i in range(10):
+        for d in range(0, size.deployments, 2):
+            c.scale("Deployment", "default", f"app-{d}", size.replicas + (5 if i % 2 == 0 else 0))
+        for _ in range(3):
+            c.tick()
+        t0 = time.perf_counter()
+        for w in watchers:
+            for type_, d in api.watch_events(w):
+                json.dumps({"type": type_, "object": d}, separators=(",", ":"))
+                delivered += 1
+        spent += time.perf_counter() - t0
+    out["api_watch_events_per_s"] = delivered / spent if spent else 0.0
+    # GET over HTTPS during a steady clock
+    from kubegame.apiserver.http import Server, new_token
+    token = new_token()
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    server = Server(game, token, lambda: admin)
+    port = asyncio.run_coroutine_threadsafe(server.start(), loop).result(30)
+    stop = threading.Event()
+
+    async def clock() -> None:
+        while not stop.is_set():
+            game.step()
+            server.ticked()
+            await asyncio.sleep(0.1)
+    asyncio.run_coroutine_threadsafe(clock(), loop)
+    pod = c.pods()[len(c.pods()) // 2]
+    latencies = _get_latencies(port, token, server.certs.ca_pem, f"/api/v1/namespaces/{pod.namespace}/pods/{pod.name}")
+    stop.set()
+    asyncio.run_coroutine_threadsafe(server.stop(), loop).result(30)
+    loop.call_soon_threadsafe(loop.stop)
+    latencies.sort()
+    out["api_get_p50_ms"] = latencies[len(latencies) // 2] * 1000
+    out["api_get_p99_ms"] = latencies[int(len(latencies) * 0.99)] * 1000
+    return out
+
+
+def _get_latencies(port: int, token: str, ca_pem: bytes, path: str, rate: int = 100, seconds: int = 5) -> list[float]:
+    """GETs at `rate` per second on one kept-alive connection (as a client's pool would), each timed."""
+    import http.client
+    import ssl
+    import tempfile
+    with tempfile.NamedTemporaryFile(suffix=".crt") as ca:
+        ca.write(ca_pem)
+        ca.flush()
+        ctx = ssl.create_default_context(cafile=ca.name)
+    conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=30)
+    out = []
+    start = time.perf_counter()
+    for i in range(rate * seconds):
+        wait = start + i / rate - time.perf_counter()
+        if wait > 0:
+            time.sleep(wait)
+        t0 = time.perf_counter()
+        conn.request("GET", path, headers={"Authorization": f"Bearer {token}"})
+        r = conn.getresponse()
+        r.read()
+        out.append(time.perf_counter() - t0)
+        assert r.status == 200
+    conn.close()
+    return out[rate // 2:]          # the first half second warms the connection
+
+
 def run(quick: bool = False) -> dict[str, float]:
     size = QUICK if quick else FULL
     out: dict[str, float] = {"small_ticks_per_s": small_ticks_per_s(quick)}
@@ -257,6 +378,7 @@ def run(quick: bool = False) -> dict[str, float]:
     out["rss_mb"] = rss_mb(quick)
     out["verify_campaign_s"], failed = verify_campaign()
     out.update(ui_figures(quick))
+    out.update(api_figures(size))
     if failed:
         print(f"warning: these levels failed verification: {', '.join(failed)}", file=sys.stderr)
     return {k: round(v, 3) for k, v in out.items()}

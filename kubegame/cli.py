@@ -12,6 +12,9 @@
     kubegame simulate chaos --seed N --ticks T [--script FILE] [--json]   the same, headless
     kubegame sandbox                 a cluster with a node pool and no objectives, for your own files
     kubegame fuzz LEVEL [--seed N] [--examples N] [--json]   random play; every invariant after every tick
+    kubegame serve [LEVEL|sandbox|chaos] [--port N] [--speed N] [--kubeconfig FILE] [--record FILE]
+                                     the level headless behind the Kubernetes API, for real kubectl
+    kubegame kubeconfig [--write FILE]   a kubeconfig for the running `kubegame serve`
 """
 
 from __future__ import annotations
@@ -66,7 +69,7 @@ def cmd_play(args: argparse.Namespace) -> int:
         _err("kubegame: the full-screen game is not available in this build (kubegame.tui.app is missing).\n"
              "Try the line console instead: kubegame shell " + (args.level or "first-pod"))
         return EXIT_FAIL
-    return int(app.run(level=level, seed=args.seed) or 0)
+    return int(app.run(level=level, seed=args.seed, serve=bool(args.serve)) or 0)
 
 
 # -- levels ----------------------------------------------------------------------------------
@@ -419,22 +422,33 @@ def cmd_shell(args: argparse.Namespace) -> int:
     except GameSetupError as exc:
         _err(f"error: {exc}")
         return EXIT_INVALID
-    if args.record:
-        from kubegame.safeio import check_writable_target
-        try:
-            check_writable_target(args.record)     # refuse a directory or a device before playing
-        except OSError as exc:
-            _err(f"error: cannot record to {args.record}: {exc.strerror or exc}")
-            return EXIT_FAIL
+    if args.record and not _can_record(args.record):
+        return EXIT_FAIL
     run_shell(game, sys.stdin, sys.stdout, echo=not sys.stdin.isatty())
-    if args.record:
-        from kubegame.safeio import atomic_write
-        try:
-            atomic_write(args.record, json.dumps(game.replay(), indent=2) + "\n")
-        except OSError as exc:
-            _err(f"error: cannot write the replay to {args.record}: {exc.strerror or exc}")
-            return EXIT_FAIL
+    if args.record and not _write_replay(game, args.record):
+        return EXIT_FAIL
     return EXIT_OK
+
+
+def _can_record(path: str) -> bool:
+    """Refuse a directory or a device before playing, not after."""
+    from kubegame.safeio import check_writable_target
+    try:
+        check_writable_target(path)
+        return True
+    except OSError as exc:
+        _err(f"error: cannot record to {path}: {exc.strerror or exc}")
+        return False
+
+
+def _write_replay(game: Any, path: str) -> bool:
+    from kubegame.safeio import atomic_write
+    try:
+        atomic_write(path, json.dumps(game.replay(), indent=2) + "\n")
+        return True
+    except OSError as exc:
+        _err(f"error: cannot write the replay to {path}: {exc.strerror or exc}")
+        return False
 
 
 # -- replay ----------------------------------------------------------------------------------
@@ -573,6 +587,64 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- serve -----------------------------------------------------------------------------------
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from kubegame import modes, serve
+    from kubegame.game import Game, GameSetupError
+    label = args.level or "sandbox"
+    try:
+        if label == "sandbox" and not Path(label).exists():
+            game = modes.sandbox_game()
+        elif label == "chaos" and not Path(label).exists():
+            game = modes.chaos_game(args.seed or 0)
+        else:
+            game = Game(_load(label), seed=args.seed)
+    except LevelInvalid as exc:
+        return _report_invalid(exc)
+    except GameSetupError as exc:
+        _err(f"error: {exc}")
+        return EXIT_INVALID
+    if args.record and not _can_record(args.record):
+        return EXIT_FAIL
+    if args.speed < 0 or args.speed > 1000:
+        _err("error: --speed must be between 0 (the clock stands still) and 1000 ticks per second")
+        return EXIT_FAIL
+    try:
+        with tuned_gc():
+            asyncio.run(serve.serve(game, label, args.port, args.speed, args.kubeconfig))
+    except KeyboardInterrupt:
+        print("kubegame serve: stopped", file=sys.stderr)
+    except OSError as exc:
+        _err(f"error: cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}")
+        return EXIT_FAIL
+    finally:
+        if args.record:
+            _write_replay(game, args.record)
+    return EXIT_OK
+
+
+def cmd_kubeconfig(args: argparse.Namespace) -> int:
+    from kubegame import serve
+    state = serve.read_state()
+    if state is None:
+        _err("error: no kubegame serve is running (start one with: kubegame serve LEVEL)")
+        return EXIT_FAIL
+    doc = serve.kubeconfig(state["port"], state["token"], state["ca"].encode(), str(state.get("namespace") or "default"))
+    if args.write:
+        try:
+            serve.merge_into(args.write, doc)
+        except (OSError, Exception) as exc:     # a file that is not a kubeconfig, a directory, ...
+            _err(f"error: cannot write {args.write}: {getattr(exc, 'strerror', None) or exc}")
+            return EXIT_FAIL
+        print(args.write)
+        return EXIT_OK
+    sys.stdout.write(serve.kubeconfig_text(doc))
+    return EXIT_OK
+
+
 # -- main ------------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -582,6 +654,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("play", help="the full-screen game")
     s.add_argument("level", nargs="?")
     s.add_argument("--seed", type=int)
+    s.add_argument("--serve", action="store_true", help="also serve the level's cluster over the Kubernetes API "
+                                                        "(kubegame kubeconfig prints a kubeconfig for it)")
     s.set_defaults(func=cmd_play)
     s = sub.add_parser("levels", help="the bundled levels in campaign order")
     s.add_argument("--json", action="store_true")
@@ -626,6 +700,19 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("sandbox", help="a cluster with a node pool and no objectives")
     s.add_argument("--console", action="store_true", help="the line console instead of the full-screen game")
     s.set_defaults(func=cmd_sandbox)
+    s = sub.add_parser("serve", help="a level headless behind the Kubernetes API, for real kubectl and clients")
+    s.add_argument("level", nargs="?", help="a level, sandbox (the default) or chaos")
+    s.add_argument("--port", type=int, default=0, help="the port on 127.0.0.1 (default: a free one)")
+    s.add_argument("--speed", type=float, default=1.0, help="ticks per second (default 1: the game clock "
+                                                            "keeps real time; 0 stops it)")
+    s.add_argument("--seed", type=int)
+    s.add_argument("--kubeconfig", help="merge a kubegame context into this kubeconfig file (never ~/.kube/config "
+                                        "unless you name it)")
+    s.add_argument("--record", help="save the play (outside clients' writes too) as a replay")
+    s.set_defaults(func=cmd_serve)
+    s = sub.add_parser("kubeconfig", help="a kubeconfig for the running kubegame serve")
+    s.add_argument("--write", metavar="FILE", help="merge it into FILE (made if missing) instead of printing it")
+    s.set_defaults(func=cmd_kubeconfig)
     s = sub.add_parser("fuzz", help="play a level with random valid commands; check every invariant every tick")
     s.add_argument("level")
     s.add_argument("--seed", type=int, default=0, help="Hypothesis seed (default 0)")

@@ -221,6 +221,8 @@ class Game:
         # images released later are held back during the warm-up, then re-timed on the level clock
         held = [replace(i, available_at=10**9) if i.available_at > 0 else i for i in level.images]
         self.cluster = Cluster(self.seed, images=held, config=level.cluster_config())
+        from kubegame.apiserver.watch import WatchLog
+        self.watch_log = WatchLog(self.cluster)   # every write from the first: `kubegame serve`'s watches
         # kubeadm's control plane and add-ons first (CoreDNS lands on the control plane, as on a
         # fresh cluster), then the workers join
         self.cluster.manifest_parser, self.cluster.render_manifest = _parse_manifest, _render_manifest
@@ -286,6 +288,7 @@ class Game:
         # to show their events, as it shows the ticks it steps itself
         self.blocked_reports: list[TickReport] = []
         self._line_notes: list[str] = []
+        self._api: Any = None                  # the Kubernetes API (kubegame serve), made on first use
 
     def _apply_initial(self, m: Any) -> None:
         """As `kubectl apply -f level.yaml` would: the object keeps its last-applied annotation."""
@@ -494,6 +497,26 @@ class Game:
             res.exit_code = 127
         return res
 
+    def api(self) -> Any:
+        """The Kubernetes API over this game (`kubegame serve`; a replay repeats outside clients'
+        writes through it). Made on first use: it watches the store from then on."""
+        if self._api is None:
+            from kubegame.apiserver.handler import APIServer
+            self._api = APIServer(self)
+        return self._api
+
+    def submit_api(self, entry: dict) -> Any:
+        """Repeat a recorded outside write (a replay's `api` entry) as the same user."""
+        from kubegame.apiserver.handler import Request
+        from kubegame.engine import rbac
+        headers = {"content-type": str(entry.get("content_type") or ""),
+                   "user-agent": str(entry.get("user_agent") or "")}
+        who = rbac.Identity(str(entry.get("user") or rbac.ADMIN_USER), tuple(entry.get("groups") or ()))
+        req = Request(str(entry["method"]), str(entry["path"]),
+                      {k: [str(x) for x in v] for k, v in (entry.get("query") or {}).items()}, headers,
+                      str(entry.get("body") or "").encode(), who)
+        return self.api().handle(req)
+
     def finish_edit(self, res: CommandResult, new_text: str) -> CommandResult:
         """Save what the player edited after `kubectl edit` (the replay records the text)."""
         out = CommandResult(res.line, self.now)
@@ -510,7 +533,7 @@ class Game:
                 rec.changed, rec.exit_code = out.changed, out.exit_code
                 break
         for entry in reversed(self.commands):
-            if entry["run"] == res.line and "edit" not in entry:
+            if entry.get("run") == res.line and "edit" not in entry:
                 entry["edit"] = new_text
                 break
         return out
@@ -992,7 +1015,7 @@ def _help_asked(words: list[str]) -> bool:
 
 
 def replay_steps(commands: list[dict]) -> list[Step]:
-    return [Step(int(c["tick"]), str(c["run"])) for c in commands]
+    return [Step(int(c["tick"]), str(c["run"])) for c in commands if "run" in c]
 
 
 @dataclass
@@ -1015,6 +1038,9 @@ def run_replay(level: Level, data: dict) -> ReplayOutcome:
             c = pending.popleft()
             if c.get("interrupt"):
                 game.interrupt()
+                continue
+            if "api" in c:
+                game.submit_api(c["api"])
                 continue
             r = game.submit(str(c["run"]), stdin=c.get("stdin"), files=dict(c.get("files") or {}))
             if "edit" in c and r.edit is not None:

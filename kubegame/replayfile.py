@@ -56,8 +56,11 @@ def check_replay(data: Any, path: str) -> dict:
         _need(isinstance(c, dict), path, f"{where} is not a command", "{\"tick\": N, \"run\": \"kubectl ...\"}")
         _need(_int(c.get("tick")) and 0 <= c["tick"] <= MAX_TICKS, path, f"{where}.tick is not a tick",
               "a whole number from 0")
-        _need(isinstance(c.get("run"), str) and len(c["run"]) <= 100_000, path, f"{where}.run is not a command line",
-              "a string")
+        if "api" in c:
+            _check_api(c["api"], path, where)
+        else:
+            _need(isinstance(c.get("run"), str) and len(c["run"]) <= 100_000, path,
+                  f"{where}.run is not a command line", "a string")
         for key in ("stdin", "edit"):
             if key in c:
                 _need(isinstance(c[key], str), path, f"{where}.{key} is not text", "a string")
@@ -67,10 +70,36 @@ def check_replay(data: Any, path: str) -> dict:
                   path, f"{where}.files is not a map of file names to their text", "{\"PATH\": \"TEXT\"}")
         if "interrupt" in c:
             _need(c["interrupt"] is True, path, f"{where}.interrupt is not true", "true (Ctrl-C stopped the command)")
-        extra = set(c) - {"tick", "run", "stdin", "edit", "files", "interrupt"}
+        extra = set(c) - {"tick", "run", "stdin", "edit", "files", "interrupt", "api"}
         _need(not extra, path, f"{where} has unknown field(s) {', '.join(sorted(extra))}",
-              "tick, run, stdin, edit, files, interrupt")
+              "tick, run, stdin, edit, files, interrupt, api")
     return data
+
+
+API_FIELDS = {"method": str, "path": str, "content_type": str, "body": str, "user": str, "user_agent": str}
+
+
+def _check_api(api: Any, path: str, where: str) -> None:
+    """An outside client's write to `kubegame serve` (apiserver/handler.py records it)."""
+    _need(isinstance(api, dict), path, f"{where}.api is not a request", "{method, path, query, body, ...}")
+    for key, typ in API_FIELDS.items():
+        if key in api:
+            _need(isinstance(api[key], typ) and len(api[key]) <= 4_000_000, path, f"{where}.api.{key} is not text",
+                  "a string")
+    _need(api.get("method") in ("POST", "PUT", "PATCH", "DELETE"), path, f"{where}.api.method is not a write",
+          "POST, PUT, PATCH or DELETE")
+    _need(isinstance(api.get("path"), str) and api["path"].startswith("/"), path, f"{where}.api.path is not a path",
+          "an API path such as /api/v1/namespaces/default/pods")
+    query = api.get("query", {})
+    _need(isinstance(query, dict) and all(isinstance(k, str) and isinstance(v, list) and
+                                          all(isinstance(x, str) for x in v) for k, v in query.items()),
+          path, f"{where}.api.query is not a query", "{\"NAME\": [\"VALUE\", ...]}")
+    groups = api.get("groups", [])
+    _need(isinstance(groups, list) and all(isinstance(g, str) for g in groups), path,
+          f"{where}.api.groups is not a list of groups", "a list of strings")
+    extra = set(api) - set(API_FIELDS) - {"query", "groups"}
+    _need(not extra, path, f"{where}.api has unknown field(s) {', '.join(sorted(extra))}",
+          "method, path, query, content_type, body, user, groups, user_agent")
 
 
 def load_replay(path: str) -> dict:

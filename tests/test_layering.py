@@ -1,4 +1,4 @@
-"""The import layering of DESIGN.md: tui -> game -> level, kubectl -> engine.
+"""The import layering of DESIGN.md: tui -> game -> level, apiserver -> kubectl -> engine.
 
 The engine imports no Textual, no YAML and no other kubegame package; nothing below
 the TUI imports Textual. Checked on the source's import statements (AST), so a
@@ -15,7 +15,9 @@ ALLOWED_KUBEGAME = {
     "engine": {"engine"},
     "kubectl": {"engine", "kubectl", "safeio"},
     "level": {"engine", "level", "levels", "safeio"},
-    "game": {"engine", "kubectl", "level", "game", "progress", "pipeline", "debrief", "safeio"},
+    "apiserver": {"engine", "kubectl", "apiserver", "safeio"},   # the HTTP API over the cluster (kubegame serve)
+    "serve": {"engine", "kubectl", "apiserver", "serve", "progress", "safeio"},   # serve's runner (game layer)
+    "game": {"engine", "kubectl", "apiserver", "level", "game", "progress", "pipeline", "debrief", "safeio"},
     "progress": {"progress", "safeio"},
     "safeio": {"safeio"},                         # reading and writing input with limits (below every layer)
     "pipeline": {"pipeline", "textools"},         # shell syntax on the command line (game layer)
@@ -28,6 +30,8 @@ FORBIDDEN_EXTERNAL = {
     "engine": {"textual", "yaml", "rich"},
     "kubectl": {"textual"},
     "level": {"textual"},
+    "apiserver": {"textual", "yaml"},
+    "serve": {"textual"},
     "game": {"textual"},
     "progress": {"textual"},
     "safeio": {"textual"},

@@ -483,11 +483,12 @@ class Cluster:
     def pods(self, namespace: str | None = None) -> list[Pod]:
         return self.list("Pod", namespace)  # type: ignore[return-value]
 
-    def render(self, obj: KObject) -> dict:
-        """The object as the API server returns it (`kubectl get -o yaml`)."""
+    def render(self, obj: KObject, copy: bool = True) -> dict:
+        """The object as the API server returns it (`kubectl get -o yaml`); `copy=False` for a reader
+        that serialises it at once (KObject.to_dict)."""
         if isinstance(obj, Node) and obj.alive:
             obj.last_heartbeat = self.now
-        return obj.to_dict()
+        return obj.to_dict(copy)
 
     def _ns(self, kind: str, namespace: str) -> str:
         res = BY_KIND.get(kind)
@@ -678,6 +679,8 @@ class Cluster:
             new_spec = self._merge_pod_spec(obj, new_spec)  # type: ignore[arg-type]
         if res.kind == "Service":
             self._keep_service_allocations(obj, new_spec)
+        if res.kind == "Node" and bool(new_spec.get("unschedulable")) != bool(obj.spec.get("unschedulable")):
+            _unschedulable_taint(new_spec, obj)
         causes = validation.immutable_changes(res.kind, obj.spec, new_spec)
         if causes:
             raise invalid(res.kind_group, obj.name, causes)
@@ -993,6 +996,19 @@ def _without_nulls(value: Any) -> Any:
     if isinstance(value, list):
         return [_without_nulls(v) for v in value]
     return value
+
+
+def _unschedulable_taint(spec: dict, node: KObject) -> None:
+    """The node lifecycle controller's taint for a cordoned node (TaintNodesByCondition:
+    node.kubernetes.io/unschedulable:NoSchedule), added or removed with spec.unschedulable."""
+    key = "node.kubernetes.io/unschedulable"
+    taints = [t for t in spec.get("taints") or [] if t.get("key") != key]
+    if spec.get("unschedulable"):
+        taints.append({"effect": "NoSchedule", "key": key, "timeAdded": node.to_dict()["metadata"]["creationTimestamp"]})
+    if taints:
+        spec["taints"] = taints
+    else:
+        spec.pop("taints", None)
 
 
 def owner_ref(owner: KObject) -> dict:

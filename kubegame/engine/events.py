@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kubegame.engine.kinds import BY_KIND
 from kubegame.engine.objects import timestamp as _ts
 
 
@@ -37,7 +38,8 @@ class ClusterEvent:
             "apiVersion": "v1",
             "count": self.count,
             "firstTimestamp": _ts(self.first_tick),
-            "involvedObject": {**({"fieldPath": self.field_path} if self.field_path else {}),
+            "involvedObject": {**({"apiVersion": BY_KIND[self.kind].api_version} if self.kind in BY_KIND else {}),
+                               **({"fieldPath": self.field_path} if self.field_path else {}),
                                "kind": self.kind, "name": self.name,
                                **({"namespace": self.namespace} if self.namespace else {}),
                                "uid": self.uid},

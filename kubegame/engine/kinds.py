@@ -67,8 +67,28 @@ RESOURCES: tuple[Resource, ...] = (
 
 BY_KIND: dict[str, Resource] = {r.kind: r for r in RESOURCES}
 
+# resources that are served but never stored: the review APIs behind `auth can-i` / `auth whoami`
+# (create only), node Leases and EndpointSlices (views of Nodes and Endpoints: engine/apiviews.py)
+# and metrics-server's metrics.k8s.io (get and list, `kubectl top`):
+# (plural, group, version, namespaced, kind, verbs)
+API_ONLY: tuple[tuple[str, str, str, bool, str, tuple[str, ...]], ...] = (
+    ("selfsubjectreviews", "authentication.k8s.io", "v1", False, "SelfSubjectReview", ("create",)),
+    ("tokenreviews", "authentication.k8s.io", "v1", False, "TokenReview", ("create",)),
+    ("localsubjectaccessreviews", "authorization.k8s.io", "v1", True, "LocalSubjectAccessReview", ("create",)),
+    ("selfsubjectaccessreviews", "authorization.k8s.io", "v1", False, "SelfSubjectAccessReview", ("create",)),
+    ("selfsubjectrulesreviews", "authorization.k8s.io", "v1", False, "SelfSubjectRulesReview", ("create",)),
+    ("subjectaccessreviews", "authorization.k8s.io", "v1", False, "SubjectAccessReview", ("create",)),
+    ("leases", "coordination.k8s.io", "v1", True, "Lease", ("get", "list")),
+    ("endpointslices", "discovery.k8s.io", "v1", True, "EndpointSlice", ("get", "list")),
+    ("nodes", "metrics.k8s.io", "v1beta1", False, "NodeMetrics", ("get", "list")),
+    ("pods", "metrics.k8s.io", "v1beta1", True, "PodMetrics", ("get", "list")),
+)
+# pkg/registry/*/storage: the kinds whose REST storage lists the "all" category
+ALL_CATEGORY = frozenset({"Pod", "Service", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet",
+                          "HorizontalPodAutoscaler", "CronJob", "Job"})
+
 # kinds whose body has top-level fields (data, rules, subjects, roleRef) instead of a spec
-NO_SPEC = frozenset({"ConfigMap", "Secret", "Event", "Endpoints", "ServiceAccount", "Role", "ClusterRole",
+NO_SPEC = frozenset({"PriorityClass", "ConfigMap", "Secret", "Event", "Endpoints", "ServiceAccount", "Role", "ClusterRole",
                      "RoleBinding", "ClusterRoleBinding", "StorageClass"})
 # kinds whose registry strategy does not track metadata.generation
 NO_GENERATION = frozenset({"Pod", "Node", "Namespace", "Event", "Endpoints", "ConfigMap", "Secret",

@@ -8,8 +8,8 @@ read on their hot paths, and render that state into `status` on demand.
 
 from __future__ import annotations
 
-import copy
 import pickle
+from functools import lru_cache
 from typing import Any
 
 from kubegame.engine.kinds import BY_KIND, NO_GENERATION, NO_SPEC
@@ -18,6 +18,7 @@ from kubegame.engine.quantity import cpu_millis, format_cpu, format_memory, memo
 EPOCH_YEAR = 2026
 
 
+@lru_cache(maxsize=1 << 16)
 def timestamp(tick: int) -> str:
     """An RFC 3339 time for a tick: the cluster's clock starts at 2026-01-01T00:00:00Z."""
     days, rest = divmod(max(tick, 0), 86400)
@@ -30,6 +31,10 @@ def timestamp(tick: int) -> str:
         days -= month_days[month]
         month += 1
     return f"{EPOCH_YEAR}-{month + 1:02d}-{days + 1:02d}T{hours:02d}:{minutes:02d}:{seconds:02d}Z"
+
+
+def _same(data: Any) -> Any:
+    return data
 
 
 def plain_copy(data: Any) -> Any:
@@ -105,23 +110,28 @@ class KObject:
         if self.namespace:
             md["namespace"] = self.namespace
         if self.owner_references:
-            md["ownerReferences"] = copy.deepcopy(self.owner_references)
-        md["resourceVersion"] = str(self.resource_version)
-        md["uid"] = self.uid
+            md["ownerReferences"] = [dict(r) for r in self.owner_references]
+        if self.resource_version:          # a dry run's object was never stored: no version, no uid
+            md["resourceVersion"] = str(self.resource_version)
+        if self.uid:
+            md["uid"] = self.uid
         return md
 
     def status_dict(self) -> dict:
-        return copy.deepcopy(self.status)
+        return plain_copy(self.status) if self.status else {}
 
-    def to_dict(self) -> dict:
-        """The object as `kubectl get -o yaml` shows it."""
+    def to_dict(self, copy: bool = True) -> dict:
+        """The object as `kubectl get -o yaml` shows it. `copy=False` shares the spec and other
+        fields with the live object: only for a caller that reads and never keeps or changes it
+        (a list serialised at once)."""
+        dup = plain_copy if copy else _same
         out: dict[str, Any] = {"apiVersion": self.api_version, "kind": self.kind,
                                "metadata": self.metadata_dict()}
         for k, v in self.extra.items():
-            out[k] = copy.deepcopy(v)
+            out[k] = dup(v) if isinstance(v, (dict, list)) else v
         if self.spec or (self.kind not in NO_SPEC and self.kind != "Namespace"):
             if self.kind not in NO_SPEC:
-                out["spec"] = copy.deepcopy(self.spec)
+                out["spec"] = dup(self.spec)
         st = self.status_dict()
         if st or self.kind in ("Deployment", "ReplicaSet", "Pod", "Node", "Service"):
             out["status"] = st
@@ -130,6 +140,14 @@ class KObject:
     def __repr__(self) -> str:
         ns = f"{self.namespace}/" if self.namespace else ""
         return f"<{self.kind} {ns}{self.name}>"
+
+
+def _machine_id(node: str, what: str, uuid: bool = False) -> str:
+    """A node's /etc/machine-id, DMI system UUID or boot id: fixed per node name (no RNG), as a
+    machine's are fixed per machine."""
+    import hashlib
+    h = hashlib.sha256(f"{node}/{what}".encode()).hexdigest()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}" if uuid else h[:32]
 
 
 PodShape = tuple[int, int, str, tuple[int, ...]]     # cpu request, memory request, image, host ports
@@ -518,8 +536,10 @@ class Node(KObject):
             "allocatable": dict(cap),
             "capacity": cap,
             "conditions": others + [ready],
-            "nodeInfo": {"architecture": "amd64", "containerRuntimeVersion": "containerd://1.7.18",
+            "nodeInfo": {"architecture": "amd64", "bootID": _machine_id(self.name, "boot", uuid=True),
+                         "containerRuntimeVersion": "containerd://1.7.18",
                          "kernelVersion": self.kernel, "kubeProxyVersion": "",
-                         "kubeletVersion": "v1.37.1", "operatingSystem": "linux",
-                         "osImage": "Debian GNU/Linux 12 (bookworm)"},
+                         "kubeletVersion": "v1.37.1", "machineID": _machine_id(self.name, "machine"),
+                         "operatingSystem": "linux", "osImage": "Debian GNU/Linux 12 (bookworm)",
+                         "systemUUID": _machine_id(self.name, "system", uuid=True)},
         }

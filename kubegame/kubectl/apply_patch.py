@@ -132,3 +132,89 @@ def cmd_view_last_applied(ctx: Any) -> None:
             raise KubectlError(f"no last-applied-configuration annotation found on resource: {obj.name}")
         data = json.loads(raw)
         ctx.out.append(to_yaml(data) if fmt == "yaml" else to_json(data, keep_order=True))
+
+
+MERGED_PRIMITIVE_LISTS = {"finalizers"}     # ObjectMeta.Finalizers: patchStrategy merge
+
+
+def strategic_merge(target: Any, patch: Any, field: str = "") -> Any:
+    """strategicpatch.StrategicMergePatch on a map (what the API server does with a
+    strategic-merge-patch body): lists merge by the Go types' patch merge keys, with the directives
+    `$patch: replace|delete|merge`, `$setElementOrder/FIELD`, `$retainKeys`,
+    `$deleteFromPrimitiveList/FIELD`."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    if not isinstance(target, dict):
+        target = {}
+    directive = patch.get("$patch")
+    if directive == "replace":
+        return {k: copy.deepcopy(v) for k, v in patch.items() if k != "$patch"}
+    if directive == "delete":
+        return None
+    result = copy.deepcopy(target)
+    orders = {k.split("/", 1)[1]: v for k, v in patch.items() if k.startswith("$setElementOrder/")}
+    retain = patch.get("$retainKeys")
+    for k, v in patch.items():
+        if k.startswith("$"):
+            if k.startswith("$deleteFromPrimitiveList/"):
+                name = k.split("/", 1)[1]
+                if isinstance(result.get(name), list) and isinstance(v, list):
+                    result[name] = [x for x in result[name] if x not in v]
+            continue
+        if v is None:
+            result.pop(k, None)
+        elif isinstance(v, list):
+            result[k] = _smp_list(result.get(k), v, k)
+        elif isinstance(v, dict):
+            merged = strategic_merge(result.get(k), v, k)
+            if merged is None:
+                result.pop(k, None)
+            else:
+                result[k] = merged
+        else:
+            result[k] = copy.deepcopy(v)
+    for name, order in orders.items():
+        if isinstance(result.get(name), list) and isinstance(order, list):
+            result[name] = _ordered(result[name], order, name)
+    if isinstance(retain, list):
+        keep = set(str(x) for x in retain)
+        result = {k: v for k, v in result.items() if k in keep}
+    return result
+
+
+def _smp_list(current: Any, patch: list, field: str) -> list:
+    if not isinstance(current, list):
+        current = []
+    if field in MERGED_PRIMITIVE_LISTS and all(not isinstance(x, (dict, list)) for x in patch):
+        return list(current) + [x for x in patch if x not in current]
+    key = merge_key(field, patch or current)
+    if not key or not all(isinstance(x, dict) for x in patch + current):
+        return [copy.deepcopy(x) for x in patch if not (isinstance(x, dict) and x.get("$patch") == "replace")]
+    if any(isinstance(x, dict) and x.get("$patch") == "replace" for x in patch):
+        return [copy.deepcopy({k: v for k, v in x.items() if k != "$patch"}) for x in patch
+                if x.get("$patch") != "replace"]
+    out = [copy.deepcopy(x) for x in current]
+    for item in patch:
+        if item.get("$patch") == "delete":
+            out = [x for x in out if x.get(key) != item.get(key)]
+            continue
+        for i, x in enumerate(out):
+            if x.get(key) == item.get(key):
+                merged = strategic_merge(x, item, field)
+                out[i] = merged if merged is not None else x
+                break
+        else:
+            out.append(strategic_merge({}, item, field))
+    return out
+
+
+def _ordered(items: list, order: list, field: str) -> list:
+    """$setElementOrder: the patch's order first, the items it does not name after, as they were."""
+    key = merge_key(field, items)
+    if not key:
+        return items
+    want = [o.get(key) if isinstance(o, dict) else o for o in order]
+    pos = {v: i for i, v in enumerate(want)}
+    named = sorted((x for x in items if isinstance(x, dict) and x.get(key) in pos), key=lambda x: pos[x.get(key)])
+    rest = [x for x in items if not (isinstance(x, dict) and x.get(key) in pos)]
+    return named + rest

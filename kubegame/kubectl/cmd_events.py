@@ -150,7 +150,9 @@ def cmd_events(ctx: Ctx) -> None:
         items = [i for i in items if i.obj.type in types]
     if about is not None:
         items = [i for i in items if (i.obj.kind, i.obj.name) == about]
-    items.sort(key=lambda i: (i.obj.tick, i.obj.seq))
+    # events.go: sort.Sort(SortableEvents) by last timestamp over the list's order (namespace, name); Go's
+    # sort is an insertion sort, so stable, up to 12 events (beyond that pdqsort orders ties its own way)
+    items.sort(key=lambda i: i.obj.tick)
     if not items:
         ctx.err.append(f"No events found in {ctx.namespace} namespace.\n" if ns else "No events found.\n")
         return

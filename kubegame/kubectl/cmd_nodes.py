@@ -38,18 +38,9 @@ def _set_unschedulable(ctx: Ctx, node: Any, value: bool) -> str:
         return f"node/{node.name} already {verb}"
     body = ctx.cluster.render(node)
     if value:
-        body["spec"]["unschedulable"] = True
-        taints = [t for t in body["spec"].get("taints") or [] if t.get("key") != "node.kubernetes.io/unschedulable"]
-        taints.append({"effect": "NoSchedule", "key": "node.kubernetes.io/unschedulable",
-                       "timeAdded": body["metadata"]["creationTimestamp"]})
-        body["spec"]["taints"] = taints
+        body["spec"]["unschedulable"] = True       # the engine adds the controller's taint (cluster.update)
     else:
         body["spec"].pop("unschedulable", None)
-        taints = [t for t in body["spec"].get("taints") or [] if t.get("key") != "node.kubernetes.io/unschedulable"]
-        if taints:
-            body["spec"]["taints"] = taints
-        else:
-            body["spec"].pop("taints", None)
     if ctx.dry_run == "none":
         update_object(ctx, node, body)         # the scheduler and taint manager watch Nodes
     return f"node/{node.name} {verb}{ctx.dry_suffix()}"

@@ -12,6 +12,7 @@ from typing import Any
 
 from kubegame.engine.controllers.deployment import revision, template_without_hash
 from kubegame.engine.objects import timestamp
+from kubegame.kubectl.apply_patch import LAST_APPLIED
 from kubegame.kubectl.cmd_write import _targets, ref_name, write_and_report
 from kubegame.kubectl.core import Ctx
 from kubegame.kubectl.stream import Stream
@@ -180,32 +181,12 @@ def owned_replicasets(ctx: Ctx, dep: Any) -> list[Any]:
 
 
 def _template_text(tpl: dict) -> str:
-    """PodTemplate as `rollout history --revision` prints it (describe.DescribePodTemplate, trimmed)."""
-    md = tpl.get("metadata") or {}
-    lines = ["Pod Template:"]
-    labels = md.get("labels") or {}
-    lab = [f"{k}={v}" for k, v in sorted(labels.items())]
-    lines.append("  Labels:\t" + (lab[0] if lab else "<none>"))
-    lines += [f"  \t{x}" for x in lab[1:]]
-    ann = md.get("annotations") or {}
-    if ann:
-        a = [f"{k}: {v}" for k, v in sorted(ann.items())]
-        lines.append("  Annotations:\t" + a[0])
-        lines += [f"  \t{x}" for x in a[1:]]
-    lines.append("  Containers:")
-    for c in (tpl.get("spec") or {}).get("containers") or []:
-        lines.append(f"   {c.get('name')}:")
-        lines.append(f"    Image:\t{c.get('image')}")
-        ports = c.get("ports") or []
-        lines.append("    Port:\t" + (f"{ports[0].get('containerPort')}/{ports[0].get('protocol', 'TCP')}"
-                                       if ports else "<none>"))
-        lines.append("    Host Port:\t" + ("0/TCP" if ports else "<none>"))
-        lines.append("    Environment:\t<none>")
-        lines.append("    Mounts:\t<none>")
-    lines.append("  Volumes:\t<none>")
-    lines.append("  Node-Selectors:\t<none>")
-    lines.append("  Tolerations:\t<none>")
-    return tabwrite("\n".join(lines) + "\n", 0, 2)
+    """history.go printTemplate: describe.DescribePodTemplate of the ReplicaSet's template (its
+    pod-template-hash label and change cause included), written without a tabwriter: raw tabs."""
+    from kubegame.kubectl.describe import W, _pod_template
+    w = W()
+    _pod_template(w, tpl)
+    return "".join(w.buf)
 
 
 def cmd_history(ctx: Ctx) -> None:
@@ -219,25 +200,37 @@ def cmd_history(ctx: Ctx) -> None:
             for rs in rss:
                 if revision(rs) == want:
                     tpl = copy.deepcopy(rs.spec.get("template") or {})
-                    ((tpl.get("metadata") or {}).get("labels") or {}).pop("pod-template-hash", None)
-                    ctx.print(f"{ref_name(res, obj.name)} with revision #{want}\n" + _template_text(tpl))
+                    cause = rs.annotations.get("kubernetes.io/change-cause")
+                    if cause:
+                        tpl.setdefault("metadata", {}).setdefault("annotations", {})["kubernetes.io/change-cause"] = cause
+                    ctx.print(f"{ref_name(res, obj.name)} with revision #{want}\n" + _template_text(tpl) + "\n")
                     break
             else:
                 raise KubectlError("unable to find the specified revision")
             continue
         if not rss:
-            ctx.print(f'No rollout history found in deployment "{obj.name}"')
+            ctx.print("No rollout history found.")
             continue
         lines = "REVISION\tCHANGE-CAUSE\n"
         for rs in rss:
             cause = rs.annotations.get("kubernetes.io/change-cause") or "<none>"
             lines += f"{revision(rs)}\t{cause}\n"
-        ctx.print(f"{ref_name(res, obj.name)} \n" + tabwrite(lines, 0, 2))
+        ctx.print(f"{ref_name(res, obj.name)} \n" + tabwrite(lines, 0, 2) + "\n")   # Fprintln of the table
+
+
+ROLLBACK_SKIP = frozenset({LAST_APPLIED, "deployment.kubernetes.io/revision",
+                           "deployment.kubernetes.io/revision-history", "deployment.kubernetes.io/desired-replicas",
+                           "deployment.kubernetes.io/max-replicas", "deprecated.deployment.rollback.to"})
 
 
 def cmd_undo(ctx: Ctx) -> None:
     """rollback.go DeploymentRollbacker: copy the chosen ReplicaSet's template into the Deployment."""
     for res, obj in _rollout_targets(ctx):
+        if LAST_APPLIED in (obj.annotations or {}):       # rollout_undo.go warningRollbackApplyManagedResource
+            ctx.err.append(f"Warning: resource {res.plural}/{obj.name} was previously managed with 'kubectl apply'. "
+                           f"Rolling back will not update the {LAST_APPLIED} annotation, which may cause unexpected "
+                           "behavior on future 'kubectl apply' operations. Consider using 'kubectl apply' with your "
+                           "previous configuration file instead.\n")
         if obj.kind != "Deployment":
             raise KubectlError(f"no rollbacker has been implemented for {{\"{res.group}\" \"{res.kind}\"}}")
         if obj.spec.get("paused"):
@@ -264,6 +257,11 @@ def cmd_undo(ctx: Ctx) -> None:
             continue
         body = ctx.cluster.render(obj)
         body["spec"]["template"] = tpl
+        # rollback.go: the Deployment's annotations become the ReplicaSet's, but for those the
+        # deployment controller keeps (annotationsToSkip), which stay the Deployment's
+        annotations = {k: v for k, v in (obj.annotations or {}).items() if k in ROLLBACK_SKIP}
+        annotations.update({k: v for k, v in (target.annotations or {}).items() if k not in ROLLBACK_SKIP})
+        body["metadata"]["annotations"] = annotations
         write_and_report(ctx, res, obj, body, "rolled back")
 
 

@@ -123,7 +123,7 @@ def _create_body(ctx: Ctx, body: dict, res: Resource, verb: str = "created") -> 
                                         dry_run=dry == "server"))
     if res.kind == "Namespace" and not obj.status:
         obj.status = {"phase": "Active"}
-    print_obj_or(ctx, ctx.cluster.render(obj) if dry == "none" else body, res, name, verb)
+    print_obj_or(ctx, ctx.cluster.render(obj), res, name, verb)     # the server's answer, dry run or not
 
 
 def cmd_create_file(ctx: Ctx) -> None:
@@ -417,40 +417,17 @@ def cmd_apply(ctx: Ctx) -> None:
 
 
 def _server_side_apply(ctx: Ctx, res: Resource, body: dict, ns: str, name: str, dry: str) -> tuple[Any, str]:
-    """apply --server-side (the API server's fieldmanager, structured-merge-diff): the manifest's fields
-    become the field manager's (`kubectl` unless --field-manager); a field another manager owns with
-    another value is a conflict unless --force-conflicts takes it over; what this manager applied before
-    and applies no more goes, unless someone else owns it. No last-applied annotation is written."""
+    """apply --server-side: the API server's apply (kubectl/fieldset.py) as `kubectl` (or
+    --field-manager), conflicts refused unless --force-conflicts; no last-applied annotation."""
     from kubegame.kubectl import fieldset as fs
-    manager = fs.manager_for(ctx.p)
     live = ctx.cluster.get(res.kind, ns if res.namespaced else "", name) if name else None
-    applied = fs.field_set(body)
-    if live is None:
-        ctx.authorize("create", res, ns)
-        obj = ctx.cluster.create(body, ctx.p.flags.get("namespace"), dry_run=dry != "none")
-        if dry == "none":
-            fs.entries(ctx.cluster, obj)[(manager, "Apply", "")] = {"apiVersion": res.api_version,
-                                                                  "time": ctx.cluster.now, "fields": set(applied)}
-        return obj, "serverside-applied"
-    ctx.authorize("patch", res, ns, name)
-    current = clean_for_write(ctx.cluster.render(live))
-    mine = fs.entries(ctx.cluster, live)
-    key = (manager, "Apply", "")
-    others = {m: e["fields"] for m, e in mine.items() if m != key}
-    found = fs.conflicts(current, body, key, others)
-    if found and not ctx.p.flags.get("force-conflicts"):
-        raise KubectlError(fs.conflict_message(found, res.api_version))
-    previous = mine[key]["fields"] if key in mine else set()
-    taken = {p for _m, p in found}
-    kept = set().union(*(f - taken for f in others.values())) if others else set()
-    merged = fs.apply_merge(current, body, previous, kept)
-    obj, _changed = ctx.cluster.update(merged, ctx.p.flags.get("namespace"), dry_run=dry != "none")
-    if dry == "none":
-        for m in list(others):
-            mine[m]["fields"] -= taken
-            if not mine[m]["fields"]:
-                del mine[m]
-        mine[key] = {"apiVersion": res.api_version, "time": ctx.cluster.now, "fields": set(applied)}
+    ctx.authorize("patch" if live is not None else "create", res, ns, name if live is not None else "")
+    try:
+        obj, _created = fs.server_side_apply(ctx.cluster, res, body, ns or str(ctx.p.flags.get("namespace") or ""),
+                                             name, fs.manager_for(ctx.p), bool(ctx.p.flags.get("force-conflicts")),
+                                             dry != "none")
+    except fs.ApplyConflict as exc:
+        raise KubectlError(fs.conflict_message(exc.found, res.api_version)) from None
     return obj, "serverside-applied"
 
 
@@ -617,14 +594,13 @@ def cmd_delete(ctx: Ctx) -> None:
                        "been terminated. The resource may continue to run on the cluster indefinitely.\n")
     gone: list[tuple[Any, str, str, str]] = []          # what `--wait` (the default) waits for
     for res, obj in targets:
-        # delete.go PrintObj (1.37): `pod "x" deleted from default namespace`, the operation with its
-        # force and dry-run words before the namespace
-        word = ("force deleted" if force and grace == 0 else "deleted") + (ctx.dry_suffix() if dry != "none" else "")
+        # delete.go PrintObj (1.37): `pod "x" deleted from default namespace`, then the dry-run words
+        word = "force deleted" if force and grace == 0 else "deleted"
         if p.flags.get("output") == "name":
             line = ref_name(res, obj.name)
         else:
             where = f" from {obj.namespace} namespace" if res.namespaced and obj.namespace else ""
-            line = f'{kind_prefix(res.kind)} "{obj.name}" {word}{where}'
+            line = f'{kind_prefix(res.kind)} "{obj.name}" {word}{where}{ctx.dry_suffix() if dry != "none" else ""}'
         if dry != "none":
             ctx.print(line)
             continue
@@ -755,11 +731,13 @@ def cmd_autoscale(ctx: Ctx) -> None:
             continue
         try:
             ctx.authorize("create", BY_KIND["HorizontalPodAutoscaler"], obj.namespace)
-            owned(ctx, ctx.cluster.create(body, obj.namespace, dry_run=ctx.dry_run == "server"))
+            created = owned(ctx, ctx.cluster.create(body, obj.namespace, dry_run=ctx.dry_run == "server"))
         except ApiError as exc:
             ctx.api_error(exc)
             continue
-        ctx.print(f"{ref_name(hres, name)} autoscaled{ctx.dry_suffix()}")
+        d = ctx.cluster.render(created)
+        d.setdefault("status", body["status"])    # the typed HPA kubectl decodes: its status fields, zero
+        print_obj_or(ctx, d, hres, name, "autoscaled")
 
 
 # -- updates through the API (label, annotate, patch, edit, set) -----------------------------------
@@ -784,8 +762,12 @@ def write_and_report(ctx: Ctx, res: Any, obj: Any, body: dict, what: str, *, onl
     except ApiError as exc:
         ctx.api_error(exc)
         return
-    if changed or not only_if_changed or ctx.dry_run != "none":
-        ctx.print(f"{ref_name(res, obj.name)} {what}{ctx.dry_suffix() if dry_suffix else ''}")
+    if only_if_changed and not changed:
+        return                       # set image: an unchanged object prints nothing (set_image.go skips it)
+    if ctx.p.flags.get("output"):
+        print_obj_or(ctx, ctx.cluster.render(obj) if ctx.dry_run == "none" else body, res, obj.name, what)
+        return
+    ctx.print(f"{ref_name(res, obj.name)} {what}{ctx.dry_suffix() if dry_suffix else ''}")
 
 
 def cmd_label(ctx: Ctx) -> None:
@@ -845,37 +827,21 @@ def cmd_label(ctx: Ctx) -> None:
         write_and_report(ctx, res, obj, body, verb)
 
 
-MERGE_KEYS = {"containers": "name", "initContainers": "name", "env": "name", "volumes": "name",
-              "volumeMounts": "mountPath", "imagePullSecrets": "name"}
 
-
-def merge_patch(target: Any, patch: Any, strategic: bool = False, key: str = "") -> Any:
-    """RFC 7386 JSON merge patch; with strategic, lists of known kinds merge by their merge key."""
+def merge_patch(target: Any, patch: Any, strategic: bool = False) -> Any:
+    """RFC 7386 JSON merge patch; with strategic, the API server's strategic merge patch
+    (apply_patch.strategic_merge: lists merge by the Go types' patch merge keys)."""
+    if strategic:
+        from kubegame.kubectl.apply_patch import strategic_merge
+        return strategic_merge(target, patch)
     if not isinstance(patch, dict):
-        if strategic and isinstance(patch, list) and isinstance(target, list):
-            mk = MERGE_KEYS.get(key) or ("containerPort" if key == "ports" and patch and "containerPort" in
-                                         (patch[0] if isinstance(patch[0], dict) else {}) else
-                                         "port" if key == "ports" else None)
-            if mk and all(isinstance(x, dict) for x in patch + target):
-                out = [copy.deepcopy(x) for x in target]
-                for item in patch:
-                    if item.get("$patch") == "delete":
-                        out = [x for x in out if x.get(mk) != item.get(mk)]
-                        continue
-                    for i, x in enumerate(out):
-                        if x.get(mk) == item.get(mk):
-                            out[i] = merge_patch(x, item, True)
-                            break
-                    else:
-                        out.append(copy.deepcopy(item))
-                return out
         return copy.deepcopy(patch)
     result = copy.deepcopy(target) if isinstance(target, dict) else {}
     for k, v in patch.items():
         if v is None:
             result.pop(k, None)
         else:
-            result[k] = merge_patch(result.get(k), v, strategic, k)
+            result[k] = merge_patch(result.get(k), v)
     return result
 
 
@@ -992,7 +958,14 @@ def cmd_patch(ctx: Ctx) -> None:
     for res, obj in targets:
         body = ctx.cluster.render(obj)
         if ptype == "json":
-            new = json_patch(body, patch)
+            try:
+                new = json_patch(body, patch)
+            except KubectlError as exc:
+                if str(exc).startswith("json:"):
+                    raise
+                # the API server (handlers/patch.go): NewGenericServerResponse(422) hides the op's error
+                ctx.error("The request is invalid: the server rejected our request due to an error in our request")
+                continue
         else:
             if not isinstance(patch, dict):
                 raise KubectlError(f"unable to parse \"{text}\": json: cannot unmarshal into map")

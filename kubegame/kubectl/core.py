@@ -16,7 +16,7 @@ from kubegame.kubectl.util import KubectlError
 
 # `kubectl get all`: the "all" category, in kubectl's print order
 ALL_KINDS = ["Pod", "Service", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet", "HorizontalPodAutoscaler",
-             "Job"]
+             "CronJob", "Job"]
 EPOCH_UNIX = 1767225600   # 2026-01-01T00:00:00Z, the engine's tick 0
 
 

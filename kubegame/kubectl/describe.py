@@ -51,8 +51,8 @@ class W:
             self.w(level, f"{title}:\t{empty}\n")
             return
         self.w(level, f"{title}:\t{items[0]}\n")
-        for it in items[1:]:
-            self.w(level, f"\t{it}\n")
+        for it in items[1:]:               # printLabelsMultiline: the next lines start at the tab
+            self.buf.append(f"\t{it}\n")
 
     def text(self) -> str:
         return tabwrite("".join(self.buf), 0, 2)
@@ -265,8 +265,8 @@ def _probe(p: dict) -> str:
     else:
         kind = "unknown"
     return (f"{kind} delay={p.get('initialDelaySeconds', 0)}s timeout={p.get('timeoutSeconds', 1)}s "
-            f"period={p.get('periodSeconds', 10)}s #success={p.get('successThreshold', 1)} "
-            f"#failure={p.get('failureThreshold', 3)}")
+            f"period={p.get('periodSeconds', 10)}s successThreshold={p.get('successThreshold', 1)} "
+            f"failureThreshold={p.get('failureThreshold', 3)}")     # describe.go describeProbe, kubectl 1.37
 
 
 def _tolerations(spec: dict) -> list[str]:
@@ -382,6 +382,13 @@ def describe_node(ctx: Ctx, it: Item) -> str:
               for t in spec.get("taints") or []]
     w.multi(0, "Taints", taints)
     w.w(0, f"Unschedulable:\t{'true' if spec.get('unschedulable') else 'false'}\n")
+    if node is not None and hasattr(node, "last_heartbeat"):   # describeNodeLease: the kubelet's Lease
+        from kubegame.engine.apiviews import lease
+        ls = lease(ctx.cluster, node)["spec"]
+        w.w(0, "Lease:\n")
+        w.w(1, f"HolderIdentity:\t{ls['holderIdentity']}\n")
+        w.w(1, "AcquireTime:\t<unset>\n")
+        w.w(1, f"RenewTime:\t{rfc1123z(ls['renewTime'].replace('.000000Z', 'Z'))}\n")
     w.w(0, "Conditions:\n")
     w.w(1, "Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n")
     w.w(1, "----\t------\t-----------------\t------------------\t------\t-------\n")
@@ -396,23 +403,30 @@ def describe_node(ctx: Ctx, it: Item) -> str:
         for k, v in sorted((st.get(key) or {}).items()):
             w.w(1, f"{k}:\t{v}\n")
     info = st.get("nodeInfo") or {}
-    w.w(0, "System Info:\n")
-    for label, key in (("Kernel Version", "kernelVersion"), ("OS Image", "osImage"),
+    w.w(0, "System Info:\n")         # describe.go (1.37): no Kube-Proxy Version line
+    for label, key in (("Machine ID", "machineID"), ("System UUID", "systemUUID"), ("Boot ID", "bootID"),
+                       ("Kernel Version", "kernelVersion"), ("OS Image", "osImage"),
                        ("Operating System", "operatingSystem"), ("Architecture", "architecture"),
                        ("Container Runtime Version", "containerRuntimeVersion"),
-                       ("Kubelet Version", "kubeletVersion"), ("Kube-Proxy Version", "kubeProxyVersion")):
+                       ("Kubelet Version", "kubeletVersion")):
         w.w(1, f"{label}:\t{info.get(key, '')}\n")
     if spec.get("podCIDR"):
         w.w(0, f"PodCIDR:\t{spec['podCIDR']}\n")
         w.w(0, f"PodCIDRs:\t{','.join(spec.get('podCIDRs') or [spec['podCIDR']])}\n")
     cpu_r, mem_r, cpu_l, mem_l, pods = _allocated(ctx, node)
     w.w(0, f"Non-terminated Pods:\t({len(pods)} in total)\n")
-    w.w(1, "Namespace\tName\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n")
-    w.w(1, "---------\t----\t------------\t----------\t---------------\t-------------\t---\n")
+    # describeNodeResource: an empty column after Name ("\t\t")
+    w.w(1, "Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n")
+    w.w(1, "---------\t----\t\t------------\t----------\t---------------\t-------------\t---\n")
     ccap, mcap = max(node.cpu, 1), max(node.memory, 1)
+    from kubegame.engine.quantity import cpu_millis, memory_bytes
     for p in pods:
-        w.w(1, f"{p.namespace}\t{p.name}\t{_fmt_cpu(p.cpu_request)} ({p.cpu_request * 100 // ccap}%)\t0 (0%)\t"
-               f"{_fmt_mem(p.mem_request)} ({p.mem_request * 100 // mcap}%)\t0 (0%)\t"
+        lims = [((c.get("resources") or {}).get("limits") or {}) for c in p.spec.get("containers") or []]
+        pcl = sum(cpu_millis(lim.get("cpu", 0)) for lim in lims)
+        pml = sum(memory_bytes(lim.get("memory", 0)) for lim in lims)
+        w.w(1, f"{p.namespace}\t{p.name}\t\t{_fmt_cpu(p.cpu_request)} ({p.cpu_request * 100 // ccap}%)\t"
+               f"{_fmt_cpu(pcl)} ({pcl * 100 // ccap}%)\t"
+               f"{_fmt_mem(p.mem_request)} ({p.mem_request * 100 // mcap}%)\t{_fmt_mem(pml)} ({pml * 100 // mcap}%)\t"
                f"{human_duration(ctx.cluster.now - p.creation_tick)}\n")
     w.w(0, "Allocated resources:\n")
     w.w(1, "(Total limits may be over 100 percent, i.e., overcommitted.)\n")
@@ -420,6 +434,11 @@ def describe_node(ctx: Ctx, it: Item) -> str:
     w.w(1, "--------\t--------\t------\n")
     w.w(1, f"cpu\t{_fmt_cpu(cpu_r)} ({cpu_r * 100 // ccap}%)\t{_fmt_cpu(cpu_l)} ({cpu_l * 100 // ccap}%)\n")
     w.w(1, f"memory\t{_fmt_mem(mem_r)} ({mem_r * 100 // mcap}%)\t{_fmt_mem(mem_l)} ({mem_l * 100 // mcap}%)\n")
+    eph_r, eph_l = (sum(memory_bytes(str(((c.spec.get("resources") or {}).get(k) or {}).get("ephemeral-storage", "0")))
+                        for p in pods for c in p.containers) for k in ("requests", "limits"))
+    ecap = max(memory_bytes(str((st.get("allocatable") or {}).get("ephemeral-storage", "0"))), 1)
+    w.w(1, f"ephemeral-storage\t{_fmt_mem(eph_r) if eph_r else '0'} ({eph_r * 100 // ecap}%)\t"
+           f"{_fmt_mem(eph_l) if eph_l else '0'} ({eph_l * 100 // ecap}%)\n")
     events_section(ctx, w, "Node", "", md["name"])
     return w.text()
 
@@ -536,11 +555,10 @@ def describe_service(ctx: Ctx, it: Item) -> str:
         ing = ((d.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
         if ing:
             w.w(0, f"LoadBalancer Ingress:\t{', '.join(i.get('ip') or i.get('hostname', '') for i in ing)}\n")
-    eps = None
-    if sel:
-        pods = ctx.cluster.endpoints.endpoints(md.get("namespace"), md["name"]) if hasattr(
-            ctx.cluster, "endpoints") else []
-        eps = pods
+    # 1.37 reads the Service's EndpointSlices (engine/apiviews.py), not its Endpoints
+    from kubegame.engine.apiviews import endpoint_slices, format_endpoint_slices
+    svc_obj = ctx.cluster.get("Service", md.get("namespace", ""), md["name"])
+    slices = endpoint_slices(ctx.cluster, svc_obj) if svc_obj is not None else []
     for p in spec.get("ports") or []:
         name = p.get("name") or "<unset>"
         w.w(0, f"Port:\t{name}\t{p.get('port')}/{p.get('protocol', 'TCP')}\n")
@@ -548,12 +566,7 @@ def describe_service(ctx: Ctx, it: Item) -> str:
         w.w(0, f"TargetPort:\t{tp}/{p.get('protocol', 'TCP')}\n")
         if p.get("nodePort"):
             w.w(0, f"NodePort:\t{name}\t{p['nodePort']}/{p.get('protocol', 'TCP')}\n")
-        if eps is not None:
-            addrs = [f"{pod.ip}:{tp}" for pod in eps if pod.ip]
-            text = ",".join(addrs[:3]) + (f" + {len(addrs) - 3} more..." if len(addrs) > 3 else "")
-            w.w(0, f"Endpoints:\t{text}\n")
-        else:
-            w.w(0, "Endpoints:\t\n")
+        w.w(0, f"Endpoints:\t{format_endpoint_slices(slices, p.get('name', ''))}\n")
     w.w(0, f"Session Affinity:\t{spec.get('sessionAffinity', 'None')}\n")
     if spec.get("externalTrafficPolicy"):
         w.w(0, f"External Traffic Policy:\t{spec['externalTrafficPolicy']}\n")
@@ -583,6 +596,7 @@ def cmd_describe(ctx: Ctx) -> None:
     else:
         refs, _ = parse_refs(p.args)
         items = []
+        matched_prefix = False
         ns = None if ctx.all_namespaces else ctx.namespace
         for r in refs:
             if r.name is None:
@@ -599,6 +613,7 @@ def cmd_describe(ctx: Ctx) -> None:
                     pref = [i for i in list_objects(ctx, r.res, ctx.namespace) if i.name.startswith(r.name)]
                     if pref:
                         items.extend(pref)
+                        matched_prefix = True
                     else:
                         ctx.api_error(exc)
         if not items and ctx.exit_code == 0:
@@ -608,6 +623,10 @@ def cmd_describe(ctx: Ctx) -> None:
             else:
                 ctx.err.append("No resources found\n")
             return
+    # pkg/cmd/describe: events are shown for one object only, unless --show-events is given
+    if (len(items) > 1 or (not p.flags.get("filename") and matched_prefix) or ctx.exit_code) \
+            and not p.has("show-events"):
+        p.flags["show-events"] = False
     texts = []
     for it in items:
         if isinstance(it.obj, EventObj):
@@ -615,7 +634,8 @@ def cmd_describe(ctx: Ctx) -> None:
             continue
         fn = DESCRIBERS.get(it.kind, describe_workloads.describe_generic)
         texts.append(fn(ctx, it))
-    ctx.out.append("\n\n".join(t.rstrip("\n") for t in texts) + ("\n" if texts else ""))
+    # each description ends with a newline, and the next one follows "\n\n" (Fprintf(out, "\n\n%s", s))
+    ctx.out.append("\n\n".join(t.rstrip("\n") + "\n" for t in texts))
 
 
 __all__ = ["cmd_describe", "endpoints_string"]

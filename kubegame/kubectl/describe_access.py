@@ -51,9 +51,9 @@ def describe_service_account(ctx: Ctx, it: Item) -> str:
     d, md = it.d, it.d.get("metadata") or {}
     w = W()
     _head(w, md)
+    # describe.go describeServiceAccount (1.37): only the image pull secrets; mountable secrets and
+    # tokens are no longer shown
     w.multi(0, "Image pull secrets", [s.get("name", "") for s in d.get("imagePullSecrets") or []])
-    w.multi(0, "Mountable secrets", [s.get("name", "") for s in d.get("secrets") or []])
-    w.w(0, "Tokens:\t<none>\n")
     events_section(ctx, w, it.kind, md.get("namespace", ""), md.get("name", ""))
     return w.text()
 

@@ -166,10 +166,12 @@ CONFLICT_HELP = ("Please review the fields above--they currently have other mana
                  "See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts")
 
 
-def display(key: Any) -> str:
-    """How a conflict names a manager: `"kubectl" with subresource "scale"`."""
+def display(key: Any, api_version: str = "") -> str:
+    """How a conflict names a manager (fieldmanager/internal/conflict.go printManager): `"kubectl" with
+    subresource "scale"`, and for an Update `using apps/v1`; an Apply manager is its name alone."""
     if isinstance(key, tuple):
-        return f'"{key[0]}"' + (f' with subresource "{key[2]}"' if key[2] else "")
+        out = f'"{key[0]}"' + (f' with subresource "{key[2]}"' if key[2] else "")
+        return out + (f" using {api_version}" if api_version and key[1] == "Update" else "")
     return f'"{key}"'
 
 
@@ -189,19 +191,71 @@ def conflicts(live: dict, applied: dict, manager: Any, owners: dict[Any, set[Pat
     return out
 
 
-def conflict_message(found: list[tuple[Any, Path]], api_version: str) -> str:
-    """The API server's `Apply failed with N conflict(s): ...` and kubectl's advice after it."""
+class ApplyConflict(Exception):
+    """Server-side apply found fields another manager owns with other values (a 409 Conflict)."""
+
+    def __init__(self, found: list[tuple[Any, Path]]):
+        super().__init__("apply conflict")
+        self.found = found
+
+    def server_message(self, api_version: str) -> str:
+        return server_conflict_message(self.found, api_version)
+
+
+def server_side_apply(cluster: Any, res: Any, body: dict, ns: str, name: str, manager: str, force: bool,
+                      dry: bool) -> tuple[Any, bool]:
+    """The API server's apply (fieldmanager + structured-merge-diff): the manifest's fields become the
+    manager's; a field another manager owns with another value is a conflict unless `force` takes it
+    over; what this manager applied before and applies no more goes, unless someone else owns it.
+    Returns (object, created)."""
+    from kubegame.kubectl.cmd_write import clean_for_write
+    live = cluster.get(res.kind, ns if res.namespaced else "", name) if name else None
+    applied = field_set(body)
+    if live is None:
+        obj = cluster.create(body, ns or None, dry_run=dry)
+        if not dry:
+            entries(cluster, obj)[(manager, "Apply", "")] = {"apiVersion": res.api_version, "time": cluster.now,
+                                                             "fields": set(applied)}
+        return obj, True
+    current = clean_for_write(cluster.render(live))
+    mine = entries(cluster, live)
+    key = (manager, "Apply", "")
+    others = {m: e["fields"] for m, e in mine.items() if m != key}
+    found = conflicts(current, body, key, others)
+    if found and not force:
+        raise ApplyConflict(found)
+    previous = mine[key]["fields"] if key in mine else set()
+    taken = {p for _m, p in found}
+    kept = set().union(*(f - taken for f in others.values())) if others else set()
+    merged = apply_merge(current, body, previous, kept)
+    obj, _changed = cluster.update(merged, ns or None, dry_run=dry)
+    if not dry:
+        for m in list(others):
+            mine[m]["fields"] -= taken
+            if not mine[m]["fields"]:
+                del mine[m]
+        mine[key] = {"apiVersion": res.api_version, "time": cluster.now, "fields": set(applied)}
+    return obj, False
+
+
+def server_conflict_message(found: list[tuple[Any, Path]], api_version: str) -> str:
+    """The API server's `Apply failed with N conflict(s): ...` (kubectl adds its advice after it)."""
     if len(found) == 1:
         manager, path = found[0]
-        body = f"conflict with {display(manager)} using {api_version}: {path_text(path)}"
+        body = f"conflict with {display(manager, api_version)}: {path_text(path)}"
     else:
         lines = []
         for manager in sorted({m for m, _ in found}, key=str):
-            lines.append(f"conflicts with {display(manager)} using {api_version}:")
+            lines.append(f"conflicts with {display(manager, api_version)}:")
             lines += [f"- {path_text(p)}" for m, p in found if m == manager]
         body = "\n".join(lines)
     n = len(found)
-    return f"Apply failed with {n} conflict{'s' if n != 1 else ''}: {body}\n{CONFLICT_HELP}"
+    return f"Apply failed with {n} conflict{'s' if n != 1 else ''}: {body}"
+
+
+def conflict_message(found: list[tuple[Any, Path]], api_version: str) -> str:
+    """The API server's message and kubectl's advice after it."""
+    return f"{server_conflict_message(found, api_version)}\n{CONFLICT_HELP}"
 
 
 def apply_merge(live: dict, applied: dict, previous: set[Path], others: set[Path]) -> dict:
@@ -253,13 +307,17 @@ def manager_for(p: Any) -> str:
     return MANAGERS.get(p.path.split()[0], "kubectl")
 
 
-def entries(cluster: Any, obj: Any) -> dict[Key, dict]:
+def entries(cluster: Any, obj: Any, keep: bool = True) -> dict[Key, dict]:
     """The object's managers; an object applied before kubegame tracked owners (a level's manifest)
-    belongs to kubectl-client-side-apply for the fields of its last-applied configuration."""
+    belongs to kubectl-client-side-apply for the fields of its last-applied configuration. A read
+    (`keep=False`: what `kubegame serve` returns) works that out without storing it, so reading
+    never changes what a later apply finds."""
     table = owners(cluster)
     got = table.get(obj.uid)
     if got is None:
-        got = table[obj.uid] = {}
+        got = {}
+        if keep:
+            table[obj.uid] = got
         from kubegame.kubectl.apply_patch import last_applied
         applied = last_applied(cluster.render(obj))
         if applied:
@@ -288,11 +346,11 @@ def record_update(cluster: Any, obj: Any, before: dict | None, manager: str, sub
     e["time"] = cluster.now
 
 
-def managed_fields(cluster: Any, obj: Any) -> list[dict]:
+def managed_fields(cluster: Any, obj: Any, keep: bool = True) -> list[dict]:
     """metadata.managedFields as the API server returns it."""
     from kubegame.engine.objects import timestamp
     out = []
-    for (name, operation, subresource), e in entries(cluster, obj).items():
+    for (name, operation, subresource), e in entries(cluster, obj, keep).items():
         entry = {"apiVersion": e["apiVersion"], "fieldsType": "FieldsV1", "fieldsV1": fields_v1(e["fields"]),
                  "manager": name, "operation": operation}
         if subresource:

@@ -264,13 +264,66 @@ def cmd_whoami(ctx: Any) -> None:
     who = identity(ctx.cluster, ctx.p)
     out = ctx.p.flags.get("output") or ""
     if out:
-        body = {"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview",
-                "metadata": {},
-                "status": {"userInfo": {"groups": list(who.all_groups()), "username": who.name}}}
+        body = {"kind": "SelfSubjectReview", "apiVersion": "authentication.k8s.io/v1", "metadata": {},
+                "status": {"userInfo": {"username": who.name, "groups": list(who.all_groups())}}}
+        if out == "json":            # a typed object: JSON in the Go struct's field order, YAML sorted
+            import json
+            ctx.print(json.dumps(body, indent=4))
+            return
         print_data(ctx, body, out)
         return
     rows = [["Username", who.name], ["Groups", "[" + " ".join(who.all_groups()) + "]"]]
     ctx.print(table([["ATTRIBUTE", "VALUE"]] + rows))
+
+
+def _go_list(xs: list[str]) -> str:
+    return "[" + " ".join(xs) + "]"
+
+
+def combine_resource_group(resource: list[str], group: list[str]) -> str:
+    """describe.CombineResourceGroup: `pods.apps/log`."""
+    if not resource:
+        return ""
+    base, _, sub = resource[0].partition("/")
+    out = base + (f".{group[0]}" if group and group[0] else "")
+    return out + (f"/{sub}" if sub else "")
+
+
+def access_rules(rules: list[dict]) -> list[dict]:
+    """`auth can-i --list`'s rows (pkg/cmd/auth/cani.go printStatus): each rule broken down to one
+    verb, resource and name (rbacutil.BreakdownRule), the simple ones compacted again by verb
+    (CompactRules), sorted by the rule's String() (SortableRuleSlice)."""
+    broken: list[dict] = []
+    for r in rules:
+        verbs = list(r.get("verbs") or [])
+        for g in r.get("apiGroups") or []:
+            for res in r.get("resources") or []:
+                for v in verbs:
+                    for n in (r.get("resourceNames") or [None]):
+                        broken.append({"verbs": [v], "apiGroups": [g], "resources": [res],
+                                       "resourceNames": [n] if n is not None else [], "nonResourceURLs": []})
+        for url in r.get("nonResourceURLs") or []:
+            for v in verbs:
+                broken.append({"verbs": [v], "apiGroups": [], "resources": [], "resourceNames": [],
+                               "nonResourceURLs": [url]})
+    compacted: list[dict] = []
+    simple: dict[tuple, dict] = {}
+    for r in broken:
+        if r["nonResourceURLs"]:
+            compacted.append(r)
+            continue
+        key = (r["apiGroups"][0], r["resources"][0], tuple(r["resourceNames"]))
+        if key in simple:
+            simple[key]["verbs"] += [v for v in r["verbs"] if v not in simple[key]["verbs"]]
+        else:
+            simple[key] = {**r, "verbs": list(r["verbs"])}
+    compacted += list(simple.values())
+
+    def go_string(r: dict) -> str:
+        return (f"&PolicyRule{{Verbs:{_go_list(r['verbs'])},APIGroups:{_go_list(r['apiGroups'])},"
+                f"Resources:{_go_list(r['resources'])},ResourceNames:{_go_list(r['resourceNames'])},"
+                f"NonResourceURLs:{_go_list(r['nonResourceURLs'])},}}")
+    return sorted(compacted, key=go_string)
 
 
 def cmd_can_i(ctx: Any) -> None:
@@ -278,19 +331,11 @@ def cmd_can_i(ctx: Any) -> None:
     who = identity(ctx.cluster, ctx.p)
     ns = "" if ctx.p.flags.get("all-namespaces") else ctx.namespace
     if ctx.p.flags.get("list"):
-        rules = rbac.rules_for(ctx.cluster, who, ns)
-        rows = []
-        for r in rules:
-            resources = [f"{x}.{g}" if g else x for g in (r.get("apiGroups") or [""]) for x in r.get("resources") or []]
-            names = "[" + " ".join(r.get("resourceNames") or []) + "]"
-            urls = "[" + " ".join(r.get("nonResourceURLs") or []) + "]"
-            verbs = "[" + " ".join(r.get("verbs") or []) + "]"
-            if r.get("nonResourceURLs"):
-                rows.append(["", urls, "[]", verbs])
-            for res in resources:
-                rows.append([res, "[]", names, verbs])
-        rows.sort(key=lambda x: (x[0] == "", x[0], x[1]))
-        ctx.print(table([["Resources", "Non-Resource URLs", "Resource Names", "Verbs"]] + rows))
+        rows = [[combine_resource_group(r["resources"], r["apiGroups"]), _go_list(r["nonResourceURLs"]),
+                 _go_list(r["resourceNames"]), _go_list(r["verbs"])]
+                for r in access_rules(rbac.rules_for(ctx.cluster, who, ns))]
+        head = [] if ctx.p.flags.get("no-headers") else [["Resources", "Non-Resource URLs", "Resource Names", "Verbs"]]
+        ctx.print(table(head + rows))
         return
     args = ctx.p.args
     if len(args) < 2:
@@ -312,6 +357,9 @@ def cmd_can_i(ctx: Any) -> None:
             ctx.err.append(f"Warning: the server doesn't have a resource type '{kind}'\n\n")
             plural, _, group = kind.partition(".")
             namespaced = True
+        if not namespaced and ns and plural != "*":        # cani.go: the namespace is dropped, with a warning
+            ctx.err.append(f"Warning: resource '{f'{plural}.{group}' if group else plural}' is not namespace "
+                           "scoped\n\n")
         req = rbac.Request(verb, plural, group, ns if namespaced else "", name, sub)
     ok = rbac.allowed(ctx.cluster, who, req)
     if not ctx.p.flags.get("quiet"):

@@ -223,13 +223,25 @@ FIELD_PATHS = {
     "reason": lambda d: d.get("reason", ""),
     "involvedObject.name": lambda d: (d.get("involvedObject") or {}).get("name", ""),
     "involvedObject.kind": lambda d: (d.get("involvedObject") or {}).get("kind", ""),
+    "involvedObject.namespace": lambda d: (d.get("involvedObject") or {}).get("namespace", ""),
+    "involvedObject.apiVersion": lambda d: (d.get("involvedObject") or {}).get("apiVersion", ""),
+    "involvedObject.resourceVersion": lambda d: (d.get("involvedObject") or {}).get("resourceVersion", ""),
+    "involvedObject.uid": lambda d: (d.get("involvedObject") or {}).get("uid", ""),
+    "involvedObject.fieldPath": lambda d: (d.get("involvedObject") or {}).get("fieldPath", ""),
+    "source": lambda d: (d.get("source") or {}).get("component", ""),
+    "status.nominatedNodeName": lambda d: (d.get("status") or {}).get("nominatedNodeName", ""),
+    "spec.hostNetwork": lambda d: "true" if (d.get("spec") or {}).get("hostNetwork") else "false",
 }
 
 FIELDS_BY_KIND = {
+    # pkg/registry/core/pod/strategy.go ToSelectableFields, event/strategy.go, node/strategy.go
     "Pod": ["metadata.name", "metadata.namespace", "spec.nodeName", "spec.restartPolicy", "spec.schedulerName",
-            "spec.serviceAccountName", "status.phase", "status.podIP"],
+            "spec.serviceAccountName", "spec.hostNetwork", "status.phase", "status.podIP",
+            "status.nominatedNodeName"],
     "Node": ["metadata.name", "spec.unschedulable"],
-    "Event": ["metadata.name", "metadata.namespace", "involvedObject.name", "involvedObject.kind", "reason",
+    "Event": ["metadata.name", "metadata.namespace", "involvedObject.name", "involvedObject.kind",
+              "involvedObject.namespace", "involvedObject.uid", "involvedObject.fieldPath",
+              "involvedObject.apiVersion", "involvedObject.resourceVersion", "reason", "source",
               "type"],
 }
 

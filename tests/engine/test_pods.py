@@ -144,7 +144,9 @@ def test_a_liveness_probe_that_gets_404_restarts_the_container_with_back_off():
     assert any(r == "BackOff" for r, _ in evs)                     # CrashLoopBackOff between restarts
     d = kubectl.run(c, "kubectl describe pod admin").output
     # describe.go describeContainerProbe
-    assert "    Liveness:       http-get http://:8080/healthz delay=0s timeout=1s period=2s #success=1 #failure=2\n" in d
+    # describe.go describeProbe in kubectl 1.37: successThreshold= and failureThreshold= spelled out
+    assert ("    Liveness:       http-get http://:8080/healthz delay=0s timeout=1s period=2s successThreshold=1 "
+            "failureThreshold=2\n") in d
 
 
 def test_a_startup_probe_holds_liveness_and_readiness_until_it_passes():

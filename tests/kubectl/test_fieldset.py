@@ -32,10 +32,17 @@ def test_paths_name_list_items_by_their_merge_key() -> None:
 def test_a_different_value_owned_by_another_manager_conflicts() -> None:
     applied = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
                "spec": {"replicas": 5, "template": {"spec": {"containers": [{"name": "web", "image": "nginx:1"}]}}}}
-    found = conflicts(LIVE, applied, "kubectl", {"kubectl-client-side-apply": field_set(LIVE)})
-    assert found == [("kubectl-client-side-apply", ("spec", "replicas"))]       # the same image co-owns
+    csa = ("kubectl-client-side-apply", "Update", "")
+    found = conflicts(LIVE, applied, "kubectl", {csa: field_set(LIVE)})
+    assert found == [(csa, ("spec", "replicas"))]       # the same image co-owns
+    # fieldmanager/internal/conflict.go printManager: an Update manager is named with its apiVersion ...
     assert conflict_message(found, "apps/v1").splitlines()[0] == \
         'Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas'
+    # ... an Apply manager by its name alone
+    alice = ("alice", "Apply", "")
+    found = conflicts(LIVE, applied, "kubectl", {alice: field_set(LIVE)})
+    assert conflict_message(found, "apps/v1").splitlines()[0] == \
+        'Apply failed with 1 conflict: conflict with "alice": .spec.replicas'
     assert conflicts(LIVE, applied, "kubectl", {"kubectl": field_set(LIVE)}) == []     # its own fields
 
 

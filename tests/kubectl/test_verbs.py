@@ -50,7 +50,7 @@ CASES = [
     ("delete svc shop", 'service "shop" deleted from default namespace\n', "", 0),
     ("delete pods", "", "error: resource(s) were provided, but no name was specified\n", 1),
     ("delete deploy nope", "", 'Error from server (NotFound): deployments.apps "nope" not found\n', 1),
-    ("delete deploy shop --dry-run=client", 'deployment.apps "shop" deleted (dry run) from default namespace\n',
+    ("delete deploy shop --dry-run=client", 'deployment.apps "shop" deleted from default namespace (dry run)\n',
      "", 0),
     ("autoscale deployment shop --min=2 --max=5 --cpu=50%",
      "horizontalpodautoscaler.autoscaling/shop autoscaled\n", "", 0),
@@ -99,7 +99,7 @@ CASES = [
     ("top pods", "NAME                    CPU(cores)   MEMORY(bytes)   \nshop-", "", 0),
     # info
     ("version", "Client Version: v1.37.1\nKustomize Version: v5.8.1\nServer Version: v1.37.1\n", "", 0),
-    ("api-resources", "deployments                deploy       apps/v1                        true         Deployment",
+    ("api-resources", "deployments                 deploy       apps/v1                        true         Deployment",
      "", 0),
     ("cluster-info", "Kubernetes control plane is running at https://127.0.0.1:6443\n", "", 0),
     ("explain deployment.spec.strategy", "FIELD: strategy <DeploymentStrategy>", "", 0),

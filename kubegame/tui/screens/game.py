@@ -74,8 +74,10 @@ class GameScreen(Screen):
 
     def __init__(self, game: Any, *, speed: int = 2, clock: bool = True, history: History | None = None,
                  on_finished: Callable[[Any, Timeline], None] | None = None,
-                 on_leave: Callable[[], None] | None = None) -> None:
+                 on_leave: Callable[[], None] | None = None, serve: bool = False) -> None:
         super().__init__(id="game")
+        self.serve = serve
+        self.api_server: Any = None        # kubegame serve on this screen's event loop (`--serve`)
         self.game = game
         self.level = game.level
         self.speed = speed if speed in SPEEDS else 2
@@ -134,6 +136,33 @@ class GameScreen(Screen):
         self.query_one("#nodes").focus()
         if self.clock:
             self.set_interval(1 / TIMER_HZ, self._on_timer, name="game-clock")
+        if self.serve:
+            self.run_worker(self._start_serving(), name="kubegame-serve", exit_on_error=False)
+
+    async def _start_serving(self) -> None:
+        """The Kubernetes API over this game, on the app's own event loop: requests run between the
+        screen's ticks, the typed command line and outside clients act on one cluster."""
+        from kubegame import serve
+        from kubegame.apiserver.http import Server, new_token
+        token = new_token()
+        server = Server(self.game, token, lambda: serve.player(self.game.cluster))
+        try:
+            port = await server.start()
+        except OSError as exc:
+            self.query_one(OutputPane).error(f"kubegame serve: cannot listen on 127.0.0.1: {exc.strerror or exc}")
+            return
+        self.api_server = server
+        serve.write_state(port, token, server.certs.ca_pem, self.level.name, serve.default_namespace(self.game.cluster))
+        self.query_one(OutputPane).note(f"kubegame serve: this cluster is on https://127.0.0.1:{port}; in another "
+                                        "terminal: kubegame kubeconfig --write /tmp/kubegame.yaml, then "
+                                        "KUBECONFIG=/tmp/kubegame.yaml kubectl get pods")
+
+    async def on_unmount(self) -> None:
+        if self.api_server is not None:
+            from kubegame import serve
+            serve.clear_state(self.api_server.token)
+            await self.api_server.stop()
+            self.api_server = None
 
     # -- time --------------------------------------------------------------------------------
     @property
@@ -165,6 +194,8 @@ class GameScreen(Screen):
                 break
             self._record(report)
             self._show_stream(report)
+            if self.api_server is not None:
+                self.api_server.ticked()
             if report.finished:
                 finished = True
                 break
