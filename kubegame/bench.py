@@ -332,10 +332,11 @@ def api_figures(size: Size) -> dict[str, float]:
             game.step()
             server.ticked()
             await asyncio.sleep(0.1)
-    asyncio.run_coroutine_threadsafe(clock(), loop)
+    ticking = asyncio.run_coroutine_threadsafe(clock(), loop)
     pod = c.pods()[len(c.pods()) // 2]
     latencies = _get_latencies(port, token, server.certs.ca_pem, f"/api/v1/namespaces/{pod.namespace}/pods/{pod.name}")
     stop.set()
+    ticking.result(30)
     asyncio.run_coroutine_threadsafe(server.stop(), loop).result(30)
     loop.call_soon_threadsafe(loop.stop)
     latencies.sort()

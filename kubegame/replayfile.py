@@ -86,8 +86,9 @@ def _check_api(api: Any, path: str, where: str) -> None:
         if key in api:
             _need(isinstance(api[key], typ) and len(api[key]) <= 4_000_000, path, f"{where}.api.{key} is not text",
                   "a string")
-    _need(api.get("method") in ("POST", "PUT", "PATCH", "DELETE"), path, f"{where}.api.method is not a write",
-          "POST, PUT, PATCH or DELETE")
+    exec_get = api.get("method") == "GET" and str(api.get("path", "")).endswith("/exec")   # a WebSocket exec
+    _need(api.get("method") in ("POST", "PUT", "PATCH", "DELETE") or exec_get, path,
+          f"{where}.api.method is not a write", "POST, PUT, PATCH or DELETE (or GET of pods/NAME/exec)")
     _need(isinstance(api.get("path"), str) and api["path"].startswith("/"), path, f"{where}.api.path is not a path",
           "an API path such as /api/v1/namespaces/default/pods")
     query = api.get("query", {})

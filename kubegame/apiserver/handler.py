@@ -254,9 +254,13 @@ class APIServer:
                 return self._get_scale(r, who)
             if r.sub == "log" and r.res.kind == "Pod":
                 return self._log(req, r, who)
+            if r.sub == "exec" and r.res.kind == "Pod":
+                return self._exec(req, r, who)
         elif m == "POST":
             if not r.name:
                 return self._create(req, r, who)
+            if r.sub == "exec" and r.res.kind == "Pod":
+                return self._exec(req, r, who)
             if r.sub == "eviction" and r.res.kind == "Pod":
                 return self._evict(req, r, who)
         elif m == "PUT" and r.name and r.sub in ("", "status", "scale"):
@@ -266,7 +270,7 @@ class APIServer:
         elif m == "DELETE":
             return self._delete(req, r, who) if r.name else self._delete_collection(req, r, who)
         if r.sub and r.sub not in ("status", "scale", "log", "eviction"):
-            if r.res.kind == "Pod" and r.sub in ("exec", "attach", "portforward", "binding", "ephemeralcontainers"):
+            if r.res.kind == "Pod" and r.sub in ("attach", "portforward", "binding", "ephemeralcontainers"):
                 return Response(405, status.status(405, "MethodNotAllowed",
                                                    f"kubegame serve does not serve pods/{r.sub} yet"))
             raise NoRoute()
@@ -316,9 +320,17 @@ class APIServer:
     def _list(self, req: Request, r: Route, who: rbac.Identity) -> Response:
         self._authorize(who, "list", r)
         labels, fields = self._selectors(req, r)
-        found = [(d, o) for d, o in self._objects(r, copy=False)
-                 if selector_matches(labels, (d.get("metadata") or {}).get("labels") or {})
-                 and field_matches(fields, d)]
+        as_table = tables.wants_table(req.header("accept"))
+        if as_table and r.res.kind == "Pod" and not fields and req.q("includeObject", "Metadata") != "Object":
+            # a table of pods needs their metadata and cells only (tables.py works the cells out from
+            # the Pod): no rendering of 10,000 pod statuses
+            ns = r.namespace if r.res.namespaced else None
+            found = [({"metadata": o.metadata_dict()}, o) for o in self.cluster.list("Pod", ns)
+                     if selector_matches(labels, o.labels)]
+        else:
+            found = [(d, o) for d, o in self._objects(r, copy=False)
+                     if selector_matches(labels, (d.get("metadata") or {}).get("labels") or {})
+                     and field_matches(fields, d)]
         rv = str(self.cluster.store.resource_version)
         cont = req.q("continue")
         if cont:
@@ -333,7 +345,7 @@ class APIServer:
             remaining = len(found) - limit
             found = found[:limit]
             next_token = _b64({"after": list(self._key(found[-1][0])), "rv": rv})
-        if tables.wants_table(req.header("accept")):
+        if as_table:
             items = [Item(r.res.kind, d, o) for d, o in found]
             return Response(200, tables.table(self.cluster.now, r.res.kind, items, req.q("includeObject", "Metadata"),
                                               rv, next_token),
@@ -679,6 +691,8 @@ class APIServer:
         current, obj = self._find(r)
         if r.sub == "scale":
             current = self._scale_doc(r, obj)
+        else:
+            current = self._with_managed(current, obj)
         try:
             if kind == "json":
                 new = json_patch(current, patch)
@@ -694,9 +708,23 @@ class APIServer:
         if not isinstance(new, dict):
             raise ApiBadRequest("the patch did not produce an object")
         md = new.setdefault("metadata", {})
-        if isinstance(patch, dict) and (patch.get("metadata") or {}).get("resourceVersion") is None:
+        sets_rv = (patch.get("metadata") or {}).get("resourceVersion") is not None if isinstance(patch, dict) else \
+            any(isinstance(op, dict) and op.get("path") == "/metadata/resourceVersion" for op in patch or [])
+        if not sets_rv:
             md.pop("resourceVersion", None)       # no precondition unless the patch sets one
-        return self._update(req, r, who, new, verb="patch")
+        managed = md.pop("managedFields", None)
+        if r.sub == "" and managed != current.get("metadata", {}).get("managedFields"):
+            # a client rewrote managedFields (kubectl's client-side-apply upgrade): its entries now
+            self._precondition(r, new, obj)
+            if not self._dry(req):
+                from kubegame.kubectl.fieldset import set_managed_fields
+                set_managed_fields(self.cluster, obj, managed if isinstance(managed, list) else [])
+                self._changed_managers = True
+        resp = self._update(req, r, who, new, verb="patch")
+        if getattr(self, "_changed_managers", False):
+            self._changed_managers = False
+            resp.changed = True
+        return resp
 
     def _apply(self, req: Request, r: Route, patch: Any) -> Response:
         """Server-side apply (kubectl/fieldset.py: managedFields, conflicts, force)."""
@@ -804,6 +832,35 @@ class APIServer:
         grace = opts.get("gracePeriodSeconds")
         evict(self.cluster, pod, grace if isinstance(grace, int) else None)
         return Response(201, status.success(), changed=True)
+
+    # -- pods/exec ----------------------------------------------------------------------------------
+    def _exec(self, req: Request, r: Route, who: rbac.Identity) -> Response:
+        """Run `command` in the container with the engine's container shell (what the built-in
+        `kubectl exec` runs); the HTTP layer streams the answer over the WebSocket channel protocol.
+        A command may write (files on a volume), so every exec is recorded for the replay."""
+        self._authorize(who, "create", r, r.name, "exec")
+        _d, pod = self._find(r)
+        argv = req.query.get("command") or []
+        if not argv:
+            raise ApiBadRequest("you must specify at least one command for the container")
+        name = req.q("container") or pod.main.name
+        c = next((x for x in pod.all_containers if x.name == name), None)
+        if c is None:
+            raise ApiBadRequest(f"container {name} is not valid for pod {pod.name}")
+        if pod.phase in ("Succeeded", "Failed"):
+            raise ApiBadRequest(f"cannot exec into a container in a completed pod; current phase is {pod.phase}")
+        if c.state != "running":
+            raise ApiBadRequest(f'container not found ("{name}")')
+        node = self.cluster.node(pod.node_name)
+        if node is None or not node.alive:
+            raise ApiError("InternalError", "error dialing backend: dial tcp: connect: no route to host", 500)
+        if req.q("tty") in ("1", "true"):
+            out, err, code = "", ("kubegame serve: an interactive terminal is not served; run one command at a "
+                                  "time, or use the game's own command line (kubectl exec -it)\n"), 1
+        else:
+            from kubegame.engine.shell import Shell
+            out, err, code = Shell(self.cluster, pod, pod.namespace, pod.name, name).run(list(argv))
+        return Response(200, {"stdout": out, "stderr": err, "exitCode": code}, "exec", changed=True)
 
     # -- pods/log -----------------------------------------------------------------------------------
     def _log(self, req: Request, r: Route, who: rbac.Identity) -> Response:

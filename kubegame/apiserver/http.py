@@ -23,7 +23,8 @@ from kubegame.engine import rbac
 HOST = "127.0.0.1"
 MAX_WATCHES = 2_000             # open watches and followed logs at once; more get 429
 WRITE_TIMEOUT = 30.0            # a client that stops reading is dropped after this long
-BOOKMARK_TICKS = 60             # an idle watch with bookmarks gets one this often (the cacher's ~1 min)
+BOOKMARK_TICKS = 60
+EXEC_PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io")             # an idle watch with bookmarks gets one this often (the cacher's ~1 min)
 
 
 def new_token() -> str:
@@ -120,6 +121,8 @@ class Server:
         resp = self.api.handle(req)
         if resp.changed:
             self.ticked()
+        if resp.content_type == "exec":
+            return await self._stream_exec(request, resp)
         if resp.watch is not None:
             return await self._stream_watch(request, resp)
         if resp.follow is not None:
@@ -209,6 +212,36 @@ class Server:
             self.streams -= 1
             self.api.close_watch(w)
         return sr
+
+    async def _stream_exec(self, request: web.Request, resp: Response) -> web.StreamResponse:
+        """The remote command over WebSocket (client-go tools/remotecommand/websocket.go, kubelet's
+        streaming server): binary frames whose first byte is the channel, 1 stdout, 2 stderr, 3 the
+        error channel with a metav1.Status (NonZeroExitCode with the exit code as its cause), then a
+        normal close. The command has already run (between ticks); stdin is not read."""
+        ws = web.WebSocketResponse(protocols=EXEC_PROTOCOLS, autoping=True)
+        if not ws.can_prepare(request).ok:
+            return self._send(Response(400, status.bad_request(
+                "kubegame serve speaks the WebSocket remote command protocols (v5.channel.k8s.io, "
+                "v4.channel.k8s.io) only, not SPDY")))
+        await ws.prepare(request)
+        out, err, code = resp.body["stdout"], resp.body["stderr"], resp.body["exitCode"]
+        try:
+            if out:
+                await ws.send_bytes(b"\x01" + out.encode())
+            if err:
+                await ws.send_bytes(b"\x02" + err.encode())
+            if code:
+                st = {"metadata": {}, "status": "Failure",
+                      "message": f"command terminated with non-zero exit code: command terminated with exit code "
+                                 f"{code}", "reason": "NonZeroExitCode",
+                      "details": {"causes": [{"reason": "ExitCode", "message": str(code)}]}}
+            else:
+                st = {"metadata": {}, "status": "Success"}
+            await ws.send_bytes(b"\x03" + _json(st))
+            await ws.close()
+        except (ConnectionResetError, RuntimeError, OSError):
+            pass
+        return ws
 
     async def _stream_log(self, request: web.Request, resp: Response) -> web.StreamResponse:
         if self.streams >= MAX_WATCHES:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kubegame.kubectl.printers import Item, headers, row
+from kubegame.engine.objects import Pod
+from kubegame.kubectl.printers import Item, headers, pod_row_of, row
 
 _NAMES = {"UP-TO-DATE": "Up-to-date", "PORT(S)": "Port(s)", "IP": "IP"}
 
@@ -41,7 +42,8 @@ def table(now: int, kind: str, items: list[Item], include: str, resource_version
     """The Table for a list (or one object); `include` is includeObject: None, Metadata or Object."""
     rows = []
     for it in items:
-        r: dict[str, Any] = {"cells": row(now, it, True)}
+        cells = pod_row_of(now, it.obj, True) if kind == "Pod" and isinstance(it.obj, Pod) else row(now, it, True)
+        r: dict[str, Any] = {"cells": cells}
         if include == "Object":
             r["object"] = it.d
         elif include != "None":

@@ -262,7 +262,8 @@ class Pod(KObject):
     __slots__ = ("node_name", "phase", "reason", "status_message", "ready", "ready_tick", "ip", "host_ip",
                  "cpu_request", "mem_request", "scheduled_tick", "unschedulable_message", "image", "sandbox",
                  "timer", "start_tick", "host_ports", "priority", "nominated_node", "template_key", "containers",
-                 "init_containers", "init_done_tick", "initialized", "stop_stage", "prestop_until", "conditions_extra")
+                 "init_containers", "init_done_tick", "initialized", "stop_stage", "prestop_until", "conditions_extra",
+                 "_qos")
 
     def __init__(self, name: str, namespace: str, spec: dict, labels: dict | None = None,
                  annotations: dict | None = None, shape: PodShape | None = None):
@@ -285,6 +286,7 @@ class Pod(KObject):
         self.nominated_node = ""
         # (owner uid, generation) of the template it was made from, until its spec is edited
         self.template_key: tuple[str, int] | None = None
+        self._qos: tuple[dict, str] | None = None    # (the spec it was worked out from, its QoS class)
         self.containers = [ContainerState(c) for c in spec.get("containers") or [] if isinstance(c, dict)] \
             or [ContainerState({"name": "", "image": self.image})]
         self.init_containers = [ContainerState(c, init=True) for c in spec.get("initContainers") or []
@@ -406,7 +408,9 @@ class Pod(KObject):
         if self.ip:
             st["podIP"] = self.ip
             st["podIPs"] = [{"ip": self.ip}]
-        st["qosClass"] = qos_class(self.spec)
+        if self._qos is None or self._qos[0] is not self.spec:       # a new spec (updates replace it)
+            self._qos = (self.spec, qos_class(self.spec))
+        st["qosClass"] = self._qos[1]
         if self.reason:
             st["reason"] = self.reason
         if self.start_tick is not None:

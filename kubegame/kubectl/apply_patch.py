@@ -60,12 +60,15 @@ def annotation_value(manifest: dict) -> str:
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str) + "\n"
 
 
-def with_annotation(manifest: dict) -> dict:
+def with_annotation(manifest: dict, source: dict | None = None) -> dict:
+    """The manifest with its last-applied annotation, made from `source` when given: the file as
+    written, unknown fields and all, when --validate=warn|ignore dropped them from what is sent (the
+    annotation is a string the server keeps as it is)."""
     if not _annotatable(manifest):
         return manifest
     body = copy.deepcopy(manifest)
     md = body["metadata"]
-    md["annotations"] = {**(md.get("annotations") or {}), LAST_APPLIED: annotation_value(manifest)}
+    md["annotations"] = {**(md.get("annotations") or {}), LAST_APPLIED: annotation_value(source or manifest)}
     return body
 
 

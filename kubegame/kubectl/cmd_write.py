@@ -396,12 +396,15 @@ def cmd_apply(ctx: Ctx) -> None:
     for m in load_manifests(ctx, keep_going=True):
         res = manifest_resource(m)
         try:
-            body = _validated(ctx, record_cause(ctx, _in_context_namespace(ctx, clean_for_write(m.body), res)))
+            as_written = record_cause(ctx, _in_context_namespace(ctx, clean_for_write(m.body), res))
+            body = _validated(ctx, copy.deepcopy(as_written))
             md = body.get("metadata") or {}
             ns, name = md.get("namespace"), str(md.get("name") or "")
             ctx.authorize("get", res, ns, name)
-            obj, verb = (_server_side_apply if server_side else _apply_one)(ctx, res, body, str(ns or ""), name,
-                                                                              dry)
+            if server_side:
+                obj, verb = _server_side_apply(ctx, res, body, str(ns or ""), name, dry)
+            else:
+                obj, verb = _apply_one(ctx, res, body, str(ns or ""), name, dry, as_written)
         except ApiError as exc:
             existing = _exists(ctx, m, res)
             ctx.api_error(exc, m.source, "applying patch" if existing else "creating")
@@ -422,22 +425,26 @@ def _server_side_apply(ctx: Ctx, res: Resource, body: dict, ns: str, name: str, 
     from kubegame.kubectl import fieldset as fs
     live = ctx.cluster.get(res.kind, ns if res.namespaced else "", name) if name else None
     ctx.authorize("patch" if live is not None else "create", res, ns, name if live is not None else "")
+    manager = fs.manager_for(ctx.p)
     try:
         obj, _created = fs.server_side_apply(ctx.cluster, res, body, ns or str(ctx.p.flags.get("namespace") or ""),
-                                             name, fs.manager_for(ctx.p), bool(ctx.p.flags.get("force-conflicts")),
-                                             dry != "none")
+                                             name, manager, bool(ctx.p.flags.get("force-conflicts")), dry != "none")
     except fs.ApplyConflict as exc:
         raise KubectlError(fs.conflict_message(exc.found, res.api_version)) from None
+    if dry == "none":
+        fs.upgrade_client_side_apply(ctx.cluster, obj, manager)   # apply.go: the managed fields migration
     return obj, "serverside-applied"
 
 
-def _apply_one(ctx: Ctx, res: Resource, body: dict, ns: str, name: str, dry: str) -> tuple[Any, str]:
-    """Client-side apply (apply_patch.py): create with the last-applied annotation, or merge three ways."""
+def _apply_one(ctx: Ctx, res: Resource, body: dict, ns: str, name: str, dry: str,
+               as_written: dict | None = None) -> tuple[Any, str]:
+    """Client-side apply (apply_patch.py): create with the last-applied annotation (of the file as
+    written), or merge three ways."""
     from kubegame.kubectl.apply_patch import MISSING_WARNING, last_applied, three_way, with_annotation
     live = ctx.cluster.get(res.kind, ns if res.namespaced else "", name) if name else None
     if live is None:
         ctx.authorize("create", res, ns)
-        return owned(ctx, ctx.cluster.create(with_annotation(body), ctx.p.flags.get("namespace"),
+        return owned(ctx, ctx.cluster.create(with_annotation(body, as_written), ctx.p.flags.get("namespace"),
                                              dry_run=dry != "none")), \
             "created"
     ctx.authorize("patch", res, ns, name)
@@ -445,7 +452,7 @@ def _apply_one(ctx: Ctx, res: Resource, body: dict, ns: str, name: str, dry: str
     original = last_applied(current)
     if original is None:
         ctx.err.append(MISSING_WARNING.format(res=f"{res.plural}/{name}"))
-    merged = three_way(original or {}, with_annotation(body), current)
+    merged = three_way(original or {}, with_annotation(body, as_written), current)
     if merged == current:
         return live, "unchanged"
     before = ctx.cluster.render(live)

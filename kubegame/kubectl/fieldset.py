@@ -153,6 +153,77 @@ def fields_v1(fields: set[Path]) -> dict:
     return root
 
 
+def from_fields_v1(doc: Any) -> set[Path]:
+    """The field set a FieldsV1 document names (the inverse of fields_v1): leaves, and the items
+    marked with `.`. Keys it cannot read (`v:`, `i:`) are skipped."""
+    out: set[Path] = set()
+
+    def walk(node: Any, path: Path) -> None:
+        if not isinstance(node, dict):
+            return
+        if not node and path:
+            out.add(path)
+            return
+        for key, child in node.items():
+            if key == ".":
+                out.add(path)
+            elif key.startswith("f:"):
+                walk(child, path + (key[2:],))
+            elif key.startswith("k:"):
+                try:
+                    item = json.loads(key[2:])
+                except ValueError:
+                    continue
+                if isinstance(item, dict) and len(item) == 1:
+                    (k, v), = item.items()
+                    walk(child, path + ((k, v),))
+    walk(doc, ())
+    return out
+
+
+def set_managed_fields(cluster: Any, obj: Any, entries_doc: list) -> None:
+    """A client wrote metadata.managedFields (kubectl's client-side-apply upgrade does, by JSON
+    patch): the object's managers become those entries."""
+    table = owners(cluster)
+    mine: dict[Key, dict] = {}
+    for e in entries_doc or []:
+        if not isinstance(e, dict) or not e.get("manager"):
+            continue
+        key = (str(e["manager"]), str(e.get("operation") or "Update"), str(e.get("subresource") or ""))
+        mine[key] = {"apiVersion": str(e.get("apiVersion") or obj.api_version), "time": cluster.now,
+                     "fields": from_fields_v1(e.get("fieldsV1") or {})}
+    table[obj.uid] = mine
+
+
+CSA_MANAGERS = ("kubectl-client-side-apply", "before-first-apply")
+
+
+def upgrade_client_side_apply(cluster: Any, obj: Any, ssa_manager: str) -> bool:
+    """client-go csaupgrade.UpgradeManagedFields, which `kubectl apply --server-side` sends after an
+    apply: the fields of the client-side-apply Update managers join the server-side manager's Apply
+    entry (which takes the first one's place when it has none), and those managers go."""
+    mine = entries(cluster, obj)
+    changed = False
+    for csa in CSA_MANAGERS:
+        csa_key, ssa_key = (csa, "Update", ""), (ssa_manager, "Apply", "")
+        if ssa_key not in mine:
+            if csa_key not in mine:
+                continue
+            rebuilt = {}
+            for k, e in mine.items():          # the Apply entry takes the Update entry's place
+                rebuilt[ssa_key if k == csa_key else k] = e
+            mine.clear()
+            mine.update(rebuilt)
+            changed = True
+            continue
+        if csa_key in mine:
+            if mine[csa_key]["apiVersion"] == mine[ssa_key]["apiVersion"]:
+                mine[ssa_key]["fields"] |= mine[csa_key]["fields"]
+            del mine[csa_key]
+            changed = True
+    return changed
+
+
 CONFLICT_HELP = ("Please review the fields above--they currently have other managers. Here\n"
                  "are the ways you can resolve this warning:\n"
                  "* If you intend to manage all of these fields, please re-run the apply\n"

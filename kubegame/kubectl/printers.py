@@ -131,6 +131,29 @@ def pod_row(now: int, it: Item, wide: bool) -> list[str]:
     return row
 
 
+def pod_row_of(now: int, pod: Any, wide: bool) -> list[str]:
+    """pod_row worked out from the Pod itself, not its rendering: the same cells (a test holds them
+    equal), a fraction of the work, for tables of thousands of pods (kubegame serve's LIST)."""
+    bound = bool(pod.node_name)
+    cs = [c.status() for c in pod.containers] if bound else []
+    ics = [c.status() for c in pod.init_containers] if bound else []
+    st = {"containerStatuses": cs, "initContainerStatuses": ics}
+    ready, total = podstatus.ready_column(pod.spec, st)
+    restarts, last = podstatus.restarts(st)
+    restarts_s = str(restarts)
+    t = tick_of(last) if last else None
+    if restarts and t is not None:
+        restarts_s = f"{restarts} ({human_duration(now - t)} ago)"
+    status = podstatus.status_column({
+        "phase": pod.phase, "reason": pod.reason, "deleting": pod.deletion_tick is not None, "init": ics,
+        "init_specs": pod.spec.get("initContainers") or [], "containers": cs,
+        "initialized": bound and pod.initialized, "ready": bound and pod.ready})
+    row = [pod.name, f"{ready}/{total}", status, restarts_s, human_duration(now - max(pod.creation_tick, 0))]
+    if wide:
+        row += [pod.ip or "<none>", pod.spec.get("nodeName") or "<none>", pod.nominated_node or "<none>", "<none>"]
+    return row
+
+
 def node_status(d: dict) -> str:
     conds = (d.get("status") or {}).get("conditions") or []
     ready = [c for c in conds if c.get("type") == "Ready"]

@@ -52,7 +52,8 @@ def test_real_kubectl_plays_a_campaign_level_to_a_win(served, level):
     code, out, err = run_with_clock(a, "rollout", "status", "deployment/" + lvl.traffic[0].service, max_ticks=120)
     assert code == 0 and "successfully rolled out" in out, out + err
     for args in (["describe", "deployment"], ["get", "pods", "-o", "wide"], ["top", "nodes"],
-                 ["logs", f"deployment/{lvl.traffic[0].service}", "--tail=1"]):
+                 ["logs", f"deployment/{lvl.traffic[0].service}", "--tail=1"],
+                 ["exec", f"deployment/{lvl.traffic[0].service}", "--", "hostname"]):
         r = a.kubectl(*args)
         assert r.returncode == 0, (args, r.stderr)
     a.tick(lvl.duration)
@@ -174,8 +175,13 @@ def test_writes_from_outside_clients_replay_to_the_same_state_hash(served):
     a.tick(5)
     assert a.kubectl("label", "deployment", "hello", "tier=web").returncode == 0
     a.tick(20)
+    r = a.kubectl("exec", "deploy/hello", "--", "sh", "-c", "echo hi > /tmp/x")     # writes in the container
+    assert r.returncode == 0, r.stderr
+    assert a.kubectl("exec", "deploy/hello", "--", "cat", "/tmp/x").stdout == "hi\n"
+    a.tick(3)
     recorded = a.call(a.game.replay)
-    assert [c["api"]["method"] for c in recorded["commands"]] == ["PATCH", "POST", "PATCH"]
+    assert [c["api"]["method"] for c in recorded["commands"]][:3] == ["PATCH", "POST", "PATCH"]
+    assert all(c["api"]["path"].endswith("/exec") for c in recorded["commands"][3:])
     out = run_replay(find_level("first-pod"), json.loads(json.dumps(recorded)))
     assert out.matches and out.result.state_hash == a.call(a.game.cluster.state_hash)
 
@@ -190,3 +196,21 @@ def test_a_game_without_outside_writes_replays_as_before(served):
     b = Game(find_level("first-pod"))
     b.run(a.game.now)
     assert b.cluster.state_hash() == a.call(a.game.cluster.state_hash)
+
+
+def test_logs_follow_streams_on_the_game_clock(served):
+    """`kubectl logs -f` on a pod of a level with traffic: lines written as ticks pass arrive while
+    the command runs; the pod's end ends it."""
+    a = served("first-pod")
+    a.tick(15)
+    pod = a.call(lambda: next(p.name for p in a.game.cluster.pods("default")))
+    before = a.kubectl("logs", pod).stdout.count("\n")
+    proc = a.start_kubectl("logs", "-f", pod)
+    time.sleep(1.0)
+    a.tick(40)
+    time.sleep(1.0)
+    a.call(lambda: a.game.cluster.delete("Pod", "default", pod, 0))
+    a.tick(3)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert out.count("\n") > before and "served" in out

@@ -111,13 +111,28 @@ def test_the_corpus_has_over_200_command_lines():
     assert total_lines() >= 200
 
 
+MANIFESTS = {
+    "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  mode: slow\n",
+    "cm2.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  mode: fast\n",
+    "bad.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bad\ndatta:\n  a: b\n",
+    "web.yaml": ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: applied-web\nspec:\n  replicas: 2\n"
+                 "  selector:\n    matchLabels: {app: applied-web}\n  template:\n    metadata:\n"
+                 "      labels: {app: applied-web}\n    spec:\n      containers:\n      - name: web\n"
+                 "        image: shop:1.0\n"),
+}
+
+
 @pytest.mark.parametrize("index", range(len(sections())))
-def test_real_kubectl_against_serve_prints_what_the_builtin_prints(served, index):
+def test_real_kubectl_against_serve_prints_what_the_builtin_prints(served, index, tmp_path):
     level, lines = sections()[index]
     a = served(level)
     b = Game(find_level(level))
+    files = tmp_path / "manifests"          # `{dir}` in a line: where the corpus' manifests are
+    files.mkdir()
+    for name, text in MANIFESTS.items():
+        (files / name).write_text(text)
     failures = []
-    for line in lines:
+    for line in (x.replace("{dir}", str(files)) for x in lines):
         if line.startswith("@tick "):
             n = int(line.split()[1])
             a.tick(n)
