@@ -10,7 +10,6 @@ from kubegame.game import Game
 from kubegame.kubectl.printers import Item, pod_row_of, row
 from kubegame.level.catalog import find_level
 
-
 INIT_POD = """apiVersion: v1
 kind: Pod
 metadata: {name: init}
