@@ -231,12 +231,15 @@ def test_play_hands_the_level_to_the_tui(monkeypatch):
     import importlib
     import types
     seen = {}
-    app = types.SimpleNamespace(run=lambda level, seed: seen.update(level=level.name, seed=seed) or 0)
+    app = types.SimpleNamespace(run=lambda level, seed, serve: seen.update(level=level.name, seed=seed,
+                                                                           serve=serve) or 0)
     real = importlib.import_module
     monkeypatch.setattr(importlib, "import_module",
                         lambda name, *a, **k: app if name == "kubegame.tui.app" else real(name, *a, **k))
     assert cli.main(["play", "node-failure", "--seed", "4"]) == 0
-    assert seen == {"level": "node-failure", "seed": 4}
+    assert seen == {"level": "node-failure", "seed": 4, "serve": False}
+    assert cli.main(["play", "node-failure", "--serve"]) == 0
+    assert seen["serve"] is True
 
 
 # -- tools for authors (issue 13) ------------------------------------------------------------------

@@ -106,16 +106,19 @@ def _n(v: Any) -> str:
     return str(int(v or 0))
 
 
+def _restarts_cell(now: int, st: dict) -> str:
+    """RESTARTS: the count, and how long ago the last container restart was (`3 (2m ago)`)."""
+    restarts, last = podstatus.restarts(st)
+    t = tick_of(last) if last else None
+    return f"{restarts} ({human_duration(now - t)} ago)" if restarts and t is not None else str(restarts)
+
+
 def pod_row(now: int, it: Item, wide: bool) -> list[str]:
     """printPod (pkg/printers/internalversion/printers.go) from the pod as the API returns it."""
     d = it.d
     spec, st = d.get("spec") or {}, d.get("status") or {}
     ready, total = podstatus.ready_column(spec, st)
-    restarts, last = podstatus.restarts(st)
-    restarts_s = str(restarts)
-    t = tick_of(last) if last else None
-    if restarts and t is not None:
-        restarts_s = f"{restarts} ({human_duration(now - t)} ago)"
+    restarts_s = _restarts_cell(now, st)
     status = podstatus.status_column({
         "phase": st.get("phase", "Pending"), "reason": st.get("reason", ""),
         "deleting": bool((d.get("metadata") or {}).get("deletionTimestamp")),
@@ -139,11 +142,7 @@ def pod_row_of(now: int, pod: Any, wide: bool) -> list[str]:
     ics = [c.status() for c in pod.init_containers] if bound else []
     st = {"containerStatuses": cs, "initContainerStatuses": ics}
     ready, total = podstatus.ready_column(pod.spec, st)
-    restarts, last = podstatus.restarts(st)
-    restarts_s = str(restarts)
-    t = tick_of(last) if last else None
-    if restarts and t is not None:
-        restarts_s = f"{restarts} ({human_duration(now - t)} ago)"
+    restarts_s = _restarts_cell(now, st)
     status = podstatus.status_column({
         "phase": pod.phase, "reason": pod.reason, "deleting": pod.deletion_tick is not None, "init": ics,
         "init_specs": pod.spec.get("initContainers") or [], "containers": cs,
