@@ -499,7 +499,7 @@ class Game:
 
     def api(self) -> Any:
         """The Kubernetes API over this game (`kubegame serve`; a replay repeats outside clients'
-        writes through it). Made on first use: it watches the store from then on."""
+        writes through it). Made on first use; its watch cache is the game's (watch_log)."""
         if self._api is None:
             from kubegame.apiserver.handler import APIServer
             self._api = APIServer(self)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,6 +75,7 @@ class Response:
     table_kind: str = ""               # a watch of Tables: the kind whose rows to print
     include: str = ""                  # includeObject of that watch
     follow: Any = None                 # pods/log?follow: a LogFollow
+    exec_result: dict | None = None    # pods/exec: what the command wrote and its exit code
     changed: bool = False              # the request wrote to the cluster
 
 
@@ -713,17 +713,16 @@ class APIServer:
         if not sets_rv:
             md.pop("resourceVersion", None)       # no precondition unless the patch sets one
         managed = md.pop("managedFields", None)
+        rewrote = False
         if r.sub == "" and managed != current.get("metadata", {}).get("managedFields"):
             # a client rewrote managedFields (kubectl's client-side-apply upgrade): its entries now
             self._precondition(r, new, obj)
             if not self._dry(req):
                 from kubegame.kubectl.fieldset import set_managed_fields
                 set_managed_fields(self.cluster, obj, managed if isinstance(managed, list) else [])
-                self._changed_managers = True
+                rewrote = True
         resp = self._update(req, r, who, new, verb="patch")
-        if getattr(self, "_changed_managers", False):
-            self._changed_managers = False
-            resp.changed = True
+        resp.changed = resp.changed or rewrote         # the owners changed even if the object did not
         return resp
 
     def _apply(self, req: Request, r: Route, patch: Any) -> Response:
@@ -860,7 +859,7 @@ class APIServer:
         else:
             from kubegame.engine.shell import Shell
             out, err, code = Shell(self.cluster, pod, pod.namespace, pod.name, name).run(list(argv))
-        return Response(200, {"stdout": out, "stderr": err, "exitCode": code}, "exec", changed=True)
+        return Response(200, exec_result={"stdout": out, "stderr": err, "exitCode": code}, changed=True)
 
     # -- pods/log -----------------------------------------------------------------------------------
     def _log(self, req: Request, r: Route, who: rbac.Identity) -> Response:
@@ -983,5 +982,3 @@ class LogFollow:
     def timestamps(self) -> bool:
         return self.req.q("timestamps") == "true"
 
-
-_SAFE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")

@@ -75,6 +75,13 @@ class Server:
             await self.runner.cleanup()
             self.runner = None
 
+    async def _next_change(self, timeout: float) -> None:
+        """Until the cluster next changes (a tick, a write) or `timeout` seconds pass."""
+        try:
+            await asyncio.wait_for(self._wake.wait(), timeout)
+        except TimeoutError:
+            pass
+
     def ticked(self) -> None:
         """The cluster changed (a tick ran, or a write): wake every open watch."""
         self._wake.set()
@@ -121,7 +128,7 @@ class Server:
         resp = self.api.handle(req)
         if resp.changed:
             self.ticked()
-        if resp.content_type == "exec":
+        if resp.exec_result is not None:
             return await self._stream_exec(request, resp)
         if resp.watch is not None:
             return await self._stream_watch(request, resp)
@@ -180,14 +187,10 @@ class Server:
                     return sr
             quiet = 0
             while True:
-                wake = self._wake
                 left = deadline - asyncio.get_running_loop().time()
                 if left <= 0:
                     break
-                try:
-                    await asyncio.wait_for(wake.wait(), min(left, 5.0))
-                except TimeoutError:
-                    pass
+                await self._next_change(min(left, 5.0))
                 if self.closing:
                     break
                 if self.api.watches.too_old(w.rv) and w.kind != "Event":
@@ -224,7 +227,8 @@ class Server:
                 "kubegame serve speaks the WebSocket remote command protocols (v5.channel.k8s.io, "
                 "v4.channel.k8s.io) only, not SPDY")))
         await ws.prepare(request)
-        out, err, code = resp.body["stdout"], resp.body["stderr"], resp.body["exitCode"]
+        assert resp.exec_result is not None
+        out, err, code = resp.exec_result["stdout"], resp.exec_result["stderr"], resp.exec_result["exitCode"]
         try:
             if out:
                 await ws.send_bytes(b"\x01" + out.encode())
@@ -255,11 +259,7 @@ class Server:
             if resp.body and not await self._write(sr, resp.body.encode()):
                 return sr
             while not self.closing and not self.game.finished:
-                wake = self._wake
-                try:
-                    await asyncio.wait_for(wake.wait(), 5.0)
-                except TimeoutError:
-                    pass
+                await self._next_change(5.0)
                 text, done = self.api.follow_log(resp.follow)
                 if text and not await self._write(sr, text.encode()):
                     return sr

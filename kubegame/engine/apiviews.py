@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from kubegame.engine.objects import KObject, timestamp
+from kubegame.engine.objects import KObject, derived_id, timestamp
 
 LEASE_NS = "kube-node-lease"
 LEASE_SECONDS = 40               # the kubelet's nodeLeaseDurationSeconds
@@ -25,24 +25,18 @@ def _micro(tick: int) -> str:
 
 def lease(cluster: Any, node: Any) -> dict:
     """coordination.k8s.io/v1 Lease of a node: held by the node, renewed at its last heartbeat."""
-    md = node.to_dict()["metadata"]
     hb = node.last_heartbeat if not node.alive else cluster.now
     return {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
-            "metadata": {"creationTimestamp": md.get("creationTimestamp"), "name": node.name,
+            "metadata": {"creationTimestamp": timestamp(node.creation_tick), "name": node.name,
                          "namespace": LEASE_NS,
                          "ownerReferences": [{"apiVersion": "v1", "kind": "Node", "name": node.name,
                                               "uid": node.uid}],
-                         "resourceVersion": str(node.resource_version), "uid": _derived_uid(node.uid, "lease")},
+                         "resourceVersion": str(node.resource_version), "uid": derived_id(f"{node.uid}/lease")},
             "spec": {"holderIdentity": node.name, "leaseDurationSeconds": LEASE_SECONDS, "renewTime": _micro(hb)}}
 
 
 def leases(cluster: Any) -> list[dict]:
     return [lease(cluster, n) for n in sorted(cluster.nodes(), key=lambda n: n.name)]
-
-
-def _derived_uid(uid: str, what: str) -> str:
-    h = hashlib.sha256(f"{uid}/{what}".encode()).hexdigest()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
 
 
 def _suffix(uid: str, i: int) -> str:
@@ -81,18 +75,17 @@ def endpoint_slices(cluster: Any, svc: KObject) -> list[dict]:
                   "protocol": p.get("protocol", "TCP")} for p in svc.spec.get("ports") or []]
         ports = [p for p in ports if isinstance(p["port"], int)]
     chunks = [entries[i:i + MAX_PER_SLICE] for i in range(0, len(entries), MAX_PER_SLICE)] or [[]]
-    md_svc = svc.to_dict()["metadata"]
     out = []
     for i, chunk in enumerate(chunks):
         name = svc.name if default_service else f"{svc.name[:57]}-{_suffix(svc.uid, i)}"
         labels = {**svc.labels, "kubernetes.io/service-name": svc.name}
         if not default_service:
             labels["endpointslice.kubernetes.io/managed-by"] = MANAGED_BY
-        md = {"creationTimestamp": md_svc.get("creationTimestamp"), "generateName": f"{svc.name}-",
+        md = {"creationTimestamp": timestamp(svc.creation_tick), "generateName": f"{svc.name}-",
               "generation": 1, "labels": dict(sorted(labels.items())), "name": name, "namespace": svc.namespace,
               "ownerReferences": [{"apiVersion": "v1", "blockOwnerDeletion": True, "controller": True,
                                    "kind": "Service", "name": svc.name, "uid": svc.uid}],
-              "resourceVersion": str(ep.resource_version), "uid": _derived_uid(svc.uid, f"slice/{i}")}
+              "resourceVersion": str(ep.resource_version), "uid": derived_id(f"{svc.uid}/slice/{i}")}
         if default_service:
             del md["generateName"], md["ownerReferences"]
         d: dict = {"addressType": "IPv4", "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",

@@ -31,7 +31,7 @@ from kubegame.engine.hashing import ALPHANUMS, template_hash  # noqa: F401 (re-e
 from kubegame.engine.host import Host
 from kubegame.engine.images import BUILTIN_IMAGES, Image, Registry
 from kubegame.engine.kinds import ACCEPTED_API_VERSIONS, BY_KIND, Resource
-from kubegame.engine.objects import KObject, Node, Pod, PodShape, plain_copy, pod_shape
+from kubegame.engine.objects import KObject, Node, Pod, PodShape, plain_copy, pod_shape, timestamp
 from kubegame.engine.quantity import cpu_millis, memory_bytes
 from kubegame.engine.store import Store
 from kubegame.engine.traffic import Traffic
@@ -1004,7 +1004,7 @@ def _unschedulable_taint(spec: dict, node: KObject) -> None:
     key = "node.kubernetes.io/unschedulable"
     taints = [t for t in spec.get("taints") or [] if t.get("key") != key]
     if spec.get("unschedulable"):
-        taints.append({"effect": "NoSchedule", "key": key, "timeAdded": node.to_dict()["metadata"]["creationTimestamp"]})
+        taints.append({"effect": "NoSchedule", "key": key, "timeAdded": timestamp(node.creation_tick)})
     if taints:
         spec["taints"] = taints
     else:

@@ -142,11 +142,12 @@ class KObject:
         return f"<{self.kind} {ns}{self.name}>"
 
 
-def _machine_id(node: str, what: str, uuid: bool = False) -> str:
-    """A node's /etc/machine-id, DMI system UUID or boot id: fixed per node name (no RNG), as a
-    machine's are fixed per machine."""
+@lru_cache(maxsize=4096)
+def derived_id(seed: str, uuid: bool = True) -> str:
+    """An id fixed by a string (no RNG): a UUID, or 32 hex digits like /etc/machine-id; for what a
+    real cluster makes once and keeps (a node's machine ids, the API's views of objects)."""
     import hashlib
-    h = hashlib.sha256(f"{node}/{what}".encode()).hexdigest()
+    h = hashlib.sha256(seed.encode()).hexdigest()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}" if uuid else h[:32]
 
 
@@ -540,10 +541,10 @@ class Node(KObject):
             "allocatable": dict(cap),
             "capacity": cap,
             "conditions": others + [ready],
-            "nodeInfo": {"architecture": "amd64", "bootID": _machine_id(self.name, "boot", uuid=True),
+            "nodeInfo": {"architecture": "amd64", "bootID": derived_id(f"{self.name}/boot"),
                          "containerRuntimeVersion": "containerd://1.7.18",
                          "kernelVersion": self.kernel, "kubeProxyVersion": "",
-                         "kubeletVersion": "v1.37.1", "machineID": _machine_id(self.name, "machine"),
+                         "kubeletVersion": "v1.37.1", "machineID": derived_id(f"{self.name}/machine", uuid=False),
                          "operatingSystem": "linux", "osImage": "Debian GNU/Linux 12 (bookworm)",
-                         "systemUUID": _machine_id(self.name, "system", uuid=True)},
+                         "systemUUID": derived_id(f"{self.name}/system")},
         }
