@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +38,14 @@ TARGETS: dict[str, tuple[str, float]] = {
     "api_get_p50_ms": ("<=", 20),
     "api_get_p99_ms": ("<=", 20),
     "api_watch_events_per_s": (">=", 20_000),
+    "limits_ready_s": ("<=", 30),
+    "limits_rss_mb": ("<=", 800),
+    "limits_hpa_tick_us": ("<=", 200),
+    "limits_node_failure_tick_ms": ("<=", 50),
+    "deadline_wake_tick_ms": ("<=", 20),
+    "cli_help_ms": ("<=", 80),
+    "cli_levels_ms": ("<=", 150),
+    "ui_first_frame_ms": ("<=", 600),
 }
 
 UNITS = {"small_ticks_per_s": "ticks/s", "schedule_pods_per_s": "pods/s", "startup_s": "s",
@@ -44,7 +53,9 @@ UNITS = {"small_ticks_per_s": "ticks/s", "schedule_pods_per_s": "pods/s", "start
          "scale_ticks_per_s": "ticks/s", "floor_ratio": "x", "growth_ratio": "x", "node_failure_tick_ms": "ms",
          "rss_mb": "MB", "verify_campaign_s": "s", "ui_key_latency_ms": "ms", "ui_tick_render_ms": "ms",
          "api_list_table_ms": "ms", "api_get_p50_ms": "ms", "api_get_p99_ms": "ms",
-         "api_watch_events_per_s": "events/s"}
+         "api_watch_events_per_s": "events/s", "limits_ready_s": "s", "limits_rss_mb": "MB",
+         "limits_hpa_tick_us": "us", "limits_node_failure_tick_ms": "ms", "deadline_wake_tick_ms": "ms",
+         "cli_help_ms": "ms", "cli_levels_ms": "ms", "ui_first_frame_ms": "ms"}
 
 
 @dataclass
@@ -56,6 +67,10 @@ class Size:
 
 FULL = Size(1000, 200, 50)
 QUICK = Size(100, 20, 50)
+# Kubernetes' documented limits (docs/setup/best-practices/cluster-large): 5,000 nodes, 150,000 pods
+LIMITS = Size(5000, 3000, 50)
+QUICK_LIMITS = Size(100, 60, 50)
+AUTOSCALED = 100             # Deployments with an HPA and a PDB in the limits scenario
 
 
 def _images(n: int = 10) -> list[Image]:
@@ -204,14 +219,7 @@ def scale_figures(size: Size, quick: bool) -> dict[str, float]:
         scheduled, startup = min(scheduled, took_bound), min(startup, took_ready)
     tick_s, floor, small_s = steady_rounds(c, 100 if quick else 500, tenth(size))
     # node failure: the slowest tick while a loaded node fails, is marked, and its pods move
-    victim = max(c.nodes(), key=lambda n: n.pod_count)
-    c.fail_node(victim.name)
-    slowest = 0.0
-    grace = c.config.node_monitor_grace_period + c.config.default_toleration_seconds
-    for _ in range(grace + 60):
-        t = time.perf_counter()
-        c.tick()
-        slowest = max(slowest, time.perf_counter() - t)
+    slowest = node_failure_slowest(c)
     return {"schedule_pods_per_s": total / scheduled, "startup_s": startup, "scale_ticks_per_s": 1 / tick_s,
             "floor_ratio": tick_s / floor, "growth_ratio": tick_s / small_s, "node_failure_tick_ms": slowest * 1000}
 
@@ -237,9 +245,81 @@ def rss_mb(quick: bool) -> float:
     return int(out.stdout.strip().splitlines()[-1]) / 1024
 
 
+def autoscaled(c: Cluster, count: int) -> None:
+    """An HPA on CPU and a PodDisruptionBudget for each of the first `count` Deployments. The HPA's
+    target (45%) is just above what the bench's traffic makes the pods use (42%), within the 10%
+    tolerance: a steady cluster, yet every HPA reads all its pods each sync period. Every other
+    budget counts the Deployment's scale (maxUnavailable), the others its pods (minAvailable)."""
+    for i in range(count):
+        name = f"app-{i}"
+        c.apply({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": name},
+                 "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": name},
+                          "minReplicas": 1, "maxReplicas": 100,
+                          "metrics": [{"type": "Resource", "resource": {
+                              "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 45}}}]}})
+        budget = {"maxUnavailable": "10%"} if i % 2 else {"minAvailable": 45}
+        c.apply({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": name},
+                 "spec": {**budget, "selector": {"matchLabels": {"app": name}}}})
+
+
+def limits_figures(size: Size, count: int = AUTOSCALED) -> dict[str, float]:
+    """The limits scenario, in this process: seconds from an empty cluster to every pod Ready, the
+    peak RSS, the mean steady tick with the HPAs and PDBs (best of five rounds), and the slowest
+    tick while the fullest node fails and its pods move."""
+    import resource
+    t0 = time.perf_counter()
+    c = build(size.nodes, size.deployments, size.replicas)
+    autoscaled(c, count)
+    _until_scheduled(c, size.deployments * size.replicas)
+    while not _all_ready(c):
+        c.tick()
+    ready = time.perf_counter() - t0
+    tick_s = steady_tick_seconds(c, 600)
+    slowest = node_failure_slowest(c)
+    return {"limits_ready_s": ready, "limits_hpa_tick_us": tick_s * 1e6, "limits_node_failure_tick_ms": slowest * 1000,
+            "limits_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def node_failure_slowest(c: Cluster) -> float:
+    """Seconds of the slowest tick while the fullest node fails, is marked, and its pods move."""
+    victim = max(c.nodes(), key=lambda n: n.pod_count)
+    c.fail_node(victim.name)
+    slowest = 0.0
+    for _ in range(c.config.node_monitor_grace_period + c.config.default_toleration_seconds + 60):
+        t = time.perf_counter()
+        c.tick()
+        slowest = max(slowest, time.perf_counter() - t)
+    return slowest
+
+
+def in_fresh_process(call: str) -> dict[str, float]:
+    """Run `bench.<call>` in a new interpreter (with the game's collector settings) and return its
+    figures: peak memory is then the scenario's own."""
+    code = ("import gc, json\nfrom kubegame import bench\nfrom kubegame.runtime import GC_THRESHOLDS\n"
+            f"gc.set_threshold(*GC_THRESHOLDS)\nprint(json.dumps(bench.{call}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env=dict(os.environ))
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def deadline_wake(deployments: int) -> float:
+    """Seconds of the slowest tick around the progress deadline (600 s) after `deployments`
+    Deployments of 5 replicas were created at once: every one of them has a deadline then."""
+    c = build(max(10, deployments // 4), deployments, 5)
+    while c.now < 580:
+        c.tick()
+    slowest = 0.0
+    while c.now < 660:
+        t = time.perf_counter()
+        c.tick()
+        slowest = max(slowest, time.perf_counter() - t)
+    return slowest
+
+
 def verify_campaign() -> tuple[float, list[str]]:
     """Seconds to verify every bundled level in process, and the levels that failed."""
-    from kubegame.cli import bundled_paths, verify_level
+    from kubegame.cli import verify_level
+    from kubegame.level.catalog import bundled_paths
     t = time.perf_counter()
     rows = [verify_level(p) for p in bundled_paths()]
     took = time.perf_counter() - t
@@ -248,11 +328,30 @@ def verify_campaign() -> tuple[float, list[str]]:
 
 def ui_figures(quick: bool) -> dict[str, float]:
     try:
-        from kubegame.tui.measure import measure
+        from kubegame.tui.measure import first_frame_ms, measure
     except ImportError:
         return {}
     got = measure(nodes=20 if quick else 100, pods=200 if quick else 1000)
-    return {k: float(v) for k, v in got.items() if k in ("ui_key_latency_ms", "ui_tick_render_ms")}
+    out = {k: float(v) for k, v in got.items() if k in ("ui_key_latency_ms", "ui_tick_render_ms")}
+    out["ui_first_frame_ms"] = first_frame_ms(1 if quick else 5)
+    return out
+
+
+def cli_figures(rounds: int = 5) -> dict[str, float]:
+    """Milliseconds of `kubegame --help` and `kubegame levels` in a fresh process (best of `rounds`)."""
+    home = tempfile.mkdtemp(prefix="kubegame-bench-")
+    env = dict(os.environ, KUBEGAME_HOME=home)
+    script = os.path.join(os.path.dirname(sys.executable), "kubegame")      # what a player types
+    command = [script] if os.path.exists(script) else [sys.executable, "-m", "kubegame"]
+    out = {}
+    for key, args in (("cli_help_ms", ["--help"]), ("cli_levels_ms", ["levels"])):
+        best = float("inf")
+        for _ in range(rounds):
+            t = time.perf_counter()
+            subprocess.run([*command, *args], capture_output=True, check=True, env=env)
+            best = min(best, time.perf_counter() - t)
+        out[key] = best * 1000
+    return out
 
 
 class _ServedCluster:
@@ -380,6 +479,11 @@ def run(quick: bool = False) -> dict[str, float]:
     out["verify_campaign_s"], failed = verify_campaign()
     out.update(ui_figures(quick))
     out.update(api_figures(size))
+    limits = QUICK_LIMITS if quick else LIMITS
+    out.update(in_fresh_process(f"limits_figures(bench.{'QUICK_LIMITS' if quick else 'LIMITS'}, "
+                                f"{min(AUTOSCALED, limits.deployments)})"))
+    out["deadline_wake_tick_ms"] = deadline_wake(200 if quick else 2000) * 1000
+    out.update(cli_figures())
     if failed:
         print(f"warning: these levels failed verification: {', '.join(failed)}", file=sys.stderr)
     return {k: round(v, 3) for k, v in out.items()}

@@ -25,14 +25,17 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import kubegame
-from kubegame.level.catalog import bundled_paths, find_level, level_files
 from kubegame.level.errors import LevelError, LevelInvalid
-from kubegame.level.loader import load_level
-from kubegame.level.model import Level, Step
 from kubegame.runtime import tuned_gc
+
+if TYPE_CHECKING:
+    from kubegame.level.model import Level, Step
+
+# The engine, the level loader, YAML and Textual are imported by the commands that use them,
+# so `kubegame --help` and `kubegame levels` start as fast as Python does (issue 23).
 
 EXIT_OK, EXIT_FAIL, EXIT_INVALID = 0, 1, 2
 GLYPH = {"met": "✓", "at risk": "!", "failed": "✗"}
@@ -49,6 +52,7 @@ def _report_invalid(exc: LevelInvalid) -> int:
 
 
 def _load(ref: str) -> Level:
+    from kubegame.level.catalog import find_level
     return find_level(ref)
 
 
@@ -79,19 +83,18 @@ def cmd_levels(args: argparse.Namespace) -> int:
     progress = Progress()
     for w in progress.warnings:
         _err(w)
+    from kubegame.level.catalog import campaign
     rows = []
     bad = 0
-    for p in bundled_paths():
-        try:
-            lv = load_level(p)
-        except LevelInvalid as exc:
+    for _, entry in campaign():
+        if isinstance(entry, LevelInvalid):
             bad += 1
-            _report_invalid(exc)
+            _report_invalid(entry)
             continue
-        best = progress.best(lv.name)
-        rows.append({"chapter": lv.chapter, "name": lv.name, "title": lv.title,
+        best = progress.best(entry["name"])
+        rows.append({"chapter": entry["chapter"], "name": entry["name"], "title": entry["title"],
                      "stars": int(best.get("stars", 0)), "bestScore": int(best.get("bestScore", 0)),
-                     "_key": lv.sort_key})
+                     "_key": entry["sortKey"]})
     rows.sort(key=lambda r: r.pop("_key"))
     if args.json:
         print(json.dumps(rows, indent=2))
@@ -120,6 +123,8 @@ def level_warnings(path: str, level: Any) -> list[str]:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from kubegame.level.catalog import level_files
+    from kubegame.level.loader import load_level
     files = level_files(args.paths)
     if not files:
         _err("kubegame validate: no level files found")
@@ -145,6 +150,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def load_script(path: str) -> list[Step]:
     """A YAML list of {at, run} (like `solution`), checked like a level."""
     from kubegame.level.loader import SOLUTION_STEPS
+    from kubegame.level.model import Step
     from kubegame.level.schema import Ctx
     from kubegame.level.yamlsafe import parse_text, read_level_text
     try:
@@ -235,6 +241,7 @@ def print_transcript(game: Any, out: TextIO | None = None) -> None:
 
 def verify_level(path: Path) -> dict[str, Any]:
     from kubegame.game import Game, GameSetupError
+    from kubegame.level.loader import load_level
     row: dict[str, Any] = {"path": str(path), "name": path.stem, "valid": False, "idleLoses": False,
                            "solutionWins": False, "score": None, "problems": []}
     try:
@@ -281,6 +288,7 @@ def why_it_loses(game: Any, res: Any) -> list[str]:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    from kubegame.level.catalog import bundled_paths, level_files
     files = level_files(args.paths) if args.paths else bundled_paths()
     rows = [verify_level(f) for f in files]
     w = max([len(r["name"]) for r in rows] + [5])
@@ -465,7 +473,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     ref = str(data.get("levelPath") or data["level"])
     try:
-        level = find_level(ref) if Path(ref).exists() else find_level(str(data["level"]))
+        level = _load(ref) if Path(ref).exists() else _load(str(data["level"]))
     except LevelInvalid as exc:
         return _report_invalid(exc)
     if data.get("levelSha256") and data["levelSha256"] != level.sha256:

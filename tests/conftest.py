@@ -12,3 +12,9 @@ settings.register_profile("ci", max_examples=25, stateful_step_count=20, deadlin
 settings.register_profile("dev", max_examples=400, stateful_step_count=60, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# Every kept figure (engine caches) is recomputed and compared in the tests: a cache that
+# goes stale fails here, not in a player's game.
+import kubegame.engine.traffic  # noqa: E402
+
+kubegame.engine.traffic.CHECK_CACHES = True

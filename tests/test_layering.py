@@ -19,7 +19,8 @@ ALLOWED_KUBEGAME = {
     "serve": {"engine", "kubectl", "apiserver", "serve", "progress", "safeio"},   # serve's runner (game layer)
     "game": {"engine", "kubectl", "apiserver", "level", "game", "progress", "pipeline", "debrief", "safeio"},
     "progress": {"progress", "safeio"},
-    "safeio": {"safeio"},                         # reading and writing input with limits (below every layer)
+    "safeio": {"safeio", "safeyaml"},             # reading and writing input with limits (below every layer)
+    "safeyaml": {"safeio", "safeyaml"},           # its YAML half, imported on first use
     "pipeline": {"pipeline", "textools"},         # shell syntax on the command line (game layer)
     "textools": {"textools"},                     # grep, jq, ... for the pipes
     "debrief": {"debrief"},                       # what happened in a play (game layer)
@@ -35,6 +36,7 @@ FORBIDDEN_EXTERNAL = {
     "game": {"textual"},
     "progress": {"textual"},
     "safeio": {"textual"},
+    "safeyaml": {"textual"},
     "pipeline": {"textual"},
     "textools": {"textual"},
     "debrief": {"textual"},

@@ -417,6 +417,7 @@ class Cluster:
         node = self._node_or_raise(name)
         if node.alive:
             node.alive = False
+            self.store.touch_node(name)
             node.last_heartbeat = self.now
             self.nodelifecycle.node_failed(node)
             self.endpoints.node_changed(node)
@@ -425,6 +426,7 @@ class Cluster:
         node = self._node_or_raise(name)
         if not node.alive:
             node.alive = True
+            self.store.touch_node(name)
             self.nodelifecycle.node_recovered(node)
             self.kubelet.node_recovered(node)
             self.endpoints.node_changed(node)

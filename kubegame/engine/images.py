@@ -48,9 +48,11 @@ class Registry:
 
     images: dict[str, Image] = field(default_factory=dict)
     pull_mbps: float = 50
+    version: int = 0            # bumped on every add: what an image serves may have changed
 
     def add(self, image: Image) -> None:
         self.images[image.name] = image
+        self.version += 1
 
     def resolve(self, ref: str) -> Image | None:
         """Find an image by reference; `repo` means `repo:latest`, a registry host prefix is ignored."""

@@ -86,6 +86,8 @@ class _Backends:
 
 SYSTEM_CPU_M = 50                   # the node's system daemons (kubelet, runtime), as metrics-server sees them
 SYSTEM_MEMORY = 512 * 1024 * 1024
+# Tests set this: every kept figure is computed afresh and compared (a stale cache fails loudly)
+CHECK_CACHES = False
 
 
 class Traffic:
@@ -103,6 +105,11 @@ class Traffic:
         self.unrouted = Totals()          # host/path requests no Ingress rule matched (404)
         self.backends: dict[SvcKey, _Backends] = {}
         self.share: dict[SvcKey, float] = {}    # requests per endpoint last tick
+        # what each pod's CPU use depends on besides its node and its own writes: the shares, which
+        # pods serve, their Services; a node's CPU figures are kept until one of these changes
+        self.share_version = 0
+        self._node_cpu: dict[str, tuple[tuple, int, dict[tuple[str, str], int]]] = {}
+        self._ceilings: dict[str, tuple[tuple, float]] = {}
         # Quiet Services: whole-number steady demand and unchanged endpoints give the same Sample
         # every tick, so they leave the per-tick loop and their totals are counted on read
         self.quiet: dict[SvcKey, tuple[Sample, int]] = {}   # svc -> (its sample, last tick counted)
@@ -327,6 +334,7 @@ class Traffic:
         """A pod's app began (or stopped) accepting connections: its Services serve differently."""
         for svc in self.cluster.endpoints.pod_services.get(pod.key, ()):
             self.backends.pop(svc, None)
+        self.share_version += 1
         self.wake()
 
     def pod_rps(self, pod: Pod) -> float:
@@ -379,11 +387,15 @@ class Traffic:
         if b.memo is not None and b.memo[0] == arrived:
             return b.memo[1]            # Samples are never changed once made
         if b.count == 0 or arrived == 0:
-            self.share[svc] = 0.0
+            if self.share.get(svc) != 0.0:
+                self.share[svc] = 0.0
+                self.share_version += 1
             result = Sample(arrived, 0, arrived, 0.0, b.count)
         else:
             share = arrived / b.count
-            self.share[svc] = share
+            if self.share.get(svc) != share:
+                self.share[svc] = share
+                self.share_version += 1
             served_f = 0.0
             latency_sum = 0.0
             for (cap, lat), n in b.live.items():
@@ -440,6 +452,70 @@ class Traffic:
                 mem = mem * room_mem // total_mem
         return cpu, mem
 
+    def pods_cpu(self, pods: list[Pod]) -> list[int]:
+        """The CPU half of `pod_usage` (millicores) of each pod: what the HPA reads every sync period.
+
+        A node whose pods could not use more CPU than it has even at their most (`_node_ceiling`)
+        never throttles them: each pod's own figure is the answer. Otherwise the node's figures
+        are kept until something they depend on changes."""
+        nodes = self.cluster.store.objects.get("Node", {})
+        versions = self.cluster.store.node_versions
+        world = (self.share_version, self.cluster.endpoints.membership_version, self.cluster.registry.version)
+        out = []
+        for pod in pods:
+            node = nodes.get(("", pod.node_name)) if pod.node_name else None
+            if node is None:
+                out.append(self._raw_cpu(pod))
+                continue
+            version = versions.get(node.name, 0)
+            room = max(0, node.cpu - SYSTEM_CPU_M)
+            if self._node_ceiling(node, version) <= room and not CHECK_CACHES:
+                out.append(self._raw_cpu(pod))
+                continue
+            kept = self._node_cpu.get(node.name)
+            stamp = (version, world)
+            if kept is None or kept[0] != stamp or CHECK_CACHES:
+                kept = self._node_cpu_figures(node, stamp, kept)
+            cpu = kept[2].get(pod.key)
+            if cpu is None:
+                cpu = self._raw_cpu(pod)
+            elif cpu and kept[1] > room:
+                assert not CHECK_CACHES or self._node_ceiling(node, version) > room, "a wrong CPU ceiling"
+                cpu = max(1, cpu * room // kept[1])
+            out.append(cpu)
+        return out
+
+    def _node_ceiling(self, node: Any, version: int) -> float:
+        """The most CPU the node's pods could use at once, whatever the traffic: twice and a bit
+        their requests (or their CPU limits); unbounded when an app's CPU follows its requests
+        (cpuPerRps). Kept per node version (a pod's write bumps it) and set of images."""
+        stamp = (version, self.cluster.registry.version)
+        kept = self._ceilings.get(node.name)
+        if kept is not None and kept[0] == stamp:
+            return kept[1]
+        total: float = 0
+        for pod in self.cluster.store.pods_on(node.name).values():
+            c = pod.main
+            if c.app is not None and c.app.cpu_per_rps_m is not None:
+                total = math.inf
+                break
+            most = int((pod.cpu_request or 100) * 2.02) + 1
+            total += min(most, c.cpu_limit) if c.cpu_limit else most
+        self._ceilings[node.name] = (stamp, total)
+        return total
+
+    def _node_cpu_figures(self, node: Any, stamp: tuple, kept: tuple | None) -> tuple:
+        """(stamp, the node's pods' CPU before its limit, each pod's): kept while nothing they depend on
+        changed: the node and its pods (their writes bump the node's version), its liveness, the
+        shares, who serves which Service, the images."""
+        per_pod = {key: self._raw_cpu(p) for key, p in self.cluster.store.pods_on(node.name).items()}
+        total = sum(per_pod.values())
+        if CHECK_CACHES and kept is not None and kept[0] == stamp:
+            assert (kept[1], kept[2]) == (total, per_pod), f"stale CPU figures for node {node.name}"
+        fresh = (stamp, total, per_pod)
+        self._node_cpu[node.name] = fresh
+        return fresh
+
     def node_usage(self, node: Any) -> tuple[int, int]:
         """(cpu millicores, memory bytes) a node uses: its pods and its system daemons, never more
         than the machine has."""
@@ -460,6 +536,11 @@ class Traffic:
         about its request at full capacity (as before the app model). A CPU limit caps it."""
         if pod.state != "running":
             return (0, 0)
+        return self._raw_cpu(pod), self.cluster.kubelet.working_set(pod)
+
+    def _raw_cpu(self, pod: Pod) -> int:
+        if pod.state != "running":
+            return 0
         c = pod.main
         app = c.app
         if app is not None and app.cpu_per_rps_m is not None:
@@ -469,8 +550,7 @@ class Traffic:
             cpu = max(1, int((pod.cpu_request or 100) * (0.02 + u)))
         if c.cpu_limit:
             cpu = min(cpu, c.cpu_limit)
-        mem = self.cluster.kubelet.working_set(pod)
-        return cpu, mem
+        return cpu
 
     def totals(self) -> dict[str, dict[str, int]]:
         return {f"{ns}/{name}": {"arrived": t.arrived, "served": t.served, "failed": t.failed}

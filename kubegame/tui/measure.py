@@ -156,3 +156,38 @@ if __name__ == "__main__":
     import json
 
     print(json.dumps(measure(), indent=2))
+
+
+FIRST_FRAME = """
+import sys, tempfile
+from kubegame.tui.app import create_app
+from kubegame.tui.screens.title import TitleScreen
+app = create_app(home=tempfile.mkdtemp(prefix="kubegame-first-frame-"))
+display = app._display
+def spy(screen, renderable):
+    display(screen, renderable)
+    if isinstance(app.screen, TitleScreen):
+        sys.stdout.write("frame\\n"); sys.stdout.flush()
+        app._display = display
+        app.exit()
+app._display = spy
+app.run(headless=True, size=(120, 40))
+"""
+
+
+def first_frame_ms(rounds: int = 3) -> float:
+    """Milliseconds from launching a fresh interpreter to the title screen's first frame (headless),
+    as a player starting `kubegame` waits for it: the best of `rounds`."""
+    import subprocess
+    import sys
+    best = float("inf")
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-c", FIRST_FRAME], stdout=subprocess.PIPE, text=True)
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        took = time.perf_counter() - t0
+        proc.wait(timeout=30)
+        if line.strip() == "frame":
+            best = min(best, took)
+    return best * 1000

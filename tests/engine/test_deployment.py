@@ -207,3 +207,20 @@ def test_a_rollout_after_a_long_quiet_spell_gets_its_whole_progress_deadline():
     c.run(60)
     r = kubectl.run(c, "kubectl rollout status deployment/web")
     assert r.exit_code == 0 and r.output.endswith('deployment "web" successfully rolled out\n')
+
+
+def test_same_template_is_equal_ignoring_the_hash_without_a_copy():
+    """The controller's copy-free comparison answers as template_without_hash(...) == ... does
+    (EqualIgnoreHash, pkg/controller/deployment/util/deployment_util.go)."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from kubegame.engine.controllers.deployment import HASH_LABEL, same_template, template_without_hash
+    labels = st.dictionaries(st.sampled_from(["app", HASH_LABEL, "tier"]), st.sampled_from(["a", "b"]), max_size=3)
+    meta = st.fixed_dictionaries({}, optional={"labels": labels, "annotations": labels})
+    tpl = st.fixed_dictionaries({}, optional={"metadata": meta, "spec": st.sampled_from([{"a": 1}, {"a": 2}])})
+
+    @given(tpl, tpl)
+    def check(a, b):
+        assert same_template(a, b) == (template_without_hash(a) == b)
+    check()

@@ -55,6 +55,22 @@ def template_without_hash(tpl: dict) -> dict:
     return t
 
 
+def same_template(rs_template: dict, template: dict) -> bool:
+    """`template_without_hash(rs_template) == template` (EqualIgnoreHash) without copying either:
+    the controller asks it of every ReplicaSet on every reconcile."""
+    meta = rs_template.get("metadata")
+    labels = meta.get("labels") if isinstance(meta, dict) else None
+    if not labels or HASH_LABEL not in labels:
+        return rs_template == template
+    other = template.get("metadata")
+    if not isinstance(other, dict) or rs_template.keys() != template.keys() or meta.keys() != other.keys():
+        return False
+    if {k: v for k, v in labels.items() if k != HASH_LABEL} != other.get("labels"):
+        return False
+    return all(meta[k] == other[k] for k in meta if k != "labels") and \
+        all(rs_template[k] == template[k] for k in rs_template if k != "metadata")
+
+
 class DeploymentController(Controller):
     name = "deployment-controller"
 
@@ -62,6 +78,9 @@ class DeploymentController(Controller):
         super().__init__(cluster)
         self.wakeups: dict[int, dict[tuple[str, str], bool]] = {}
         self.progress_ticks: dict[tuple[str, str], int] = {}   # last progress per Deployment
+        # the one tick each Deployment's progress deadline can pass: a wake-up for an older
+        # deadline, or for a Deployment that completed since, is dropped without a reconcile
+        self.deadline_at: dict[tuple[str, str], int] = {}
         self.store.subscribe("Deployment", self._on_deployment)
         self.store.subscribe("ReplicaSet", self._on_rs)
         self.store.subscribe("Pod", self._on_pod, controller_kind="ReplicaSet")
@@ -84,12 +103,17 @@ class DeploymentController(Controller):
             self._on_rs(event, rs)
 
     def wake(self, tick: int, key: tuple[str, str]) -> None:
+        """Check the Deployment's progress at `tick` (its deadline from now on)."""
+        self.deadline_at[key] = tick
         self.wakeups.setdefault(tick, {})[key] = True
 
     # -- loop -------------------------------------------------------------------------------
     def sync(self) -> None:
-        for key in self.due(self.wakeups, self.cluster.now):
-            self.enqueue(key)
+        now = self.cluster.now
+        for key in self.due(self.wakeups, now):
+            if self.deadline_at.get(key, now + 1) <= now:
+                del self.deadline_at[key]
+                self.enqueue(key)
         for key in self.take():
             d = self.store.get("Deployment", *key)
             if d is None or d.deletion_tick is not None:
@@ -106,7 +130,7 @@ class DeploymentController(Controller):
     def find_new(self, d: KObject, rss: list[KObject]) -> KObject | None:
         want = d.spec.get("template") or {}
         for rs in rss:
-            if template_without_hash(rs.spec.get("template") or {}) == want:
+            if same_template(rs.spec.get("template") or {}, want):
                 return rs
         return None
 
@@ -445,6 +469,7 @@ class DeploymentController(Controller):
             prog = self.condition(d, "Progressing")
         rs_name = new_rs.name if new_rs is not None else ""
         if self.complete(d, new_rs, rss):
+            self.deadline_at.pop(d.key, None)
             if not prog or prog["reason"] != "NewReplicaSetAvailable":
                 self._set_condition(d, "Progressing", "True", "NewReplicaSetAvailable",
                                     f'ReplicaSet "{rs_name}" has successfully progressed.')

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from kubegame.engine.controllers.base import Controller
 from kubegame.engine.errors import ApiError
 from kubegame.engine.objects import KObject, Pod, timestamp
-from kubegame.engine.validation import selector_matches
+from kubegame.engine.store import SelectorIndex
 
 if TYPE_CHECKING:
     from kubegame.engine.cluster import Cluster
@@ -36,9 +36,12 @@ VIOLATION = "Cannot evict pod as it would violate the pod's disruption budget."
 
 
 def pdbs_for(cluster: Cluster, pod: Pod) -> list[KObject]:
-    """The PodDisruptionBudgets whose selector matches a pod (GetPodPodDisruptionBudgets)."""
-    return [b for b in cluster.store.list("PodDisruptionBudget", pod.namespace)
-            if selector_matches(b.spec.get("selector") or {}, pod.labels)]
+    """The PodDisruptionBudgets whose selector matches a pod (GetPodPodDisruptionBudgets), by name."""
+    if not cluster.store.any("PodDisruptionBudget"):
+        return []
+    get = cluster.store.get
+    return [get("PodDisruptionBudget", *key)  # type: ignore[misc]
+            for key in cluster.disruption.budgets.matching(pod.namespace, pod.labels)]
 
 
 def _pod_ready(pod: Pod) -> bool:
@@ -119,21 +122,24 @@ class DisruptionController(Controller):
 
     def __init__(self, cluster):
         super().__init__(cluster)
+        self.budgets = SelectorIndex()        # the budgets by their selectors, for a pod's events
         self.store.subscribe("PodDisruptionBudget", self._on_pdb)
         self.store.subscribe("Pod", self._on_pod)
         for kind in ("Deployment", "ReplicaSet", "StatefulSet"):
             self.store.subscribe(kind, self._on_workload)
 
     def _on_pdb(self, event: str, pdb: KObject) -> None:
-        if event != "DELETED":
-            self.enqueue(pdb.key)
+        if event == "DELETED":
+            self.budgets.drop(pdb.key)
+            return
+        self.budgets.put(pdb.key, pdb.spec.get("selector") or {})
+        self.enqueue(pdb.key)
 
     def _on_pod(self, event: str, pod: Pod) -> None:  # type: ignore[override]
-        if not self.store.any("PodDisruptionBudget"):
+        if not self.budgets.selectors:
             return
-        for pdb in self.store.list("PodDisruptionBudget", pod.namespace):
-            if selector_matches(pdb.spec.get("selector") or {}, pod.labels):
-                self.enqueue(pdb.key)
+        for key in self.budgets.matching(pod.namespace, pod.labels):
+            self.enqueue(key)
 
     def _on_workload(self, event: str, obj: KObject) -> None:
         if not self.store.any("PodDisruptionBudget"):
@@ -181,8 +187,7 @@ class DisruptionController(Controller):
         return sum(seen.values()), "", unmanaged
 
     def reconcile(self, pdb: KObject) -> None:
-        pods = [p for p in self.store.list("Pod", pdb.namespace)
-                if isinstance(p, Pod) and selector_matches(pdb.spec.get("selector") or {}, p.labels)]
+        pods = self.store.pods_selected(pdb.namespace, pdb.spec.get("selector") or {})
         healthy = sum(1 for p in pods if p.deletion_tick is None and _pod_ready(p))
         spec = pdb.spec
         error = ""

@@ -3,7 +3,8 @@
 pkg/controller/endpoint: a Service with a selector gets an Endpoints object whose
 `addresses` are the matching Ready pods and `notReadyAddresses` the others. Pods are
 matched through an index on the Services' first selector label, so a pod change only
-looks at the Services that could select it.
+looks at the Services that could select it; a new Service finds its pods from the store's
+label index.
 """
 
 from __future__ import annotations
@@ -22,33 +23,16 @@ class EndpointsController(Controller):
         self.matching: dict[tuple[str, str], dict[tuple[str, str], Pod]] = {}  # service -> selected pods
         self.ready: dict[tuple[str, str], dict[tuple[str, str], Pod]] = {}     # service -> endpoints
         self.pod_services: dict[tuple[str, str], dict[tuple[str, str], bool]] = {}
+        self.membership_version = 0     # bumped whenever a pod joins or leaves a Service (traffic's caches)
         self.dirty_pods: dict[tuple[str, str], Pod | None] = {}
         self.dirty_services: dict[tuple[str, str], bool] = {}
         self.changed: dict[tuple[str, str], bool] = {}    # services whose endpoints changed this tick
-        # pods by (namespace, label key, value), so a new Service finds its pods without a scan
-        self.pods_by_label: dict[tuple[str, str, str], dict[tuple[str, str], Pod]] = {}
-        self.pod_labels: dict[tuple[str, str], dict[str, str]] = {}
         self.store.subscribe("Pod", self._on_pod)
         self.store.subscribe("Service", self._on_service)
 
     # -- watches ----------------------------------------------------------------------------
     def _on_pod(self, event: str, pod: Pod) -> None:  # type: ignore[override]
         self.dirty_pods[pod.key] = None if event == "DELETED" else pod
-        old = self.pod_labels.get(pod.key)
-        if event != "DELETED" and old == pod.labels:
-            return
-        for k, v in (old or {}).items():
-            bucket = self.pods_by_label.get((pod.namespace, k, v))
-            if bucket is not None:
-                bucket.pop(pod.key, None)
-                if not bucket:
-                    del self.pods_by_label[(pod.namespace, k, v)]
-        if event == "DELETED":
-            self.pod_labels.pop(pod.key, None)
-            return
-        self.pod_labels[pod.key] = dict(pod.labels)
-        for k, v in pod.labels.items():
-            self.pods_by_label.setdefault((pod.namespace, k, v), {})[pod.key] = pod
 
     def _on_service(self, event: str, svc: KObject) -> None:
         if event == "DELETED":
@@ -76,6 +60,7 @@ class EndpointsController(Controller):
             self.by_label.get(self._index_key(key[0], sel), {}).pop(key, None)
         for pk in self.matching.pop(key, {}):
             self.pod_services.get(pk, {}).pop(key, None)
+            self.membership_version += 1
         self.ready.pop(key, None)
         self.changed[key] = True
 
@@ -94,7 +79,7 @@ class EndpointsController(Controller):
                 self.by_label.setdefault(self._index_key(key[0], sel), {})[key] = True
                 self.matching[key] = {}
                 self.ready[key] = {}
-                for pod in list(self.pods_by_label.get(self._index_key(key[0], sel), {}).values()):
+                for pod in list(self.store.pods_by_label.get(self._index_key(key[0], sel), {}).values()):
                     self._consider(key, sel, pod)
             self._write(key)
         self.dirty_services.clear()
@@ -105,9 +90,11 @@ class EndpointsController(Controller):
                     self.matching.get(svc, {}).pop(pk, None)
                     self.ready.get(svc, {}).pop(pk, None)
                     self.pod_services.get(pk, {}).pop(svc, None)
+                    self.membership_version += 1
                     touched[svc] = True
             if pod is None:
-                self.pod_services.pop(pk, None)
+                if self.pod_services.pop(pk, None):
+                    self.membership_version += 1
                 continue
             for k, v in pod.labels.items():
                 for svc in self.by_label.get((pod.namespace, k, v), ()):
@@ -130,7 +117,10 @@ class EndpointsController(Controller):
         was_matching = pod.key in self.matching[svc]
         if matches:
             self.matching[svc][pod.key] = pod
-            self.pod_services.setdefault(pod.key, {})[svc] = True
+            services = self.pod_services.setdefault(pod.key, {})
+            if svc not in services:
+                services[svc] = True
+                self.membership_version += 1
             if pod.serving:
                 ready[pod.key] = pod
             else:
@@ -138,7 +128,8 @@ class EndpointsController(Controller):
         else:
             self.matching[svc].pop(pod.key, None)
             ready.pop(pod.key, None)
-            self.pod_services.get(pod.key, {}).pop(svc, None)
+            if self.pod_services.get(pod.key, {}).pop(svc, None):
+                self.membership_version += 1
         return was != (pod.key in ready) or was_matching != matches or matches
 
     def _write(self, key: tuple[str, str]) -> None:

@@ -29,11 +29,11 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from kubegame.engine import traffic as traffic_module
 from kubegame.engine.controllers.base import Controller
 from kubegame.engine.errors import ApiError
 from kubegame.engine.objects import KObject, Pod, timestamp
 from kubegame.engine.quantity import cpu_millis, format_cpu, format_memory, memory_bytes
-from kubegame.engine.validation import selector_matches
 
 SYNC_PERIOD = 15
 TOLERANCE = 0.1
@@ -66,6 +66,11 @@ class MetricResult:
     replicas: int
     status: dict            # one entry of status.currentMetrics
     name: str               # "cpu resource utilization (percentage of request)"
+
+    def copy(self) -> MetricResult:
+        res = self.status["resource"]
+        return MetricResult(self.replicas, {"type": self.status["type"], "resource": {
+            "name": res["name"], "current": dict(res["current"])}}, self.name)
 
 
 def resource_replicas(current: int, target_util: int | None, target_avg: int | None,
@@ -201,11 +206,12 @@ class HorizontalPodAutoscalerController(Controller):
         self.recommendations: dict[tuple[str, str], list[tuple[int, int]]] = {}   # (tick, replicas)
         self.up_events: dict[tuple[str, str], list[tuple[int, int]]] = {}
         self.down_events: dict[tuple[str, str], list[tuple[int, int]]] = {}
+        self.kept_metrics: dict[tuple[str, str], tuple[tuple, float, MetricResult]] = {}  # (stamp, until, result)
         self.store.subscribe("HorizontalPodAutoscaler", self._on_hpa)
 
     def _on_hpa(self, event: str, hpa: KObject) -> None:
         if event == "DELETED":
-            for d in (self.generations, self.recommendations, self.up_events, self.down_events):
+            for d in (self.generations, self.recommendations, self.up_events, self.down_events, self.kept_metrics):
                 d.pop(hpa.key, None)
             return
         if self.generations.get(hpa.key) != hpa.generation:
@@ -238,12 +244,32 @@ class HorizontalPodAutoscalerController(Controller):
         return self.store.get(kind, hpa.namespace, ref.get("name", ""))
 
     def pods(self, target: KObject) -> list[Pod]:
-        sel = target.spec.get("selector") or {}
-        return [p for p in self.store.list("Pod", target.namespace)
-                if isinstance(p, Pod) and selector_matches(sel, p.labels)]
+        return self.store.pods_selected(target.namespace, target.spec.get("selector") or {})
 
     # -- metrics ------------------------------------------------------------------------------
-    def metric_replicas(self, hpa: KObject, metric: dict, current: int, pods: list[Pod]) -> MetricResult:
+    def metric_replicas(self, hpa: KObject, metric: dict, current: int, target: KObject) -> MetricResult:
+        """One metric's proposal. A CPU figure is kept while no pod or node was written, no share or
+        Service membership changed and no pod crossed a time boundary of groupPods (the end of its
+        CPU initialization period or of a metric window): in a steady cluster every sync period
+        would otherwise walk every pod of every HPA to the same answer."""
+        res = metric.get("resource") or {}
+        if metric.get("type") != "Resource" or res.get("name", "cpu") != "cpu":
+            return self._metric(hpa, metric, current, self.pods(target))[0]
+        store, now = self.store, self.cluster.now
+        stamp = (store.pod_writes, store.node_writes, self.cluster.traffic.share_version,
+                 self.cluster.endpoints.membership_version, self.cluster.registry.version,
+                 hpa.generation, target.uid, current, repr(metric) if traffic_module.CHECK_CACHES else id(metric))
+        kept = self.kept_metrics.get(hpa.key)
+        if kept is not None and kept[0] == stamp and now < kept[1] and not traffic_module.CHECK_CACHES:
+            return kept[2].copy()
+        result, until = self._metric(hpa, metric, current, self.pods(target))
+        if traffic_module.CHECK_CACHES and kept is not None and kept[0] == stamp and now < kept[1]:
+            assert kept[2] == result, f"stale HPA metric for {hpa.key}: {kept[2]} != {result}"
+        self.kept_metrics[hpa.key] = (stamp, until, result.copy())
+        return result
+
+    def _metric(self, hpa: KObject, metric: dict, current: int, pods: list[Pod]) -> tuple[MetricResult, float]:
+        """(the proposal, the tick from which the pods' grouping may differ)."""
         if metric.get("type") != "Resource":
             raise MetricError("InvalidMetricSourceType",
                               f"the HPA was unable to compute the replica count: unsupported metric type {metric.get('type')}")
@@ -259,12 +285,14 @@ class HorizontalPodAutoscalerController(Controller):
         unready: list[str] = []
         missing: list[str] = []
         ready = 0
+        until = math.inf
         util_target = target.get("averageUtilization", 80) if target.get("type", "Utilization") == "Utilization" else None
         avg_target = None
         if util_target is None:
             raw = target.get("averageValue", 0)
             avg_target = cpu_millis(raw) if rname == "cpu" else memory_bytes(raw)
-        for p in pods:
+        cpus = traffic.pods_cpu(pods) if rname == "cpu" else None
+        for i, p in enumerate(pods):
             if p.deletion_tick is not None or p.phase == "Failed" or p.phase == "Succeeded":
                 continue
             req = p.cpu_request if rname == "cpu" else p.mem_request
@@ -283,14 +311,17 @@ class HorizontalPodAutoscalerController(Controller):
             if rname == "cpu":
                 started = p.start_tick if p.start_tick is not None else now
                 if started + CPU_INITIALIZATION_PERIOD > now:
+                    if p.start_tick is not None:
+                        until = min(until, started + CPU_INITIALIZATION_PERIOD)
+                    if p.ready_tick is not None and now < p.ready_tick + METRIC_WINDOW:
+                        until = min(until, p.ready_tick + METRIC_WINDOW)
                     not_ready = not p.ready or (p.ready_tick is not None and now < p.ready_tick + METRIC_WINDOW)
                 else:
                     not_ready = not p.ready and p.ready_tick is None
                 if not_ready:
                     unready.append(p.name)
                     continue
-            cpu, mem = traffic.pod_usage(p)
-            samples[p.name] = cpu if rname == "cpu" else mem
+            samples[p.name] = cpus[i] if cpus is not None else traffic.pod_usage(p)[1]
             ready += 1
         replicas, util, avg = resource_replicas(current, util_target, avg_target, samples, requests,
                                                 ready, unready, missing)
@@ -300,7 +331,7 @@ class HorizontalPodAutoscalerController(Controller):
             cur["averageUtilization"] = util
         label = (f"{rname} resource utilization (percentage of request)" if util_target is not None
                  else f"{rname} resource")
-        return MetricResult(replicas, {"type": "Resource", "resource": {"name": rname, "current": cur}}, label)
+        return MetricResult(replicas, {"type": "Resource", "resource": {"name": rname, "current": cur}}, label), until
 
     # -- the loop -------------------------------------------------------------------------------
     def reconcile(self, hpa: KObject) -> None:
@@ -340,12 +371,11 @@ class HorizontalPodAutoscalerController(Controller):
         elif current < min_r:
             desired, reason = min_r, "Current number of replicas below Spec.MinReplicas"
         else:
-            pods = self.pods(target)
             best: MetricResult | None = None
             error: MetricError | None = None
             for m in spec.get("metrics") or []:
                 try:
-                    r = self.metric_replicas(hpa, m, current, pods)
+                    r = self.metric_replicas(hpa, m, current, target)
                 except MetricError as exc:
                     error = exc
                     continue
