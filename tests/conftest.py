@@ -15,6 +15,6 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # Every kept figure (engine caches) is recomputed and compared in the tests: a cache that
 # goes stale fails here, not in a player's game.
-import kubegame.engine.traffic  # noqa: E402
+import kubegame.engine.checks  # noqa: E402
 
-kubegame.engine.traffic.CHECK_CACHES = True
+kubegame.engine.checks.CHECK_CACHES = True

@@ -15,7 +15,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from kubegame.engine import admission, defaults, limitranger, rbac, storage, validation
+from kubegame.engine import admission, checks, defaults, limitranger, rbac, storage, validation
 from kubegame.engine.controllers import priority
 from kubegame.engine.controllers.deployment import DeploymentController
 from kubegame.engine.controllers.endpoints import EndpointsController
@@ -220,11 +220,16 @@ class Cluster:
         except Exception as exc:  # noqa: BLE001
             self._controller_failed(self.traffic, exc)
         self._expire_events()
+        if checks.CHECK_CACHES:
+            for base, _, fingerprint in self._templates.values():
+                checks.expect(pickle.loads(fingerprint) == base, "a shared pod template spec was written to")
         return self.tick_events
 
     def _controller_failed(self, controller: Any, exc: Exception) -> None:
         """A controller raised: that is a bug (the tests and `kubegame fuzz` treat it as one, through
         `controller_errors`); for the player it is an event, and the tick goes on."""
+        if isinstance(exc, checks.StaleCache):
+            raise exc
         name = getattr(controller, "name", type(controller).__name__)
         where = ""
         tb = exc.__traceback__
@@ -583,7 +588,9 @@ class Cluster:
         md = template.get("metadata") or {}
         shape = None
         if spec is None:
-            # the template's spec, defaulted and serialised once per owner generation, copied from that
+            # the template's spec, defaulted once per owner generation and shared by its pods: each
+            # pod's spec is its own top-level dict (nodeName, priority are set per pod) over the same
+            # nested values, which nothing writes to (a pod that must change them calls own_spec first)
             key = (owner.uid, owner.generation)
             cached = self._templates.get(key)
             if cached is None:
@@ -592,8 +599,9 @@ class Cluster:
                 base = plain_copy(template.get("spec") or {})
                 defaults.pod_only_defaults(base)
                 defaults.default_tolerations(base, self.config.default_toleration_seconds)
-                cached = self._templates[key] = (pickle.dumps(base, pickle.HIGHEST_PROTOCOL), pod_shape(base))
-            spec = pickle.loads(cached[0])
+                fingerprint = pickle.dumps(base, pickle.HIGHEST_PROTOCOL) if checks.CHECK_CACHES else b""
+                cached = self._templates[key] = (base, pod_shape(base), fingerprint)
+            spec = dict(cached[0])
             shape = cached[1]
         else:
             defaults.pod_only_defaults(spec)
@@ -643,6 +651,8 @@ class Cluster:
         if isinstance(obj, Pod):
             self._admit_service_account(obj)
             ranges = self.store.list("LimitRange", obj.namespace) if self.store.any("LimitRange") else []
+            if ranges and obj.template_key is not None:
+                obj.own_spec()            # LimitRanger writes defaults into the containers
             if ranges and limitranger.admit(ranges, obj.name, obj.spec, obj.annotations):
                 obj.cpu_request, obj.mem_request, obj.image, obj.host_ports = pod_shape(obj.spec)
                 obj.template_key = None

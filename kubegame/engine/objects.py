@@ -298,6 +298,14 @@ class Pod(KObject):
         self.prestop_until: int | None = None
         self.conditions_extra: list[dict] = []   # DisruptionTarget and the like
 
+    def own_spec(self) -> None:
+        """Give the pod a private copy of its spec: until now it shared its template's nested values
+        with the other pods of that template (Cluster.create_pod_from_template)."""
+        self.spec = plain_copy(self.spec)
+        for states, key in ((self.containers, "containers"), (self.init_containers, "initContainers")):
+            for state, c in zip(states, [c for c in self.spec.get(key) or [] if isinstance(c, dict)]):
+                state.spec = c
+
     # -- the first container (what most callers mean) ----------------------------------------------
     @property
     def main(self) -> ContainerState:

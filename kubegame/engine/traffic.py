@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from kubegame.engine import checks
 from kubegame.engine.objects import KObject, Pod
 
 if TYPE_CHECKING:
@@ -86,8 +87,7 @@ class _Backends:
 
 SYSTEM_CPU_M = 50                   # the node's system daemons (kubelet, runtime), as metrics-server sees them
 SYSTEM_MEMORY = 512 * 1024 * 1024
-# Tests set this: every kept figure is computed afresh and compared (a stale cache fails loudly)
-CHECK_CACHES = False
+DNS_SERVICE = ("kube-system", "kube-dns")     # its endpoints decide every in-cluster name lookup
 
 
 class Traffic:
@@ -194,6 +194,21 @@ class Traffic:
         self.quiet.clear()
         self._wake_all = True
 
+    def _wake_services(self, services: dict[SvcKey, bool]) -> dict[SvcKey, bool]:
+        """Only these Services' endpoints changed: count what they served while quiet and compute
+        their demands again this tick; every other quiet Service stays quiet (a node failure moves
+        the pods of a few Services, not of all of them)."""
+        synced = self._synced
+        for svc in services:
+            kept = self.quiet.pop(svc, None)
+            if kept is not None and kept[1] < synced:
+                sample, n = kept[0], synced - kept[1]
+                tot = self._totals[svc]
+                tot.arrived += sample.arrived * n
+                tot.served += sample.served * n
+                tot.failed += sample.failed * n
+        return dict(services)
+
     @property
     def totals_by_service(self) -> dict[SvcKey, Totals]:
         """Requests per Service since the start (quiet Services' ticks counted now)."""
@@ -236,11 +251,15 @@ class Traffic:
     def sync(self) -> None:
         now = self.cluster.now
         changed = self.cluster.endpoints.changed
+        woken: dict[SvcKey, bool] = {}
         if changed:
             for svc in changed:
                 self.backends.pop(svc, None)
+            if DNS_SERVICE in changed or self.cluster.store.any("NetworkPolicy"):
+                self.wake()        # every name lookup, or what policies let through, may differ
+            elif not self._wake_all:
+                woken = self._wake_services(changed)
             changed.clear()
-            self.wake()
         spikes = bool(self.spikes)
         if spikes:
             self.wake()
@@ -254,6 +273,10 @@ class Traffic:
                     target = self.route(d)
                     if target is not None:
                         self._allowed[d.key] = self.allowed_share(d, target)
+        elif woken:
+            for d in self.demands.values():
+                if (d.service if d.service is not None else self.route(d)) in woken:
+                    self._live[d.key] = d
         dns_ok = self._dns_ok
         shares = self._allowed
         t = now - self.clock_offset
@@ -469,25 +492,26 @@ class Traffic:
                 continue
             version = versions.get(node.name, 0)
             room = max(0, node.cpu - SYSTEM_CPU_M)
-            if self._node_ceiling(node, version) <= room and not CHECK_CACHES:
+            if self._node_ceiling(node, version) <= room and not checks.CHECK_CACHES:
                 out.append(self._raw_cpu(pod))
                 continue
             kept = self._node_cpu.get(node.name)
             stamp = (version, world)
-            if kept is None or kept[0] != stamp or CHECK_CACHES:
+            if kept is None or kept[0] != stamp or checks.CHECK_CACHES:
                 kept = self._node_cpu_figures(node, stamp, kept)
             cpu = kept[2].get(pod.key)
             if cpu is None:
                 cpu = self._raw_cpu(pod)
             elif cpu and kept[1] > room:
-                assert not CHECK_CACHES or self._node_ceiling(node, version) > room, "a wrong CPU ceiling"
+                if checks.CHECK_CACHES:
+                    checks.expect(self._node_ceiling(node, version) > room, f"a wrong CPU ceiling for {node.name}")
                 cpu = max(1, cpu * room // kept[1])
             out.append(cpu)
         return out
 
     def _node_ceiling(self, node: Any, version: int) -> float:
         """The most CPU the node's pods could use at once, whatever the traffic: twice and a bit
-        their requests (or their CPU limits); unbounded when an app's CPU follows its requests
+        their requests (or their CPU limits); unbounded when an app's CPU follows its traffic
         (cpuPerRps). Kept per node version (a pod's write bumps it) and set of images."""
         stamp = (version, self.cluster.registry.version)
         kept = self._ceilings.get(node.name)
@@ -506,12 +530,12 @@ class Traffic:
 
     def _node_cpu_figures(self, node: Any, stamp: tuple, kept: tuple | None) -> tuple:
         """(stamp, the node's pods' CPU before its limit, each pod's): kept while nothing they depend on
-        changed: the node and its pods (their writes bump the node's version), its liveness, the
-        shares, who serves which Service, the images."""
+        changed: the node and its pods (their writes, and the node's death or return, bump its
+        version), the shares, who serves which Service, the images."""
         per_pod = {key: self._raw_cpu(p) for key, p in self.cluster.store.pods_on(node.name).items()}
         total = sum(per_pod.values())
-        if CHECK_CACHES and kept is not None and kept[0] == stamp:
-            assert (kept[1], kept[2]) == (total, per_pod), f"stale CPU figures for node {node.name}"
+        if checks.CHECK_CACHES and kept is not None and kept[0] == stamp:
+            checks.expect((kept[1], kept[2]) == (total, per_pod), f"stale CPU figures for node {node.name}")
         fresh = (stamp, total, per_pod)
         self._node_cpu[node.name] = fresh
         return fresh

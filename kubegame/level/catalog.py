@@ -1,7 +1,7 @@
 """The bundled campaign (levels/*.yaml in the repository, shipped as the package kubegame.levels)
 and finding a level by name or path.
 
-levels/index.json holds each bundled file's name, title, chapter and campaign order with the
+levels/index.json holds each bundled file's name, title, chapter, concepts, duration and campaign order with the
 sha256 of the text they were read from, so listing the campaign or finding a level by name
 loads no level (and no engine); a file whose text changed since is loaded instead. Write it
 again with `python -m kubegame.level.catalog` (tests/level/test_catalog_index.py checks it).
@@ -41,7 +41,9 @@ def bundled_levels() -> list[Level]:
 
 
 def entry_of(level: Level) -> dict[str, Any]:
-    return {"name": level.name, "title": level.title, "chapter": level.chapter, "sortKey": list(level.sort_key)}
+    """What the campaign lists of a level without loading it (`kubegame levels`, the title screen)."""
+    return {"name": level.name, "title": level.title, "chapter": level.chapter, "sortKey": list(level.sort_key),
+            "concepts": list(level.concepts), "duration": level.duration}
 
 
 def _digest(path: Path) -> str:

@@ -19,22 +19,26 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.binding import Binding
 
-from kubegame.game import Game
-from kubegame.level.model import Level
 from kubegame.progress import Progress, save_replay
 from kubegame.tui import catalog
-from kubegame.tui.screens.briefing import BriefingScreen
-from kubegame.tui.screens.game import SPEEDS, GameScreen
-from kubegame.tui.screens.results import ResultsScreen
 from kubegame.tui.screens.title import TitleScreen
+from kubegame.tui.speeds import SPEEDS
 from kubegame.tui.storage import History
 from kubegame.tui.storage import home as default_home
-from kubegame.tui.widgets.chart import Timeline
+
+if TYPE_CHECKING:
+    from kubegame.game import Game
+    from kubegame.level.model import Level
+    from kubegame.tui.screens.game import GameScreen
+    from kubegame.tui.widgets.chart import Timeline
+
+# The title screen needs neither the engine nor the game screen: they are imported when a level
+# starts, so `kubegame` shows its title in about half the time (issue 23, ui_first_frame_ms).
 
 
 class KubeGameApp(App):
@@ -86,11 +90,13 @@ class KubeGameApp(App):
             if self.skip_briefing:
                 self.start_game(game, push=True)
             else:
+                from kubegame.tui.screens.briefing import BriefingScreen
                 self.push_screen(BriefingScreen(game))
         else:
             self.push_screen(TitleScreen())
 
     def new_game(self, level: Level) -> Game:
+        from kubegame.game import Game
         return Game(level, seed=self.seed)
 
     def _show(self, screen) -> None:
@@ -111,10 +117,12 @@ class KubeGameApp(App):
         except Exception as exc:  # noqa: BLE001 - a level that cannot start is reported, not fatal
             self.notify(f"cannot start {level.name}: {exc}", severity="error", timeout=8)
             return
+        from kubegame.tui.screens.briefing import BriefingScreen
         self.game_screen = None
         self._show(BriefingScreen(game))
 
     def start_game(self, game: Game, push: bool = False) -> None:
+        from kubegame.tui.screens.game import GameScreen
         screen = GameScreen(game, speed=self.speed, clock=self.clock, history=self.history,
                             on_finished=self._finished, on_leave=self.show_title, serve=self.serve)
         if getattr(game, "endless", False):
@@ -128,6 +136,7 @@ class KubeGameApp(App):
         from kubegame import modes
         game = modes.chaos_game(self.seed or 0) if mode == "chaos" else modes.sandbox_game(self.seed or 0)
         if briefing:
+            from kubegame.tui.screens.briefing import BriefingScreen
             self.game_screen = None
             self._show(BriefingScreen(game))
         else:
@@ -135,6 +144,7 @@ class KubeGameApp(App):
 
     def _finished(self, game: Game, timeline: Timeline) -> None:
         from kubegame import modes
+        from kubegame.tui.screens.results import ResultsScreen
         res = game.result()
         self.last_result = res
         new_best = False
@@ -158,7 +168,7 @@ class KubeGameApp(App):
     async def action_interrupt_or_quit(self) -> None:
         """Ctrl-C stops the command running in the game screen, as in a terminal; with none, it quits."""
         screen = self.screen
-        if isinstance(screen, GameScreen) and screen.interrupt():
+        if screen is self.game_screen and screen is not None and screen.interrupt():
             return
         await self.action_quit()
 
@@ -193,6 +203,7 @@ def create_app(level_ref: str | Level | None = None, **opts: Any) -> KubeGameApp
     if campaign is None:
         campaign = catalog.load_campaign(opts.pop("levels_dir", None))
     level = None
+    from kubegame.level.model import Level
     if isinstance(level_ref, Level):
         level = level_ref
     elif level_ref:

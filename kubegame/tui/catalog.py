@@ -10,28 +10,78 @@ import os
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kubegame.level.loader import load_level
-from kubegame.level.model import Level
+if TYPE_CHECKING:
+    from kubegame.level.model import Level
 
 
-@dataclass
+def load_level(path: str | os.PathLike) -> Level:
+    from kubegame.level.loader import load_level as load
+    return load(path)
+
+
 class Entry:
-    path: str
-    level: Level | None = None
-    error: str = ""
+    """One level of the list: loaded, or (bundled levels) summarised from levels/index.json and
+    loaded when first asked for its Level, so the title screen shows without loading any level."""
+
+    def __init__(self, path: str, level: Level | None = None, error: str = "", summary: dict | None = None):
+        self.path = path
+        self._level = level
+        self.error = error
+        self.summary = summary           # name, title, chapter, concepts, duration, sortKey
+
+    @property
+    def level(self) -> Level | None:
+        if self._level is None and self.summary is not None and not self.error:
+            try:
+                self._level = load_level(self.path)
+            except Exception as exc:  # noqa: BLE001 - a broken level is listed, not fatal
+                self.error = _first_line(exc)
+        return self._level
+
+    @property
+    def ok(self) -> bool:
+        """Whether it loads (as far as is known without loading it)."""
+        return self._level is not None or (self.summary is not None and not self.error)
+
+    def _get(self, key: str, default):
+        if self._level is not None:
+            return getattr(self._level, key)
+        return self.summary.get(key, default) if self.summary is not None and not self.error else default
 
     @property
     def name(self) -> str:
-        return self.level.name if self.level else Path(self.path).stem
+        return self._get("name", Path(self.path).stem)
 
     @property
     def title(self) -> str:
-        return self.level.title if self.level else Path(self.path).stem
+        return self._get("title", Path(self.path).stem)
 
     @property
     def chapter(self) -> int | None:
-        return self.level.chapter if self.level else None
+        return self._get("chapter", None)
+
+    @property
+    def concepts(self) -> list[str]:
+        return list(self._get("concepts", []))
+
+    @property
+    def duration(self) -> int:
+        return int(self._get("duration", 0))
+
+    @property
+    def sort_key(self) -> tuple:
+        if self._level is not None:
+            return self._level.sort_key
+        if self.summary is not None and not self.error:
+            return tuple(self.summary["sortKey"])
+        return (10**7, Path(self.path).name, "")
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 @dataclass
@@ -39,7 +89,7 @@ class Campaign:
     entries: list[Entry] = field(default_factory=list)
 
     def playable(self) -> list[Entry]:
-        return [e for e in self.entries if e.level is not None]
+        return [e for e in self.entries if e.ok]
 
     def find(self, ref: str) -> Entry | None:
         for e in self.entries:
@@ -70,19 +120,23 @@ def levels_dir() -> Path:
 
 
 def load_campaign(directory: str | os.PathLike | None = None) -> Campaign:
-    d = Path(directory) if directory is not None else levels_dir()
-    entries: list[Entry] = []
-    try:
-        paths = sorted(p for p in d.iterdir() if p.suffix in (".yaml", ".yml"))
-    except OSError:
-        paths = []
-    for p in paths:
+    """The levels of a directory in campaign order; the bundled ones from their index."""
+    if directory is None:
+        from kubegame.level.catalog import campaign
+        entries = [Entry(str(p), None, _first_line(got), None) if isinstance(got, Exception)
+                   else Entry(str(p), None, "", got) for p, got in campaign()]
+    else:
+        entries = []
         try:
-            entries.append(Entry(str(p), load_level(p)))
-        except Exception as exc:  # noqa: BLE001 - a broken level is listed, not fatal
-            entries.append(Entry(str(p), None, str(exc).strip().splitlines()[0] if str(exc).strip() else
-                                 type(exc).__name__))
-    entries.sort(key=lambda e: e.level.sort_key if e.level else (10**7, Path(e.path).name, ""))
+            paths = sorted(p for p in Path(directory).iterdir() if p.suffix in (".yaml", ".yml"))
+        except OSError:
+            paths = []
+        for p in paths:
+            try:
+                entries.append(Entry(str(p), load_level(p)))
+            except Exception as exc:  # noqa: BLE001 - a broken level is listed, not fatal
+                entries.append(Entry(str(p), None, _first_line(exc)))
+    entries.sort(key=lambda e: e.sort_key)
     return Campaign(entries)
 
 

@@ -29,7 +29,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from kubegame.engine import traffic as traffic_module
+from kubegame.engine import checks
 from kubegame.engine.controllers.base import Controller
 from kubegame.engine.errors import ApiError
 from kubegame.engine.objects import KObject, Pod, timestamp
@@ -258,13 +258,13 @@ class HorizontalPodAutoscalerController(Controller):
         store, now = self.store, self.cluster.now
         stamp = (store.pod_writes, store.node_writes, self.cluster.traffic.share_version,
                  self.cluster.endpoints.membership_version, self.cluster.registry.version,
-                 hpa.generation, target.uid, current, repr(metric) if traffic_module.CHECK_CACHES else id(metric))
+                 hpa.generation, target.uid, current, repr(metric) if checks.CHECK_CACHES else id(metric))
         kept = self.kept_metrics.get(hpa.key)
-        if kept is not None and kept[0] == stamp and now < kept[1] and not traffic_module.CHECK_CACHES:
+        if kept is not None and kept[0] == stamp and now < kept[1] and not checks.CHECK_CACHES:
             return kept[2].copy()
         result, until = self._metric(hpa, metric, current, self.pods(target))
-        if traffic_module.CHECK_CACHES and kept is not None and kept[0] == stamp and now < kept[1]:
-            assert kept[2] == result, f"stale HPA metric for {hpa.key}: {kept[2]} != {result}"
+        if checks.CHECK_CACHES and kept is not None and kept[0] == stamp and now < kept[1]:
+            checks.expect(kept[2] == result, f"stale HPA metric for {hpa.key}: {kept[2]} != {result}")
         self.kept_metrics[hpa.key] = (stamp, until, result.copy())
         return result
 

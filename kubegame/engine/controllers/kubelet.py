@@ -660,7 +660,9 @@ class Kubelet(Controller):
         """The memory (bytes) a running container's app wants now: at rest, per request, leaked."""
         if not c.running or c.app is None:
             return 0
-        rps = self.cluster.traffic.pod_rps(pod) if pod.containers and c is pod.containers[0] else 0
+        # only the first container serves, and its traffic matters only to an app whose memory follows it
+        rps = self.cluster.traffic.pod_rps(pod) if c.app.memory_per_rps_mb and pod.containers \
+            and c is pod.containers[0] else 0
         return c.app.working_set(rps, self.cluster.now - (c.started_tick or self.cluster.now))
 
     def working_set(self, pod: Pod) -> int:

@@ -25,6 +25,7 @@ from kubegame.tui.screens.editor import EditorScreen
 from kubegame.tui.screens.modals import ConfirmScreen, GlossaryScreen, HelpScreen
 from kubegame.tui.screens.pager import PagerScreen
 from kubegame.tui.screens.podshell import PodShellScreen
+from kubegame.tui.speeds import SPEEDS
 from kubegame.tui.storage import History
 from kubegame.tui.view import STYLE, pod_state_glyph
 from kubegame.tui.widgets.chart import Timeline
@@ -37,7 +38,6 @@ from kubegame.tui.widgets.output import OutputPane
 from kubegame.tui.widgets.resources import ResourceView
 from kubegame.tui.widgets.services import ServiceList, ServiceRow
 
-SPEEDS = (1, 2, 4, 8, 16)
 TIMER_HZ = 16
 UI_WORDS = ("clear", "help", "?", "hint", "quit", "exit", "explain")
 GAME_WORDS = ("kubectl", "k", "node", "etcd")

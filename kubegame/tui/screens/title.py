@@ -70,14 +70,14 @@ class TitleScreen(KeyGrace, Screen):
                 chapter = e.chapter
                 label = f"chapter {chapter}" if chapter is not None else "more levels"
                 ol.add_option(Option(Content.styled(f"── {label} ", "bold $text-muted"), disabled=True))
-            if e.level is None:
+            if not e.ok:
                 ol.add_option(Option(Content.assemble(("  ✖ ", "$text-error"), (e.name, "strike"),
                                                       (f"  does not load: {e.error}", "$text-error")),
                                      id=f"level:{e.name}", disabled=True))
                 continue
             open_ = campaign.unlocked(e.name, won, app.unlock_all)
             stars = app.progress.stars(e.name)
-            concepts = ", ".join(e.level.concepts[:4])
+            concepts = ", ".join(e.concepts[:4])
             room = max(0, self.app.size.width - 56)
             concepts = concepts if len(concepts) <= room else concepts[: max(0, room - 1)] + ("…" if room else "")
             if open_:
@@ -112,7 +112,7 @@ class TitleScreen(KeyGrace, Screen):
     def _show_info(self) -> None:
         e = self._entry()
         info = self.query_one("#level-info", Static)
-        if e is None or e.level is None:
+        if e is None or not e.ok:
             info.update("")
             return
         best = self.app.progress.best(e.name)
@@ -123,16 +123,19 @@ class TitleScreen(KeyGrace, Screen):
         else:
             plays = int(best.get("plays", 0) or 0)
             score = f"played {plays} time{'s' if plays != 1 else ''}, not won yet"
-        info.update(Content.assemble((f"{e.title}", "bold"), f" · {e.level.duration} ticks · {score} · concepts: ",
-                                     (", ".join(e.level.concepts) or "-", "$text-accent")))
+        info.update(Content.assemble((f"{e.title}", "bold"), f" · {e.duration} ticks · {score} · concepts: ",
+                                     (", ".join(e.concepts) or "-", "$text-accent")))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.action_play()
 
     def action_play(self) -> None:
         e = self._entry()
-        if e is not None and e.level is not None:
-            self.app.open_briefing(e.level)
+        if e is not None:
+            if e.level is not None:
+                self.app.open_briefing(e.level)
+            else:
+                self.reload()              # it turned out not to load: listed as such now
 
     def action_unlock_all(self) -> None:
         if self.app.unlock_all:
