@@ -472,6 +472,10 @@ class Cluster:
             if node.host_ports_used[port] <= 0:
                 del node.host_ports_used[port]
         self.scheduler.refresh_node(node)
+        if sign < 0:
+            self.scheduler.room_grew(node)
+        else:
+            self.scheduler.refit(node)
         self.scheduler.topology.account(pod, node, sign)
 
     # -- reads -----------------------------------------------------------------------------

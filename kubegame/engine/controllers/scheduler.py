@@ -22,6 +22,7 @@ from itertools import compress, filterfalse
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from kubegame.engine import checks
 from kubegame.engine.controllers import topology as topo_mod
 from kubegame.engine.controllers.base import Controller
 from kubegame.engine.controllers.topology import PodTopology, TopologyIndex
@@ -324,7 +325,6 @@ class Scheduler(Controller):
             return
         queue = sorted(self.active.values(), key=lambda p: (-p.priority, p.creation_tick))
         self.active.clear()
-        self.fits = {}
         for pod in queue:
             if self.store.get("Pod", pod.namespace, pod.name) is not pod or pod.node_name or pod.terminating:
                 continue
@@ -389,15 +389,18 @@ class Scheduler(Controller):
     def _fitting(self, pod: Pod, cons: PodConstraints, nodes: list[Node]) -> list[int]:
         key = (cons.signature, pod.cpu_request, pod.mem_request, cons.zone, pod.host_ports, cons.volume_sig)
         fits = self.fits.get(key)
-        if fits is None:
+        if fits is None or checks.CHECK_CACHES:
             static = self.static.get(cons.signature)
             if static is None:
                 static = self.static[cons.signature] = [self.static_filter(pod, n, cons) for n in nodes]
                 self.static_clean[cons.signature] = static.count(None) == len(static)
             vol = self._volume_static(cons, nodes)
-            fits = self.fits[key] = [i for i, n in enumerate(nodes)
-                                     if static[i] is None and (vol is None or vol[i] is None)
-                                     and self._room(n, pod.cpu_request, pod.mem_request, cons.zone, pod.host_ports)]
+            fresh = [i for i, n in enumerate(nodes)
+                     if static[i] is None and (vol is None or vol[i] is None)
+                     and self._room(n, pod.cpu_request, pod.mem_request, cons.zone, pod.host_ports)]
+            if fits is not None:
+                checks.expect(fits == fresh, f"a stale fit list for {pod.name}")
+            fits = self.fits[key] = fresh
         return fits
 
     def _volume_static(self, cons: PodConstraints, nodes: list[Node]) -> list[str | None] | None:
@@ -422,8 +425,9 @@ class Scheduler(Controller):
                 and node.mem_used + mem <= node.memory and (not zone or node.zone == zone)
                 and not any(p in node.host_ports_used for p in ports))
 
-    def _refit(self, node: Node) -> None:
-        """A pod was bound to `node`: drop it from the fit lists it no longer fits."""
+    def refit(self, node: Node) -> None:
+        """A pod was bound to `node` (by the scheduler or with spec.nodeName): drop it from the fit
+        lists it no longer fits."""
         if not self.fits or self.node_order is None:
             return
         idx = self.positions.get(node.name)
@@ -434,6 +438,24 @@ class Scheduler(Controller):
                 pos = bisect.bisect_left(fits, idx)
                 if pos < len(fits) and fits[pos] == idx:
                     del fits[pos]
+
+    def room_grew(self, node: Node) -> None:
+        """A pod left `node`: put it back in the fit lists it fits again, so they stay exact from one
+        cycle to the next instead of being rebuilt over every node (5,000 at Kubernetes' limits)."""
+        if not self.fits or self.node_order is None:
+            return
+        idx = self.positions.get(node.name)
+        if idx is None:
+            return
+        for (sig, cpu, mem, zone, ports, vol_sig), fits in self.fits.items():
+            static = self.static.get(sig)
+            vol = self.volume_static.get(vol_sig) if vol_sig else None
+            if static is None or static[idx] is not None or (vol_sig and (vol is None or vol[idx] is not None)):
+                continue
+            if self._room(node, cpu, mem, zone, ports):
+                pos = bisect.bisect_left(fits, idx)
+                if pos == len(fits) or fits[pos] != idx:
+                    fits.insert(pos, idx)
 
     def filter(self, pod: Pod, node: Node, cons: PodConstraints) -> list[str]:
         """The reasons a node cannot take the pod; empty when it fits."""
@@ -676,11 +698,15 @@ class Scheduler(Controller):
         # PodTopologySpread with the system default constraints (hostname maxSkew 3, zone maxSkew 5,
         # ScheduleAnyway) over the owner's pods, as scoring.go scores and normalises them
         wh, wz = math.log(len(window) + 2), math.log(self.zone_count + 2)
-        state_raw = [round(2 + per_zone.get(zone_of[k], 0) * wz + 4) for k in states]
+        # a plain node's spread score depends only on its zone: worked out once per zone
+        state_zones = list(itemgetter(*states)(zone_of)) if len(states) > 1 else [zone_of[k] for k in states]
+        zone_raw = {z: round(2 + per_zone.get(z, 0) * wz + 4) for z in dict.fromkeys(state_zones)}
         own_raw = [round(own[i] * wh + 2 + per_zone.get(zone_of[k], 0) * wz + 4)
                    for i, k in zip(own_in_window, own_states)]
-        lo, hi = min(state_raw + own_raw), max(state_raw + own_raw)
-        state_scores = [base[k] + 2 * (100 * (hi + lo - r) // hi) for k, r in zip(states, state_raw)]
+        raws = [*zone_raw.values(), *own_raw]
+        lo, hi = min(raws), max(raws)
+        zone_score = {z: 2 * (100 * (hi + lo - r) // hi) for z, r in zone_raw.items()}
+        state_scores = [base[k] + zone_score[z] for k, z in zip(states, state_zones)]
         own_scores = [base[k] + 2 * (100 * (hi + lo - r) // hi) for k, r in zip(own_states, own_raw)]
         top = max(state_scores + own_scores)
         winners = sorted(k for k, sc in zip(states, state_scores) if sc == top)
@@ -860,8 +886,7 @@ class Scheduler(Controller):
         pod.scheduled_tick = self.cluster.now
         pod.unschedulable_message = ""
         pod.nominated_node = ""
-        self.cluster.account(pod, node.name, +1)
-        self._refit(node)
+        self.cluster.account(pod, node.name, +1)      # and drops the node from fit lists it no longer fits
         self._track(pod, +1)
         self.cluster.kubelet.bound(pod)        # before the watch: the kubelet need not queue it again
         self._placed()
