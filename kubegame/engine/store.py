@@ -35,6 +35,8 @@ class Store:
         # computed from pods and nodes (an HPA's metric) holds while these stand still
         self.pod_writes = 0
         self.node_writes = 0
+        # per (namespace, label, value): bumped on every write to a pod carrying (or dropping) it
+        self.label_versions: dict[tuple[str, str, str], int] = {}
         self.tick = 0
 
     # -- reads -----------------------------------------------------------------------------
@@ -115,6 +117,7 @@ class Store:
         kind = obj.kind
         if kind == "Pod":
             self.pod_writes += 1
+            self._bump_labels(obj.namespace, obj.labels)
             node = obj.node_name  # type: ignore[attr-defined]
             if node:
                 self.node_versions[node] = self.node_versions.get(node, 0) + 1
@@ -185,6 +188,7 @@ class Store:
             old.pop(pod.key, None)
             self.touch_node(pod.node_name)
         self.pod_writes += 1
+        self._bump_labels(pod.namespace, pod.labels)
         if node_name:
             self.touch_node(node_name)
         pod.node_name = node_name
@@ -225,9 +229,17 @@ class Store:
         for k, v in labels.items():
             self.pods_by_label.setdefault((ns, k, v), {})[pod.key] = pod
 
+    def _bump_labels(self, ns: str, labels: dict) -> None:
+        versions = self.label_versions
+        for item in labels.items():
+            key = (ns, *item)
+            versions[key] = versions.get(key, 0) + 1     # type: ignore[index]
+
     def _unindex_labels(self, pod: Pod) -> None:
         ns = pod.namespace
-        for k, v in self.pod_labels.pop(pod.key, {}).items():
+        old = self.pod_labels.pop(pod.key, {})
+        self._bump_labels(ns, old)                  # a pod that leaves a label's set changes it
+        for k, v in old.items():
             bucket = self.pods_by_label.get((ns, k, v))
             if bucket is not None:
                 bucket.pop(pod.key, None)

@@ -108,6 +108,7 @@ class Traffic:
         # what each pod's CPU use depends on besides its node and its own writes: the shares, which
         # pods serve, their Services; a node's CPU figures are kept until one of these changes
         self.share_version = 0
+        self.share_versions: dict[SvcKey, int] = {}      # the same, per Service
         self._node_cpu: dict[str, tuple[tuple, int, dict[tuple[str, str], int]]] = {}
         self._ceilings: dict[str, tuple[tuple, float]] = {}
         # Quiet Services: whole-number steady demand and unchanged endpoints give the same Sample
@@ -357,6 +358,7 @@ class Traffic:
         """A pod's app began (or stopped) accepting connections: its Services serve differently."""
         for svc in self.cluster.endpoints.pod_services.get(pod.key, ()):
             self.backends.pop(svc, None)
+            self.share_versions[svc] = self.share_versions.get(svc, 0) + 1
         self.share_version += 1
         self.wake()
 
@@ -413,12 +415,14 @@ class Traffic:
             if self.share.get(svc) != 0.0:
                 self.share[svc] = 0.0
                 self.share_version += 1
+                self.share_versions[svc] = self.share_versions.get(svc, 0) + 1
             result = Sample(arrived, 0, arrived, 0.0, b.count)
         else:
             share = arrived / b.count
             if self.share.get(svc) != share:
                 self.share[svc] = share
                 self.share_version += 1
+                self.share_versions[svc] = self.share_versions.get(svc, 0) + 1
             served_f = 0.0
             latency_sum = 0.0
             for (cap, lat), n in b.live.items():
@@ -492,7 +496,7 @@ class Traffic:
                 continue
             version = versions.get(node.name, 0)
             room = max(0, node.cpu - SYSTEM_CPU_M)
-            if self._node_ceiling(node, version) <= room and not checks.CHECK_CACHES:
+            if not self.could_saturate(node, version) and not checks.CHECK_CACHES:
                 out.append(self._raw_cpu(pod))
                 continue
             kept = self._node_cpu.get(node.name)
@@ -508,6 +512,11 @@ class Traffic:
                 cpu = max(1, cpu * room // kept[1])
             out.append(cpu)
         return out
+
+    def could_saturate(self, node: Any, version: int) -> bool:
+        """Whether the node's pods could ask for more CPU than it has (then each one's figure
+        depends on the others')."""
+        return self._node_ceiling(node, version) > max(0, node.cpu - SYSTEM_CPU_M)
 
     def _node_ceiling(self, node: Any, version: int) -> float:
         """The most CPU the node's pods could use at once, whatever the traffic: twice and a bit

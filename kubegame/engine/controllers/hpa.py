@@ -206,7 +206,8 @@ class HorizontalPodAutoscalerController(Controller):
         self.recommendations: dict[tuple[str, str], list[tuple[int, int]]] = {}   # (tick, replicas)
         self.up_events: dict[tuple[str, str], list[tuple[int, int]]] = {}
         self.down_events: dict[tuple[str, str], list[tuple[int, int]]] = {}
-        self.kept_metrics: dict[tuple[str, str], tuple[tuple, float, MetricResult]] = {}  # (stamp, until, result)
+        # (cluster stamp, until, result, own stamp) per HPA: metric_replicas
+        self.kept_metrics: dict[tuple[str, str], tuple[tuple, float, MetricResult, tuple | None]] = {}
         self.store.subscribe("HorizontalPodAutoscaler", self._on_hpa)
 
     def _on_hpa(self, event: str, hpa: KObject) -> None:
@@ -248,25 +249,62 @@ class HorizontalPodAutoscalerController(Controller):
 
     # -- metrics ------------------------------------------------------------------------------
     def metric_replicas(self, hpa: KObject, metric: dict, current: int, target: KObject) -> MetricResult:
-        """One metric's proposal. A CPU figure is kept while no pod or node was written, no share or
-        Service membership changed and no pod crossed a time boundary of groupPods (the end of its
-        CPU initialization period or of a metric window): in a steady cluster every sync period
-        would otherwise walk every pod of every HPA to the same answer."""
+        """One metric's proposal. A CPU figure is kept while nothing it read changed: in a steady
+        cluster every sync period would otherwise walk every pod of every HPA to the same answer.
+        Two stamps say so: the cluster's (no pod or node written, no share or Service membership
+        changed) and, when that moved, the HPA's own (`_own_stamp`); and no pod may have crossed a
+        groupPods time boundary (the end of its CPU initialization period or of a metric window)."""
         res = metric.get("resource") or {}
         if metric.get("type") != "Resource" or res.get("name", "cpu") != "cpu":
             return self._metric(hpa, metric, current, self.pods(target))[0]
-        store, now = self.store, self.cluster.now
+        store, now, check = self.store, self.cluster.now, checks.CHECK_CACHES
+        inputs = (hpa.generation, target.uid, current, repr(metric) if check else id(metric))
         stamp = (store.pod_writes, store.node_writes, self.cluster.traffic.share_version,
-                 self.cluster.endpoints.membership_version, self.cluster.registry.version,
-                 hpa.generation, target.uid, current, repr(metric) if checks.CHECK_CACHES else id(metric))
+                 self.cluster.endpoints.membership_version, self.cluster.registry.version, inputs)
         kept = self.kept_metrics.get(hpa.key)
-        if kept is not None and kept[0] == stamp and now < kept[1] and not checks.CHECK_CACHES:
-            return kept[2].copy()
-        result, until = self._metric(hpa, metric, current, self.pods(target))
-        if checks.CHECK_CACHES and kept is not None and kept[0] == stamp and now < kept[1]:
-            checks.expect(kept[2] == result, f"stale HPA metric for {hpa.key}: {kept[2]} != {result}")
-        self.kept_metrics[hpa.key] = (stamp, until, result.copy())
+        valid = kept is not None and now < kept[1]
+        if valid and kept[0] == stamp and not check:          # type: ignore[index]
+            return kept[2].copy()                             # type: ignore[index]
+        pods = self.pods(target)
+        own = self._own_stamp(target, pods, inputs)
+        if valid and own is not None and kept[3] == own and not check:   # type: ignore[index]
+            self.kept_metrics[hpa.key] = (stamp, *kept[1:])   # type: ignore[index]
+            return kept[2].copy()                             # type: ignore[index]
+        result, until = self._metric(hpa, metric, current, pods)
+        if check and valid and (kept[0] == stamp or (own is not None and kept[3] == own)):  # type: ignore[index]
+            checks.expect(kept[2] == result, f"stale HPA metric for {hpa.key}: {kept[2]} != {result}")  # type: ignore[index]
+        self.kept_metrics[hpa.key] = (stamp, until, result.copy(), own)
         return result
+
+    def _own_stamp(self, target: KObject, pods: list[Pod], inputs: tuple) -> tuple | None:
+        """What this HPA's CPU figure read, and only that: writes to pods with its selector's labels,
+        the nodes its pods are on (their versions: a death, a write), the shares of its pods'
+        Services and who they are, the images. None when a pod's CPU may also depend on its
+        neighbours' (a node that could saturate) or the selector is not a plain label map."""
+        sel = target.spec.get("selector") or {}
+        pairs = sel.get("matchLabels") or {}
+        if not pairs or sel.get("matchExpressions") or not all(isinstance(v, str) for v in pairs.values()):
+            return None
+        ns, store, traffic = target.namespace, self.store, self.cluster.traffic
+        nodes = store.objects.get("Node", {})
+        versions, pod_services = store.node_versions, self.cluster.endpoints.pod_services
+        labels = tuple(store.label_versions.get((ns, k, v), 0) for k, v in sorted(pairs.items()))
+        on: list[int] = []
+        serves: list[tuple] = []         # each pod's Services
+        services: dict = {}
+        for p in pods:
+            if p.node_name:
+                node = nodes.get(("", p.node_name))
+                version = versions.get(p.node_name, 0)
+                if node is not None and traffic.could_saturate(node, version):
+                    return None
+                on.append(version)
+            mine = tuple(pod_services.get(p.key, ()))
+            serves.append(mine)
+            for svc in mine:
+                services[svc] = True
+        shares = tuple(sorted((svc, traffic.share_versions.get(svc, 0)) for svc in services))
+        return labels, tuple(on), tuple(serves), shares, self.cluster.registry.version, inputs
 
     def _metric(self, hpa: KObject, metric: dict, current: int, pods: list[Pod]) -> tuple[MetricResult, float]:
         """(the proposal, the tick from which the pods' grouping may differ)."""
