@@ -11,8 +11,11 @@ largest use beyond the request. The condition clears after the pressure transiti
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
+from kubegame.engine import checks
+from kubegame.engine.app import MIB
 from kubegame.engine.objects import Node, Pod
 from kubegame.engine.quantity import format_memory
 
@@ -35,9 +38,34 @@ class PressureMonitor:
         self.check: dict[str, bool] = {}            # nodes to look at this tick
         self.under: dict[str, int] = {}             # node -> last tick it was under pressure
         self.next_eviction: dict[str, int] = {}
+        self.ceilings: dict[str, tuple[int, float]] = {}    # node -> (its version, its pods' most memory)
 
     def watch(self, node: Node) -> None:
         self.check[node.name] = True
+
+    def surely_fits(self, node: Node) -> bool:
+        """Whether the node's pods could not use all but 100Mi of its memory even at their most:
+        each container's app at rest when its memory neither follows traffic nor leaks, else its
+        limit (none: unbounded). Kept per node version (its pods' writes bump it), so a busy node
+        is not summed pod by pod each time one of its pods changes."""
+        version = self.cluster.store.node_versions.get(node.name, 0)
+        kept = self.ceilings.get(node.name)
+        if kept is None or kept[0] != version:
+            most: float = 0
+            for pod in self.cluster.store.pods_on(node.name).values():
+                if pod.phase in ("Succeeded", "Failed"):
+                    continue
+                for c in pod.all_containers:
+                    app = c.app
+                    if app is None:
+                        continue
+                    want = math.inf if app.memory_dynamic else int(app.memory_mb * MIB)
+                    most += min(want, c.memory_limit) if c.memory_limit else want
+            kept = self.ceilings[node.name] = (version, most)
+        ok = node.memory - kept[1] >= THRESHOLD
+        if ok and checks.CHECK_CACHES:
+            checks.expect(self.available(node) >= THRESHOLD, f"a wrong memory ceiling for {node.name}")
+        return ok
 
     def available(self, node: Node) -> int:
         kubelet = self.cluster.kubelet
@@ -58,7 +86,7 @@ class PressureMonitor:
             node = self.cluster.node(name)
             if node is None or not node.alive:
                 continue
-            avail = self.available(node)
+            avail = THRESHOLD if self.surely_fits(node) else self.available(node)
             if avail < THRESHOLD:
                 self.under[name] = now
                 self._set(node, True)

@@ -158,8 +158,8 @@ class Store:
         if isinstance(obj, Pod):
             if not status_only:
                 obj.template_key = None      # its spec may differ from its template's now
-            if self.pod_labels.get(obj.key) != obj.labels:
-                self._unindex_labels(obj)
+            if self.pod_labels.get(obj.key) != obj.labels and self.objects.get("Pod", {}).get(obj.key) is obj:
+                self._unindex_labels(obj)      # relabelled (a pod no longer stored is never indexed)
                 self._index_labels(obj)
         self.resource_version += 1
         obj.resource_version = self.resource_version
@@ -261,8 +261,8 @@ class Store:
 
 class SelectorIndex:
     """Objects that hold a label selector (PodDisruptionBudgets, ...), found from a pod's labels:
-    each selector is filed under its first matchLabels pair, so a pod only tries the selectors
-    that name one of its labels, and those without one."""
+    each selector is filed under one of its matchLabels pairs (the least, sorted), so a pod only
+    tries the selectors that name one of its labels, and those without one."""
 
     def __init__(self) -> None:
         self.selectors: dict[tuple[str, str], tuple[tuple[str, str, str] | None, dict]] = {}
