@@ -709,15 +709,17 @@ class Scheduler(Controller):
         state_scores = [base[k] + zone_score[z] for k, z in zip(states, state_zones)]
         own_scores = [base[k] + 2 * (100 * (hi + lo - r) // hi) for k, r in zip(own_states, own_raw)]
         top = max(state_scores + own_scores)
-        winners = sorted(k for k, sc in zip(states, state_scores) if sc == top)
-        own_best = sorted(i for i, sc in zip(own_in_window, own_scores) if sc == top)
+        winners = sorted([k for k, sc in zip(states, state_scores) if sc == top])
+        own_best = sorted([i for i, sc in zip(own_in_window, own_scores) if sc == top])
         # ties in a fixed order: the winning states by id, each state's nodes ascending, then the
         # owner's own nodes ascending; one uniform draw among them, as selectHost's reservoir gives
         if not grouped:
             wanted = set(winners)
-            best = sorted(compress(plain, map(wanted.__contains__, plain_ids)), key=lambda i: (ids[i], i))
-            best += own_best
-            return best[self._draw(len(best))]
+            best = sorted(compress(plain, map(wanted.__contains__, plain_ids)))
+            if len(winners) > 1:
+                best.sort(key=ids.__getitem__)       # stable: by state, each state's nodes ascending
+            n = self._draw(len(best) + len(own_best))
+            return best[n] if n < len(best) else own_best[n - len(best)]
         # present[k]: the state's window nodes that run none of the owner's pods
         n = self._draw(sum(present[k] for k in winners) + len(own_best))
         for k in winners:
@@ -814,7 +816,7 @@ class Scheduler(Controller):
         for a state and a shape, so remembered for the whole run (state ids are never reused)."""
         cpu_req, mem_req = pod.cpu_request, pod.mem_request
         scores = self.base_scores.setdefault((cpu_req, mem_req, pod.image), {})
-        missing = [k for states in needed for k in states if k not in scores]
+        missing = set().union(*needed).difference(scores)      # in C: hundreds of states per pod
         if missing:
             image = self.cluster.registry.resolve(pod.image)
             image_layers = image.all_layers() if image is not None else ()
