@@ -235,14 +235,17 @@ def tenth(size: Size) -> Cluster:
 
 def rss_mb(quick: bool) -> float:
     """Peak resident memory of the scale scenario, measured in a fresh process."""
-    code = ("import gc, resource, sys\nfrom kubegame import bench\nfrom kubegame.runtime import GC_THRESHOLDS\n"
-            "gc.set_threshold(*GC_THRESHOLDS)\n"
-            f"c = bench.build(*{tuple(vars(QUICK if quick else FULL).values())!r})\n"
-            "while not bench._all_ready(c): c.tick()\nc.run(50)\n"
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env=dict(os.environ))
-    return int(out.stdout.strip().splitlines()[-1]) / 1024
+    return in_fresh_process(f"scale_peak(bench.{'QUICK' if quick else 'FULL'})")["rss_mb"]
+
+
+def scale_peak(size: Size) -> dict[str, float]:
+    """The scale scenario Ready and 50 ticks on, in this process: its peak memory."""
+    import resource
+    c = build(size.nodes, size.deployments, size.replicas)
+    while not _all_ready(c):
+        c.tick()
+    c.run(50)
+    return {"rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
 def autoscaled(c: Cluster, count: int) -> None:

@@ -35,7 +35,7 @@ def _pod_metrics(cluster: Any, pod: Any) -> dict:
 
 
 def respond(server: Any, req: Any, rest: list[str]) -> Any:
-    from kubegame.apiserver.handler import NoRoute, Response
+    from kubegame.apiserver.handler import NoRoute
     cluster = server.cluster
     who = server._who(req)
     ns = None
@@ -49,22 +49,20 @@ def respond(server: Any, req: Any, rest: list[str]) -> Any:
     if plural == "nodes":
         nodes = [n for n in sorted(cluster.nodes(), key=lambda n: n.name)
                  if n.alive and n.ready_status == "True" and selector_matches(labels, n.labels)]
-        if name:
-            found = [n for n in nodes if n.name == name]
-            if not found:
-                raise ApiError("NotFound", f'nodemetrics.metrics.k8s.io "{name}" not found', 404)
-            return Response(200, {"kind": "NodeMetrics", "apiVersion": "metrics.k8s.io/v1beta1",
-                                  **_node_metrics(cluster, found[0])})
-        return Response(200, {"kind": "NodeMetricsList", "apiVersion": "metrics.k8s.io/v1beta1", "metadata": {},
-                              "items": [_node_metrics(cluster, n) for n in nodes]})
+        return _answer("NodeMetrics", name, name, [(n.name, _node_metrics(cluster, n)) for n in nodes])
     pods = [p for p in cluster.pods(ns) if p.phase == "Running" and p.deletion_tick is None
             and selector_matches(labels, p.labels)]
     pods.sort(key=lambda p: (p.namespace, p.name))
+    return _answer("PodMetrics", name, f"{ns}/{name}", [(p.name, _pod_metrics(cluster, p)) for p in pods])
+
+
+def _answer(kind: str, name: str, shown: str, items: list[tuple[str, dict]]) -> Any:
+    """One object of the list by name (404 `nodemetrics.metrics.k8s.io "NAME" not found`), or the list."""
+    from kubegame.apiserver.handler import Response
     if name:
-        found = [p for p in pods if p.name == name]
+        found = [body for n, body in items if n == name]
         if not found:
-            raise ApiError("NotFound", f'podmetrics.metrics.k8s.io "{ns}/{name}" not found', 404)
-        return Response(200, {"kind": "PodMetrics", "apiVersion": "metrics.k8s.io/v1beta1",
-                              **_pod_metrics(cluster, found[0])})
-    return Response(200, {"kind": "PodMetricsList", "apiVersion": "metrics.k8s.io/v1beta1", "metadata": {},
-                          "items": [_pod_metrics(cluster, p) for p in pods]})
+            raise ApiError("NotFound", f'{kind.lower()}.metrics.k8s.io "{shown}" not found', 404)
+        return Response(200, {"kind": kind, "apiVersion": "metrics.k8s.io/v1beta1", **found[0]})
+    return Response(200, {"kind": f"{kind}List", "apiVersion": "metrics.k8s.io/v1beta1", "metadata": {},
+                          "items": [body for _, body in items]})

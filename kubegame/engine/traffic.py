@@ -199,15 +199,11 @@ class Traffic:
         """Only these Services' endpoints changed: count what they served while quiet and compute
         their demands again this tick; every other quiet Service stays quiet (a node failure moves
         the pods of a few Services, not of all of them)."""
-        synced = self._synced
         for svc in services:
-            kept = self.quiet.pop(svc, None)
-            if kept is not None and kept[1] < synced:
-                sample, n = kept[0], synced - kept[1]
-                tot = self._totals[svc]
-                tot.arrived += sample.arrived * n
-                tot.served += sample.served * n
-                tot.failed += sample.failed * n
+            kept = self.quiet.get(svc)
+            if kept is not None:
+                self._count_quiet(svc, *kept)
+                del self.quiet[svc]
         return dict(services)
 
     @property
@@ -217,15 +213,19 @@ class Traffic:
         return self._totals
 
     def _fold(self) -> None:
-        synced = self._synced
         for svc, (sample, since) in self.quiet.items():
-            if since < synced:
-                n = synced - since
-                tot = self._totals[svc]
-                tot.arrived += sample.arrived * n
-                tot.served += sample.served * n
-                tot.failed += sample.failed * n
-                self.quiet[svc] = (sample, synced)
+            self._count_quiet(svc, sample, since)
+
+    def _count_quiet(self, svc: SvcKey, sample: Sample, since: int) -> None:
+        """Add to a quiet Service's totals its sample for each tick since it was last counted."""
+        synced = self._synced
+        if since < synced:
+            n = synced - since
+            tot = self._totals[svc]
+            tot.arrived += sample.arrived * n
+            tot.served += sample.served * n
+            tot.failed += sample.failed * n
+            self.quiet[svc] = (sample, synced)
 
     # -- per tick ---------------------------------------------------------------------------
     def _factor(self, target: SvcKey | str, now: int) -> float:
@@ -496,7 +496,7 @@ class Traffic:
                 continue
             version = versions.get(node.name, 0)
             room = max(0, node.cpu - SYSTEM_CPU_M)
-            if not self.could_saturate(node, version) and not checks.CHECK_CACHES:
+            if self._node_ceiling(node, version) <= room and not checks.CHECK_CACHES:
                 out.append(self._raw_cpu(pod))
                 continue
             kept = self._node_cpu.get(node.name)

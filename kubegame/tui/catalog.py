@@ -12,13 +12,10 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kubegame.level.catalog import campaign, load_level  # the loader (and the engine) on first use
+
 if TYPE_CHECKING:
     from kubegame.level.model import Level
-
-
-def load_level(path: str | os.PathLike) -> Level:
-    from kubegame.level.loader import load_level as load
-    return load(path)
 
 
 class Entry:
@@ -122,7 +119,6 @@ def levels_dir() -> Path:
 def load_campaign(directory: str | os.PathLike | None = None) -> Campaign:
     """The levels of a directory in campaign order; the bundled ones from their index."""
     if directory is None:
-        from kubegame.level.catalog import campaign
         entries = [Entry(str(p), None, _first_line(got), None) if isinstance(got, Exception)
                    else Entry(str(p), None, "", got) for p, got in campaign()]
     else:

@@ -428,9 +428,7 @@ class Scheduler(Controller):
     def refit(self, node: Node) -> None:
         """A pod was bound to `node` (by the scheduler or with spec.nodeName): drop it from the fit
         lists it no longer fits."""
-        if not self.fits or self.node_order is None:
-            return
-        idx = self.positions.get(node.name)
+        idx = self._fit_position(node)
         if idx is None:
             return
         for (_, cpu, mem, zone, ports, _vol), fits in self.fits.items():
@@ -439,12 +437,16 @@ class Scheduler(Controller):
                 if pos < len(fits) and fits[pos] == idx:
                     del fits[pos]
 
+    def _fit_position(self, node: Node) -> int | None:
+        """The node's index in the fit lists, None when there are none to keep up to date."""
+        if not self.fits or self.node_order is None:
+            return None
+        return self.positions.get(node.name)
+
     def room_grew(self, node: Node) -> None:
         """A pod left `node`: put it back in the fit lists it fits again, so they stay exact from one
         cycle to the next instead of being rebuilt over every node (5,000 at Kubernetes' limits)."""
-        if not self.fits or self.node_order is None:
-            return
-        idx = self.positions.get(node.name)
+        idx = self._fit_position(node)
         if idx is None:
             return
         for (sig, cpu, mem, zone, ports, vol_sig), fits in self.fits.items():
