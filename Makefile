@@ -17,7 +17,11 @@ play: $(STAMP)
 	$(BIN)/kubegame play
 
 test: $(STAMP)
-	@command -v tmux >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq tmux) || echo "warning: tmux could not be installed; the terminal smoke test will be skipped"
+	@missing=""; command -v tmux >/dev/null 2>&1 || missing="$$missing tmux"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v chromedriver >/dev/null 2>&1 || missing="$$missing chromium-driver"; \
+	if [ -n "$$missing" ]; then (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) \
+	  || echo "warning: could not install$$missing; the tests that need them (tmux: the terminal test, chromium: the browser test) will be skipped, saying why"; fi
 	$(BIN)/ruff check kubegame tests
 	$(BIN)/python -m pytest -p no:cacheprovider
 

@@ -15,6 +15,7 @@
     kubegame serve [LEVEL|sandbox|chaos] [--port N] [--speed N] [--kubeconfig FILE] [--record FILE]
                                      the level headless behind the Kubernetes API, for real kubectl
     kubegame kubeconfig [--write FILE]   a kubeconfig for the running `kubegame serve`
+    kubegame web [--host H] [--port N] [--level LEVEL]   the game in the browser, one game per tab
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def cmd_play(args: argparse.Namespace) -> int:
         _err("kubegame: the full-screen game is not available in this build (kubegame.tui.app is missing).\n"
              "Try the line console instead: kubegame shell " + (args.level or "first-pod"))
         return EXIT_FAIL
-    return int(app.run(level=level, seed=args.seed, serve=bool(args.serve)) or 0)
+    return int(app.run(level=level, seed=args.seed, serve=bool(args.serve), host_files=not args.no_host_files) or 0)
 
 
 # -- levels ----------------------------------------------------------------------------------
@@ -595,6 +596,33 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- web -------------------------------------------------------------------------------------
+
+def cmd_web(args: argparse.Namespace) -> int:
+    if args.level:
+        try:
+            _load(args.level)
+        except LevelInvalid as exc:
+            return _report_invalid(exc)
+    if not 1 <= args.max_sessions <= 1000:
+        _err("error: --max-sessions must be from 1 to 1000")
+        return EXIT_INVALID
+    if not 0 <= args.port <= 65535:
+        _err(f"error: --port must be from 0 to 65535, not {args.port}")
+        return EXIT_INVALID
+    from kubegame.web.server import CannotListen, WebServer
+    server = WebServer(host=args.host, port=args.port, level=args.level, max_sessions=args.max_sessions,
+                       serve_api=not args.no_serve)
+    for line in server.warnings():
+        _err(line)
+    try:
+        server.run()
+    except CannotListen as exc:
+        _err(f"kubegame web: {exc}")
+        return EXIT_FAIL
+    return EXIT_OK
+
+
 # -- serve -----------------------------------------------------------------------------------
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -664,6 +692,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int)
     s.add_argument("--serve", action="store_true", help="also serve the level's cluster over the Kubernetes API "
                                                         "(kubegame kubeconfig prints a kubeconfig for it)")
+    s.add_argument("--no-host-files", action="store_true", help="kubectl -f and --from-file read no file of this "
+                                                                "machine (kubegame web's players are elsewhere)")
     s.set_defaults(func=cmd_play)
     s = sub.add_parser("levels", help="the bundled levels in campaign order")
     s.add_argument("--json", action="store_true")
@@ -718,6 +748,16 @@ def build_parser() -> argparse.ArgumentParser:
                                         "unless you name it)")
     s.add_argument("--record", help="save the play (outside clients' writes too) as a replay")
     s.set_defaults(func=cmd_serve)
+    s = sub.add_parser("web", help="the game in the browser: one game per tab (textual-serve)")
+    s.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1: this "
+                                                      "machine only; anything else is reachable by others)")
+    s.add_argument("--port", type=int, default=8000, help="the port (default 8000)")
+    s.add_argument("--level", help="start every tab at this level instead of the title screen")
+    s.add_argument("--max-sessions", type=int, default=16, help="games running at once at most (default 16; "
+                                                                 "each is a process of about 100 MB)")
+    s.add_argument("--no-serve", action="store_true", help="do not serve each tab's cluster over the "
+                                                           "Kubernetes API (no kubectl connection offered)")
+    s.set_defaults(func=cmd_web)
     s = sub.add_parser("kubeconfig", help="a kubeconfig for the running kubegame serve")
     s.add_argument("--write", metavar="FILE", help="merge it into FILE (made if missing) instead of printing it")
     s.set_defaults(func=cmd_kubeconfig)

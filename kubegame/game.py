@@ -214,6 +214,7 @@ def _kubectl() -> Any:
 
 class Game:
     endless = False          # chaos and the sandbox: no end the player plays towards (the UI shows no duration)
+    host_files = True        # kubectl -f/--from-file read this machine's disk (False: kubegame web's players)
 
     def __init__(self, level: Level, seed: int | None = None):
         self.level = level
@@ -339,6 +340,9 @@ class Game:
             res.error, res.exit_code = "error: the level is over\n", 1
             return res
         self._stop_running()
+        if files is None and not self.host_files:
+            from kubegame.kubectl.core import NoHostFiles
+            files = NoHostFiles()
         read: dict[str, str] = {}
         self._line_notes = []
         piped = pipeline.run_line(line, lambda words, text: self._stage(shlex.join(words), text, files, read),
@@ -358,7 +362,7 @@ class Game:
             entry: dict[str, Any] = {"tick": self.now, "run": line}
             if stdin is not None:
                 entry["stdin"] = stdin
-            if files is not None or read:
+            if read or (files is not None and type(files) is dict):   # not NoHostFiles: it names no file
                 entry["files"] = dict(files) if files is not None else read
             self.commands.append(entry)
             self.command_log.append(CommandRecord(self.now, line, res.exit_code, res.changed))

@@ -10,8 +10,10 @@ play goes on from empty progress.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -114,7 +116,13 @@ class Progress:
         """Remember a result; returns True when it is a new best. Saves at once.
 
         A campaign level's best is its best *winning* score: a loss is never a new best.
-        An endless run (chaos: ticks survived) always counts."""
+        An endless run (chaos: ticks survived) always counts. The file is read again under a lock
+        first, so two games of one player at once (two kubegame web tabs) both keep their results."""
+        with _locked(self.home):
+            self.load()
+            return self._record(level, score, stars, won, endless)
+
+    def _record(self, level: str, score: int, stars: int, won: bool, endless: bool) -> bool:
         e = self.levels.setdefault(level, {"bestScore": 0, "stars": 0, "won": False, "plays": 0})
         e["plays"] = int(e.get("plays", 0)) + 1
         better = (won or endless) and score > int(e.get("bestScore", 0))
@@ -129,6 +137,24 @@ class Progress:
         import json
         atomic_write(self.path, json.dumps({"version": FORMAT_VERSION, "levels": self.levels}, indent=2,
                                            sort_keys=True) + "\n")
+
+
+@contextlib.contextmanager
+def _locked(home: Path) -> Iterator[None]:
+    """An exclusive lock on the data directory's `.lock` file while progress is read and written
+    (POSIX flock; where there is none, or the directory cannot be written, no lock)."""
+    try:
+        import fcntl
+        home.mkdir(parents=True, exist_ok=True)
+        fd = os.open(home / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def save_replay(replay: dict, home: str | os.PathLike | None = None) -> Path:

@@ -25,7 +25,19 @@ CONTEXT = "kubegame"
 STATUS_EVERY = 30          # ticks between `status` lines on stdout
 
 
+ENV_STATE = "KUBEGAME_SERVE_STATE"   # where serve.json lives instead (kubegame web: one per browser tab)
+
+
+def web_tab() -> bool:
+    """Whether this game is a kubegame web tab's (its page, not `kubegame kubeconfig`, hands out
+    the kubeconfig)."""
+    return bool(os.environ.get(ENV_STATE))
+
+
 def state_file() -> Path:
+    env = os.environ.get(ENV_STATE)
+    if env:
+        return Path(env)
     from kubegame.progress import data_dir
     return data_dir() / "serve.json"
 
@@ -89,8 +101,10 @@ def write_state(port: int, token: str, ca_pem: bytes, level: str, namespace: str
                                                "pid": os.getpid(), "namespace": namespace}) + "\n")
 
 
-def read_state() -> dict | None:
-    path = state_file()
+def read_state(path: Path | None = None) -> dict | None:
+    """serve.json (of `path`, else of this process's data directory), or None when there is no
+    running server's file there."""
+    path = state_file() if path is None else path
     try:
         text = safeio.read_text(str(path), max_bytes=65536)
         data = json.loads(text)

@@ -231,15 +231,15 @@ def test_play_hands_the_level_to_the_tui(monkeypatch):
     import importlib
     import types
     seen = {}
-    app = types.SimpleNamespace(run=lambda level, seed, serve: seen.update(level=level.name, seed=seed,
-                                                                           serve=serve) or 0)
+    app = types.SimpleNamespace(run=lambda level, seed, serve, host_files: seen.update(
+        level=level.name, seed=seed, serve=serve, host_files=host_files) or 0)
     real = importlib.import_module
     monkeypatch.setattr(importlib, "import_module",
                         lambda name, *a, **k: app if name == "kubegame.tui.app" else real(name, *a, **k))
     assert cli.main(["play", "node-failure", "--seed", "4"]) == 0
-    assert seen == {"level": "node-failure", "seed": 4, "serve": False}
-    assert cli.main(["play", "node-failure", "--serve"]) == 0
-    assert seen["serve"] is True
+    assert seen == {"level": "node-failure", "seed": 4, "serve": False, "host_files": True}
+    assert cli.main(["play", "node-failure", "--serve", "--no-host-files"]) == 0
+    assert seen["serve"] is True and seen["host_files"] is False
 
 
 # -- tools for authors (issue 13) ------------------------------------------------------------------

@@ -26,6 +26,7 @@ ALLOWED_KUBEGAME = {
     "debrief": {"debrief"},                       # what happened in a play (game layer)
     "replayfile": {"replayfile", "safeio"},       # reading replay files (game layer)
     "testing": {"engine", "kubectl", "level", "game", "testing", "progress"},
+    "web": {"web", "serve", "progress"},          # kubegame web: runs the TUI as a process per tab, never imports it
 }
 FORBIDDEN_EXTERNAL = {
     "engine": {"textual", "yaml", "rich"},
@@ -42,6 +43,7 @@ FORBIDDEN_EXTERNAL = {
     "debrief": {"textual"},
     "replayfile": {"textual"},
     "testing": {"textual"},
+    "web": {"textual"},
 }
 
 

@@ -20,6 +20,14 @@ ALL_KINDS = ["Pod", "Service", "DaemonSet", "Deployment", "ReplicaSet", "Statefu
 EPOCH_UNIX = 1767225600   # 2026-01-01T00:00:00Z, the engine's tick 0
 
 
+class NoHostFiles(dict):
+    """`files` for a game played from another machine (kubegame web): no file of this machine's
+    disk is read, and the error says so (a browser player has no files here to name)."""
+
+    REASON = ("kubegame web reads no files from the server's disk; pipe the YAML in instead: "
+              "echo '...' | kubectl apply -f -, or make it with kubectl create ... --dry-run=client -o yaml")
+
+
 @dataclass
 class Ctx:
     cluster: Any
@@ -251,6 +259,8 @@ def _read_path(ctx: Ctx, path: str, recursive: bool) -> list[tuple[str, str]]:
                        and (recursive or "/" not in k[len(prefix):]))
         if found:
             return [(k, ctx.files[k]) for k in found]
+        if isinstance(ctx.files, NoHostFiles):
+            raise KubectlError(f'the path "{path}" cannot be read: {NoHostFiles.REASON}')
         raise KubectlError(f'the path "{path}" does not exist')
     if not os.path.lexists(path):
         raise KubectlError(f'the path "{path}" does not exist')
@@ -368,6 +378,8 @@ def read_data_file(ctx: Ctx, path: str) -> str:
     if ctx.files is not None:
         if path in ctx.files:
             return ctx.files[path]
+        if isinstance(ctx.files, NoHostFiles):
+            ctx.err.append(f"note: {NoHostFiles.REASON}\n")
         raise OSError(2, "no such file or directory")
     try:
         text = safeio.read_text(path, MAX_MANIFEST_BYTES, "file")

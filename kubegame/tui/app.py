@@ -54,13 +54,14 @@ class KubeGameApp(App):
                  unlock_all: bool = False, home: str | os.PathLike | None = None,
                  levels_dir: str | os.PathLike | None = None, campaign: catalog.Campaign | None = None,
                  theme: str | None = None, skip_briefing: bool = False, keymap: dict[str, str] | None = None,
-                 key_grace: float | None = None, serve: bool = False):
+                 key_grace: float | None = None, serve: bool = False, host_files: bool = True):
         super().__init__()
         from kubegame.tui.grace import GRACE_S
         self.key_grace = GRACE_S if key_grace is None else key_grace   # seconds keys wait after a level ends
         self.start_level = level
         self.start_with = game          # a prepared Game (chaos, sandbox) to start at once
         self.serve = serve              # each level's cluster also behind the Kubernetes API (kubegame serve)
+        self.host_files = host_files    # False: kubectl reads no file of this machine (kubegame web)
         self.seed = seed
         self.speed = speed if speed in SPEEDS else 2
         self.clock = clock
@@ -123,6 +124,8 @@ class KubeGameApp(App):
 
     def start_game(self, game: Game, push: bool = False) -> None:
         from kubegame.tui.screens.game import GameScreen
+        if not self.host_files:
+            game.host_files = False
         screen = GameScreen(game, speed=self.speed, clock=self.clock, history=self.history,
                             on_finished=self._finished, on_leave=self.show_title, serve=self.serve)
         if getattr(game, "endless", False):

@@ -27,6 +27,21 @@ class KeyGrace:
             except (LookupError, TypeError, ValueError):
                 pass
         self._grace_until = time.monotonic() + seconds
+        if getattr(self, "is_mounted", False):    # before the mount, on_mount sets the timer
+            self._show_keys_after_grace()
+
+    def _show_keys_after_grace(self) -> None:
+        """The footer hides the keys during the grace (check_action refuses them): show them
+        again when it ends, however often a key restarted it."""
+        self.set_timer(max(0.0, self._grace_until - time.monotonic()) + 0.05, self._grace_over)
+
+    def _grace_over(self) -> None:
+        if not self.in_grace:
+            self.refresh_bindings()
+
+    def on_mount(self) -> None:
+        if self.in_grace:
+            self._show_keys_after_grace()
 
     @property
     def in_grace(self) -> bool:

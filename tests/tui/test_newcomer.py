@@ -131,14 +131,18 @@ async def test_header_at_80_columns_in_the_sandbox_keeps_pause_and_speed(make_ap
 
 # -- stray keys ----------------------------------------------------------------------------------------
 
+async def _win_the_first_level(app, pilot) -> None:
+    await pilot.pause()
+    await type_command(pilot, "kubectl scale deployment hello --replicas=3")
+    app.advance(400)
+    await pilot.pause()
+    assert isinstance(app.screen, ResultsScreen)
+
+
 async def test_keys_typed_as_the_level_ends_do_nothing_on_the_results(make_app):
     app = make_app(FIRST, skip_briefing=True, key_grace=2.0)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        await type_command(pilot, "kubectl scale deployment hello --replicas=3")
-        app.advance(400)
-        await pilot.pause()
-        assert isinstance(app.screen, ResultsScreen)
+        await _win_the_first_level(app, pilot)
         results = app.screen
         # typing aimed at the command line, `n` and `s` included
         await pilot.press(*["space" if k == " " else k for k in "kubectl get nodes"], "enter")
@@ -148,6 +152,29 @@ async def test_keys_typed_as_the_level_ends_do_nothing_on_the_results(make_app):
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, BriefingScreen)
+
+
+async def test_the_footer_shows_the_keys_again_when_the_grace_ends(make_app):
+    """Found playing in the browser: back at the title after a level, the footer stayed empty."""
+    from textual.widgets._footer import FooterKey
+
+    def keys(app) -> set[str]:
+        return {k.description for k in app.screen.query(FooterKey)}
+
+    app = make_app(FIRST, skip_briefing=True, key_grace=1.5)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _win_the_first_level(app, pilot)
+        assert "levels" not in keys(app)            # during the grace the keys do nothing, and say so
+        await asyncio.sleep(1.7)
+        await pilot.pause()
+        assert "levels" in keys(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, TitleScreen)
+        assert "quit" not in keys(app)
+        await asyncio.sleep(1.7)
+        await pilot.pause()
+        assert {"quit", "unlock all", "glossary"} <= keys(app)
 
 
 async def test_unlock_all_needs_its_confirmation(make_app):

@@ -153,9 +153,12 @@ class GameScreen(Screen):
             return
         self.api_server = server
         serve.write_state(port, token, server.certs.ca_pem, self.level.name, serve.default_namespace(self.game.cluster))
-        self.query_one(OutputPane).note(f"kubegame serve: this cluster is on https://127.0.0.1:{port}; in another "
-                                        "terminal: kubegame kubeconfig --write /tmp/kubegame.yaml, then "
-                                        "KUBECONFIG=/tmp/kubegame.yaml kubectl get pods")
+        if serve.web_tab():
+            how = "the page's “real kubectl” button gives its kubeconfig"
+        else:
+            how = ("in another terminal: kubegame kubeconfig --write /tmp/kubegame.yaml, then "
+                   "KUBECONFIG=/tmp/kubegame.yaml kubectl get pods")
+        self.query_one(OutputPane).note(f"kubegame serve: this cluster is on https://127.0.0.1:{port}; {how}")
 
     async def on_unmount(self) -> None:
         if self.api_server is not None:

@@ -94,9 +94,6 @@ class ResultsScreen(KeyGrace, Screen):
         if g.lost_reason:
             yield Static(Content.styled(f"why: {g.lost_reason}", STYLE["bad"]), id="lost-reason")
 
-    def on_mount(self) -> None:
-        self.set_timer(self.grace_s + 0.05, self.refresh_bindings)
-
     def action_primary(self) -> None:
         if self.result.won and not self.chaos:
             self.action_next()
