@@ -6,7 +6,8 @@
     kubegame simulate LEVEL [--solution | --script FILE] [--seed N] [--json]
     kubegame verify [PATH...]        validates, doing nothing loses, the solution wins; exit 1 on failure
     kubegame shell LEVEL [--seed N] [--record FILE]   a plain line console
-    kubegame replay FILE [--json]    play a recorded session again
+    kubegame replay FILE [--json] [--verify]   play a recorded session again (--verify: its score too)
+    kubegame daily [--date D]        the day's chaos run, the same for everyone; its result file verifies
     kubegame export LEVEL DIR        the level's manifests as plain YAML for kubectl apply -f DIR
     kubegame chaos [--seed N]        endless seeded waves of trouble; best ticks survived per seed
     kubegame simulate chaos --seed N --ticks T [--script FILE] [--json]   the same, headless
@@ -462,12 +463,35 @@ def _write_replay(game: Any, path: str) -> bool:
 
 # -- replay ----------------------------------------------------------------------------------
 
-def cmd_replay(args: argparse.Namespace) -> int:
-    from kubegame.game import GameSetupError, run_replay
-    from kubegame.replayfile import load_replay
+def _cmd_verify_daily(args: argparse.Namespace, data: Any) -> int:
+    from kubegame import daily
     from kubegame.safeio import InputError
     try:
-        data = load_replay(args.file)
+        verdict = daily.verify(data, args.file)
+    except InputError as exc:
+        _err(f"{args.file}: error: cannot read the daily result: {exc.what}" + (f" (expected {exc.expected})"
+                                                                                if exc.expected else ""))
+        return EXIT_INVALID
+    if args.json:
+        print(json.dumps({"verified": verdict.ok, "date": verdict.date, "score": verdict.score,
+                          "message": verdict.message}, indent=2))
+    elif verdict.ok:
+        print(verdict.message)
+    else:
+        _err(f"{args.file}: error: not verified: {verdict.message}")
+    return EXIT_OK if verdict.ok else EXIT_FAIL
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from kubegame.game import GameSetupError, run_replay
+    from kubegame.replayfile import check_replay
+    from kubegame.safeio import InputError
+    try:
+        from kubegame import daily
+        data = daily.read_result(args.file)
+        if daily.is_daily(data):
+            return _cmd_verify_daily(args, data)
+        data = check_replay(data, args.file)
     except InputError as exc:
         _err(f"{args.file}: error: cannot read the replay: {exc.what}" + (f" (expected {exc.expected})"
                                                                           if exc.expected else ""))
@@ -488,15 +512,25 @@ def cmd_replay(args: argparse.Namespace) -> int:
         _err(f"error: {exc}")
         return EXIT_INVALID
     res = outcome.result
+    # --verify: the score the file claims must be what its commands score, as well as the state
+    claimed = data.get("score")
+    score_ok = not args.verify or claimed is None or claimed == res.score.total
     if args.json:
         doc = res.to_json()
         doc["replayMatches"] = outcome.matches
+        if args.verify:
+            doc["verified"] = outcome.matches and score_ok
         print(json.dumps(doc, indent=2))
     else:
         _print_result(res)
         print("replay: state matches the recording" if outcome.matches else
               f"replay: state DIFFERS from the recording (expected {outcome.expected_hash})")
-    return EXIT_OK if outcome.matches else EXIT_FAIL
+        if not score_ok:
+            _err(f"{args.file}: error: not verified: the file's score is {claimed}, but its commands score "
+                 f"{res.score.total}")
+        elif args.verify and outcome.matches:
+            print(f"verified: {data['level']}, score {res.score.total}")
+    return EXIT_OK if outcome.matches and score_ok else EXIT_FAIL
 
 
 # -- export ----------------------------------------------------------------------------------
@@ -587,6 +621,22 @@ def cmd_chaos(args: argparse.Namespace) -> int:
         print(f"chaos seed {seed}: {game.chaos_score()} ticks survived, a new best (was {best})")
     else:
         print(f"chaos seed {seed}: {game.chaos_score()} ticks survived (best {best})")
+    return EXIT_OK
+
+
+def cmd_daily(args: argparse.Namespace) -> int:
+    from kubegame import daily
+    try:
+        date = daily.check_date(args.date) if args.date else daily.today()
+    except ValueError as exc:
+        _err(f"error: --date: {exc}")
+        return EXIT_INVALID
+    game = daily.DailyGame(date)
+    _run_mode(game, args.console)
+    if args.console and game.now > 0:        # the full-screen game saves each finished run itself
+        path = daily.save_result(game)
+        print(f"daily {date}: score {game.chaos_score()}; result saved to {path}")
+        print(f"anyone can check it: kubegame replay --verify {path}")
     return EXIT_OK
 
 
@@ -719,10 +769,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int)
     s.add_argument("--record", help="write the session's replay to this file at the end")
     s.set_defaults(func=cmd_shell)
-    s = sub.add_parser("replay", help="play a recorded session again")
+    s = sub.add_parser("replay", help="play a recorded session (or a daily result) again")
     s.add_argument("file")
     s.add_argument("--json", action="store_true")
+    s.add_argument("--verify", action="store_true", help="also check the score the file claims (a daily result "
+                                                         "is always checked: its seed, state and score)")
     s.set_defaults(func=cmd_replay)
+    s = sub.add_parser("daily", help="the day's chaos run, the same for everyone; a result file anyone can verify")
+    s.add_argument("--date", help="another day's challenge, YYYY-MM-DD (default: today, UTC)")
+    s.add_argument("--console", action="store_true", help="the line console instead of the full-screen game")
+    s.set_defaults(func=cmd_daily)
     s = sub.add_parser("export", help="write the level's manifests for kubectl apply -f DIR")
     s.add_argument("level")
     s.add_argument("dir")

@@ -1030,11 +1030,15 @@ class ReplayOutcome:
     notes: list[str] = field(default_factory=list)
 
 
-def run_replay(level: Level, data: dict) -> ReplayOutcome:
+def run_replay(level: Level | None, data: dict, game: Game | None = None) -> ReplayOutcome:
     """Play a recorded session again (same level, seed, commands at their ticks), reading no file:
     what `kubectl apply -f` read during play is in the replay (`files`). `data` is checked first
-    (kubegame/replayfile.py)."""
-    game = Game(level, seed=int(data.get("seed", level.seed)))
+    (kubegame/replayfile.py). `game`: a fresh game to play it on instead (a chaos or daily run,
+    whose scenario is planned as it goes)."""
+    if game is None:
+        assert level is not None
+        game = Game(level, seed=int(data.get("seed", level.seed)))
+    level = game.level
     ticks = int(data.get("ticks", level.duration))
     pending = deque(sorted(data.get("commands") or [], key=lambda c: int(c["tick"])))
     while True:

@@ -263,7 +263,12 @@ class ChaosGame(Game):
     def __init__(self, seed: int = 0, ticks: int | None = None):
         level = chaos_level(max(ticks, SLO_WINDOW) if ticks is not None else ENDLESS)
         super().__init__(level, seed=seed)
+        self.ticks_limit = ticks
         self.scenario = ChaosScenario(level, self.seed, level.cluster.node_names())
+
+    def again(self) -> ChaosGame:
+        """A fresh run of the same seed (the results screen's retry)."""
+        return ChaosGame(self.seed, self.ticks_limit)
 
     @property
     def wave(self) -> int:

@@ -26,7 +26,8 @@ ALLOWED_KUBEGAME = {
     "debrief": {"debrief"},                       # what happened in a play (game layer)
     "replayfile": {"replayfile", "safeio"},       # reading replay files (game layer)
     "testing": {"engine", "kubectl", "level", "game", "testing", "progress"},
-    "web": {"web", "serve", "progress"},          # kubegame web: runs the TUI as a process per tab, never imports it
+    "web": {"web", "serve", "progress"},
+    "daily": {"daily", "modes", "game", "progress", "replayfile", "safeio"},   # the daily challenge (game layer)          # kubegame web: runs the TUI as a process per tab, never imports it
 }
 FORBIDDEN_EXTERNAL = {
     "engine": {"textual", "yaml", "rich"},
@@ -44,6 +45,7 @@ FORBIDDEN_EXTERNAL = {
     "replayfile": {"textual"},
     "testing": {"textual"},
     "web": {"textual"},
+    "daily": {"textual", "yaml"},
 }
 
 

@@ -145,15 +145,31 @@ class KubeGameApp(App):
         else:
             self.start_game(game)
 
+    def start_daily(self) -> None:
+        """Today's daily challenge (kubegame/daily.py), through its briefing."""
+        from kubegame.daily import DailyGame, today
+        self.play_again(DailyGame(today()))
+
+    def play_again(self, game: Game) -> None:
+        """A prepared run (chaos, daily) through its briefing: the results screen's retry."""
+        from kubegame.tui.screens.briefing import BriefingScreen
+        self.game_screen = None
+        self._show(BriefingScreen(game))
+
     def _finished(self, game: Game, timeline: Timeline) -> None:
-        from kubegame import modes
+        from kubegame import daily, modes
         from kubegame.tui.screens.results import ResultsScreen
         res = game.result()
         self.last_result = res
         new_best = False
         best: int | None = None
         try:
-            if isinstance(game, modes.ChaosGame):
+            if isinstance(game, daily.DailyGame):
+                best = int(self.progress.best(daily.progress_key(game.date)).get("bestScore", 0))
+                path = daily.save_result(game, self.home, self.progress)
+                new_best = game.chaos_score() > best
+                self.notify(f"saved {path}: anyone can check it with kubegame replay --verify FILE", timeout=10)
+            elif isinstance(game, modes.ChaosGame):
                 best = modes.best_chaos(game.seed, self.home)
                 new_best = modes.record_chaos(game, self.home)
             elif game.level.name != modes.SANDBOX_NAME:

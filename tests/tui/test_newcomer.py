@@ -369,3 +369,33 @@ async def test_a_lost_level_is_never_a_new_best(make_app):
         assert "new best" not in app.screen.query_one("#verdict").render_line(0).text
         assert not app.screen.new_best
         assert app.progress.best(FIRST).get("bestScore") == 0
+
+
+async def test_the_daily_challenge_from_the_title_saves_a_result_that_verifies(make_app, kubegame_home):
+    from kubegame import daily
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("d")                              # the day's run, through its briefing
+        await pilot.pause()
+        assert isinstance(app.screen, BriefingScreen)
+        assert app.screen.game.level.title == f"Daily challenge {daily.today()}"
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, GameScreen) and isinstance(screen.game, daily.DailyGame)
+        await type_command(pilot, "kubectl scale deployment shop --replicas=8")
+        for _ in range(20):
+            screen.advance(100)
+            if isinstance(app.screen, ResultsScreen):
+                break
+        await pilot.pause()
+        assert isinstance(app.screen, ResultsScreen)
+        (path,) = (kubegame_home / "daily").glob(f"{daily.today()}-*.json")
+        verdict = daily.verify(daily.read_result(str(path)), str(path))
+        assert verdict.ok and verdict.score == screen.game.chaos_score() > 0
+        assert app.progress.best(daily.progress_key(daily.today()))["bestScore"] == verdict.score
+        await pilot.press("r")                              # again: the same day, not another seed
+        await pilot.pause()
+        assert isinstance(app.screen, BriefingScreen)
+        assert app.screen.game.seed == daily.daily_seed(daily.today())

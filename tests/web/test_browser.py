@@ -70,6 +70,28 @@ class Tab:
     def close(self) -> None:
         self.driver.quit()
 
+    def text_of(self, element_id: str) -> str:
+        """An element's text; "" while the page is being replaced (its old elements go stale)."""
+        from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+        try:
+            return self.driver.find_element("id", element_id).text
+        except (NoSuchElementException, StaleElementReferenceException):
+            return ""
+
+    def kubectl_commands(self) -> str:
+        """Open the page's real-kubectl panel and read its commands, once the tab's cluster is served
+        (the panel asks when it opens: closed and opened again until it is)."""
+        toggle = self.driver.find_element("id", "kubectl-toggle")
+        commands = self.driver.find_element("id", "kubectl-commands")
+        toggle.click()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not commands.is_displayed():
+            time.sleep(0.2)
+            toggle.click()
+            toggle.click()
+        assert commands.is_displayed(), "the real-kubectl panel never showed its commands"
+        return commands.text
+
     def screen(self) -> str:
         return "\n".join(self.driver.execute_script("return window.kubegame.screen()"))
 
@@ -134,7 +156,7 @@ def test_play_and_win_the_first_level_in_a_browser(web, tmp_path):
     tab = Tab(url, tmp_path / "profile")
     try:
         screen = tab.wait_for("campaign", "Hello, Pod")
-        assert "playing as guest" in tab.driver.find_element("id", "who").text
+        assert "playing as guest" in tab.text_of("who")
         tab.shot("title")
         tab.start_first_level()
 
@@ -199,20 +221,14 @@ def test_two_tabs_are_two_games_and_real_kubectl_reaches_its_own(web, tmp_path):
         name = b.driver.find_element("css selector", "#as-player input")    # play under a name
         name.send_keys("Grace", Keys.ENTER)
         deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and "Grace" not in b.driver.find_element("id", "who").text:
+        while time.monotonic() < deadline and "Grace" not in b.text_of("who"):    # the page loads anew
             time.sleep(0.2)
-        assert b.driver.find_element("id", "who").text == "playing as Grace"
+        assert b.text_of("who") == "playing as Grace"
         a.start_first_level()
         b.start_first_level()
         a.wait_for("button gives its kubeconfig")        # the game's own note points at the page, not a CLI
         # tab a's panel gives the commands for real kubectl; run them as a shell would
-        a.driver.find_element("id", "kubectl-toggle").click()
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and not a.driver.find_element("id", "kubectl-commands").is_displayed():
-            time.sleep(0.2)
-            a.driver.find_element("id", "kubectl-toggle").click()    # closed: reopen to ask again
-            a.driver.find_element("id", "kubectl-toggle").click()
-        commands = a.driver.find_element("id", "kubectl-commands").text
+        commands = a.kubectl_commands()
         kubeconfig_url = re.search(r"curl -so kubegame\.yaml (\S+)", commands).group(1)
         assert "export KUBECONFIG=$PWD/kubegame.yaml" in commands and "kubectl get pods" in commands
         a.shot("real-kubectl-panel")
@@ -230,9 +246,7 @@ def test_two_tabs_are_two_games_and_real_kubectl_reaches_its_own(web, tmp_path):
         b.command("kubectl get deployment hello")
         screen_b = b.wait_for("UP-TO-DATE", "hello")
         assert re.search(r"hello\s+1/1\s+", screen_b), screen_b    # tab b's game never saw that
-        b.driver.find_element("id", "kubectl-toggle").click()
-        time.sleep(0.5)
-        b_commands = b.driver.find_element("id", "kubectl-commands").text
+        b_commands = b.kubectl_commands()
         assert re.search(r"curl -so kubegame\.yaml (\S+)", b_commands).group(1) != kubeconfig_url
         # each tab runs its own game process, with its own cluster on its own port
         ports = {urllib.request.urlopen(u, timeout=10).read().decode().split("server: https://127.0.0.1:")[1][:5]

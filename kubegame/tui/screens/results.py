@@ -102,7 +102,7 @@ class ResultsScreen(KeyGrace, Screen):
 
     def action_retry(self) -> None:
         if self.chaos:
-            self.app.start_mode("chaos")
+            self.app.play_again(self.game.again())    # the same seed (or day) again
             return
         self.app.open_briefing(self.level)
 

@@ -30,6 +30,7 @@ class TitleScreen(KeyGrace, Screen):
         Binding("u", "unlock_all", "unlock all", id="title.unlock"),
         Binding("g", "glossary", "glossary", id="title.glossary"),
         Binding("c", "chaos", "chaos", id="title.chaos"),
+        Binding("d", "daily", "daily", id="title.daily"),
         Binding("s", "sandbox", "sandbox", id="title.sandbox"),
         Binding("q", "quit", "quit", id="title.quit"),
     ]
@@ -156,6 +157,9 @@ class TitleScreen(KeyGrace, Screen):
 
     def action_chaos(self) -> None:
         self.app.start_mode("chaos")
+
+    def action_daily(self) -> None:
+        self.app.start_daily()
 
     def action_sandbox(self) -> None:
         self.app.start_mode("sandbox")
