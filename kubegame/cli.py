@@ -190,6 +190,7 @@ def _print_result(res: Any, out: TextIO | None = None) -> None:
 def cmd_simulate(args: argparse.Namespace) -> int:
     from kubegame.debrief import play_debrief
     from kubegame.game import Game, GameSetupError
+    from kubegame.hindsight import hindsight
     if args.level == "chaos" and not Path("chaos").exists():
         return cmd_simulate_chaos(args)
     try:
@@ -211,7 +212,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         doc = res.to_json()
         if args.transcript:
             doc["transcript"] = transcript_json(game)
-        doc["debrief"] = play_debrief(game).to_json()
+        doc["debrief"] = play_debrief(game, hindsight(game)).to_json()
         print(json.dumps(doc, indent=2))
     else:
         if args.transcript:
@@ -483,7 +484,7 @@ def _cmd_verify_daily(args: argparse.Namespace, data: Any) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from kubegame.game import GameSetupError, run_replay
+    from kubegame.game import Game, GameSetupError, run_replay
     from kubegame.replayfile import check_replay
     from kubegame.safeio import InputError
     try:
@@ -507,7 +508,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
              "a replay only plays on the exact level file it was recorded on")
         return EXIT_INVALID
     try:
-        outcome = run_replay(level, data)
+        game = Game(level, seed=int(data.get("seed", level.seed)))
+        outcome = run_replay(None, data, game)
     except GameSetupError as exc:
         _err(f"error: {exc}")
         return EXIT_INVALID
@@ -516,8 +518,11 @@ def cmd_replay(args: argparse.Namespace) -> int:
     claimed = data.get("score")
     score_ok = not args.verify or claimed is None or claimed == res.score.total
     if args.json:
+        from kubegame.debrief import play_debrief
+        from kubegame.hindsight import hindsight
         doc = res.to_json()
         doc["replayMatches"] = outcome.matches
+        doc["debrief"] = play_debrief(game, hindsight(game)).to_json()
         if args.verify:
             doc["verified"] = outcome.matches and score_ok
         print(json.dumps(doc, indent=2))

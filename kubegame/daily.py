@@ -25,7 +25,6 @@ from kubegame.safeio import InputError, atomic_write, load_json, read_text
 DAILY_TICKS = 1200        # a run's length at most: 20 minutes at one tick a second
 FORMAT = 1
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
-MAX_RESULT_BYTES = 32 * 1024 * 1024
 
 
 def check_date(date: str) -> str:
@@ -98,7 +97,9 @@ def is_daily(data: Any) -> bool:
 
 
 def read_result(path: str) -> Any:
-    return load_json(read_text(path, MAX_RESULT_BYTES, "daily result file"), path, max_depth=9)
+    """A replay or a daily result file, read with the replay's limits (kubegame/replayfile.py)."""
+    from kubegame import replayfile
+    return load_json(read_text(path, replayfile.MAX_REPLAY_BYTES, "replay file"), path, max_depth=9)
 
 
 def verify(data: Any, path: str) -> Verdict:

@@ -27,7 +27,8 @@ ALLOWED_KUBEGAME = {
     "replayfile": {"replayfile", "safeio"},       # reading replay files (game layer)
     "testing": {"engine", "kubectl", "level", "game", "testing", "progress"},
     "web": {"web", "serve", "progress"},
-    "daily": {"daily", "modes", "game", "progress", "replayfile", "safeio"},   # the daily challenge (game layer)          # kubegame web: runs the TUI as a process per tab, never imports it
+    "daily": {"daily", "modes", "game", "progress", "replayfile", "safeio"},   # the daily challenge (game layer)
+    "hindsight": {"hindsight", "debrief", "game"},  # the play run again without each change (game layer)          # kubegame web: runs the TUI as a process per tab, never imports it
 }
 FORBIDDEN_EXTERNAL = {
     "engine": {"textual", "yaml", "rich"},
@@ -46,6 +47,7 @@ FORBIDDEN_EXTERNAL = {
     "testing": {"textual"},
     "web": {"textual"},
     "daily": {"textual", "yaml"},
+    "hindsight": {"textual", "yaml"},
 }
 
 

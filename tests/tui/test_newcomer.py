@@ -399,3 +399,24 @@ async def test_the_daily_challenge_from_the_title_saves_a_result_that_verifies(m
         await pilot.pause()
         assert isinstance(app.screen, BriefingScreen)
         assert app.screen.game.seed == daily.daily_seed(daily.today())
+
+
+async def test_the_results_chart_marks_your_commands_and_draws_the_reference(make_app):
+    from kubegame.tui.widgets.chart import TimelineChart
+    app = make_app(FIRST, skip_briefing=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await type_command(pilot, "kubectl get pods")
+        await type_command(pilot, "kubectl scale deployment hello --replicas=3")
+        app.advance(400)
+        await pilot.pause()
+        assert isinstance(app.screen, ResultsScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        chart = app.screen.query_one(TimelineChart)
+        text = chart.render().plain
+        you = next(line for line in text.splitlines() if line.startswith("you"))
+        assert you.count("▲") == 1                           # the scale; the look shares its column
+        assert any(line.startswith("reference") for line in text.splitlines())
+        story = app.screen.query_one("#play-story").source
+        assert "the reference spends" in story

@@ -54,6 +54,8 @@ async def _results(pilot) -> None:
     pilot.app.advance(700)
     await pilot.pause()
     await pilot.pause()
+    await pilot.app.workers.wait_for_complete()      # the hindsight worker: the reference's line and story
+    await pilot.pause()
     await _quiet(pilot)
 
 
@@ -92,6 +94,8 @@ def test_first_level_won_results(snap_compare, kubegame_home):
         await type_command(pilot, "kubectl scale deployment hello --replicas=3")
         pilot.app.advance(400)
         await pilot.pause()
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         await _quiet(pilot)
 

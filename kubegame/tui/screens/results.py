@@ -41,7 +41,25 @@ class ResultsScreen(KeyGrace, Screen):
         self.new_best = new_best
         self.best = best
         self.chaos = hasattr(game, "chaos_score")
+        self.timeline.commands = [(c.tick, c.changed) for c in game.command_log]
         self.start_grace()
+
+    def on_mount(self) -> None:
+        if self.level.solution and not self.chaos:
+            self.run_worker(self._hindsight, thread=True, exit_on_error=False, name="hindsight")
+
+    def _hindsight(self) -> None:
+        """The reference and the play without each change, off the UI's thread (a second or two
+        of headless play); the chart and the story gain them when done."""
+        from kubegame.hindsight import hindsight
+        h = hindsight(self.game)
+        self.app.call_from_thread(self._show_hindsight, h)
+
+    def _show_hindsight(self, h) -> None:
+        if h.reference is not None:
+            self.timeline.reference = h.reference.availability
+            self.query_one(TimelineChart).refresh(layout=True)
+        self.query_one("#play-story", Markdown).update(_story(play_debrief(self.game, h).lines()))
 
     def compose(self) -> ComposeResult:
         r = self.result
@@ -69,8 +87,7 @@ class ResultsScreen(KeyGrace, Screen):
             chart = TimelineChart(self.timeline, id="chart")
             chart.border_title = "over the run" if self.chaos else "over the level"
             yield chart
-            story = play_debrief(self.game).lines()
-            yield Markdown("### In this play\n\n" + "\n".join(f"- {line}" for line in story), id="play-story")
+            yield Markdown(_story(play_debrief(self.game).lines()), id="play-story")
             if self.level.debrief:
                 yield Markdown(self.level.debrief, id="debrief")
             keys = [("Enter", "bold"), " next level   " if r.won and not self.chaos else " retry   "]
@@ -117,3 +134,7 @@ class ResultsScreen(KeyGrace, Screen):
 
     def action_back(self) -> None:
         self.app.show_title()
+
+
+def _story(lines: list[str]) -> str:
+    return "### In this play\n\n" + "\n".join(f"- {line}" for line in lines)

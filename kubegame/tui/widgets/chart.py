@@ -1,4 +1,6 @@
-"""The results chart: availability, traffic and cost over the level's ticks, with the scenario's events marked."""
+"""The results chart: availability, traffic and cost over the level's ticks, with the scenario's
+events, the player's commands and (once kubegame/hindsight.py has played it) the reference
+solution's availability beside the player's."""
 
 from __future__ import annotations
 
@@ -23,6 +25,8 @@ class Timeline:
     traffic: list[int] = field(default_factory=list)          # requests arrived this tick
     cost: list[float] = field(default_factory=list)           # cost so far
     marks: list[tuple[int, str, str]] = field(default_factory=list)   # (tick, reason, message)
+    commands: list[tuple[int, bool]] = field(default_factory=list)    # (tick, changed the cluster) per command
+    reference: list[float] = field(default_factory=list)              # the reference's % served per tick
 
     def add(self, tick: int, availability: float, traffic: int, cost: float) -> None:
         self.ticks.append(tick)
@@ -68,7 +72,8 @@ class TimelineChart(Widget):
         self.timeline = timeline
 
     def get_content_height(self, container, viewport, width: int) -> int:
-        return 5 + 1 + 1 + 1 + 1 + min(4, len(self._marks()))  # rows, traffic, cost, marks, axis, legend
+        # availability rows, reference, traffic, cost, your commands, events, axis, legend
+        return 5 + (1 if self.timeline.reference else 0) + 1 + 1 + 1 + 1 + 1 + min(4, len(self._marks()))
 
     def _marks(self) -> list[tuple[int, str, str]]:
         return self.timeline.marks[:26]
@@ -94,6 +99,13 @@ class TimelineChart(Widget):
             for ch, v in zip(r, av):
                 parts.append((ch, STYLE[availability_severity(v)] if v is not None else ""))
             lines.append(Content.assemble(*parts))
+        if tl.reference:
+            ref_cols = max(1, min(n_cols, round(n_cols * len(tl.reference) / end)))
+            ref = bucket(tl.reference, ref_cols, min) + [None] * (n_cols - ref_cols)
+            parts = [(f"{'reference':<{LABEL_W}}", "$text-muted")]
+            parts += [(ch, STYLE[availability_severity(v)] if v is not None else "")
+                      for ch, v in zip(rows(ref, 1, lo, 100.0)[0], ref)]
+            lines.append(Content.assemble(*parts))
         tmax = max([v for v in tr if v is not None] + [1.0])
         lines.append(Content.assemble((f"{'traffic':<{LABEL_W}}", "$text-muted"),
                                       (rows(tr, 1, 0, tmax)[0], "$text-accent"),
@@ -107,6 +119,12 @@ class TimelineChart(Widget):
             col = min(n_cols - 1, int(tick * n_cols / end))
             mark_row[col] = chr(ord("A") + i)
         lines.append(Content.assemble((f"{'events':<{LABEL_W}}", "$text-muted"), ("".join(mark_row), "bold $text-error")))
+        you = [" "] * n_cols                      # ▲ a command that changed the cluster, · one that looked
+        for tick, changed in tl.commands:
+            col = min(n_cols - 1, int(tick * n_cols / end))
+            if changed or you[col] == " ":
+                you[col] = "▲" if changed else "·"
+        lines.append(Content.assemble((f"{'you':<{LABEL_W}}", "$text-muted"), ("".join(you), "bold $text-accent")))
         axis = [" "] * n_cols
         for t in (0, end // 4, end // 2, 3 * end // 4, end):
             s = str(t)
