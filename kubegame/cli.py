@@ -603,8 +603,9 @@ def cmd_simulate_chaos(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run_mode(game: Any, console: bool) -> None:
-    """The full-screen game when the TUI can take a prepared Game, else the line console."""
+def _run_mode(game: Any, console: bool) -> bool:
+    """The full-screen game when the TUI can take a prepared Game (True: it ran, and recorded each
+    finished run itself), else the line console (False)."""
     if not console:
         try:
             app = importlib.import_module("kubegame.tui.app")
@@ -612,15 +613,18 @@ def _run_mode(game: Any, console: bool) -> None:
             app = None
         if app is not None and hasattr(app, "run_with_game"):
             app.run_with_game(game)
-            return
+            return True
     run_shell(game, sys.stdin, sys.stdout, echo=not sys.stdin.isatty())
+    return False
 
 
 def cmd_chaos(args: argparse.Namespace) -> int:
     from kubegame import modes
     seed = args.seed if args.seed is not None else 0
     game = modes.chaos_game(seed)
-    _run_mode(game, args.console)
+    if _run_mode(game, args.console):         # the game recorded every run it finished
+        print(f"chaos seed {seed}: best {modes.best_chaos(seed)} ticks survived")
+        return EXIT_OK
     best = modes.best_chaos(seed)
     if modes.record_chaos(game):
         print(f"chaos seed {seed}: {game.chaos_score()} ticks survived, a new best (was {best})")
@@ -637,8 +641,7 @@ def cmd_daily(args: argparse.Namespace) -> int:
         _err(f"error: --date: {exc}")
         return EXIT_INVALID
     game = daily.DailyGame(date)
-    _run_mode(game, args.console)
-    if args.console and game.now > 0:        # the full-screen game saves each finished run itself
+    if not _run_mode(game, args.console) and game.now > 0:   # the full-screen game saves each run itself
         path = daily.save_result(game)
         print(f"daily {date}: score {game.chaos_score()}; result saved to {path}")
         print(f"anyone can check it: kubegame replay --verify {path}")

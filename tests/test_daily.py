@@ -113,3 +113,15 @@ def test_verify_checks_a_level_replays_score_too(tmp_path, capsys):
     assert cli.main(["replay", "--verify", str(path)]) == 1
     assert "not verified: the file's score is 1000" in capsys.readouterr().err
     assert cli.main(["replay", str(path)]) == 0          # without --verify only the state is compared
+
+
+def test_the_console_daily_saves_a_result_that_verifies(tmp_path):
+    env = {**__import__("os").environ, "KUBEGAME_HOME": str(tmp_path)}
+    run = subprocess.run([sys.executable, "-m", "kubegame", "daily", "--console", "--date", DAY], cwd=ROOT, env=env,
+                         input="kubectl scale deployment shop --replicas=8\ntick 400\n", capture_output=True,
+                         text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    (path,) = (tmp_path / "daily").glob(f"{DAY}-*.json")
+    assert f"result saved to {path}" in run.stdout
+    assert f"kubegame replay --verify {path}" in run.stdout
+    assert _verify(path).returncode == 0

@@ -163,10 +163,11 @@ class KubeGameApp(App):
         self.last_result = res
         new_best = False
         best: int | None = None
+        keep: Path | None = None        # the file the results screen offers for download (kubegame web)
         try:
             if isinstance(game, daily.DailyGame):
                 best = int(self.progress.best(daily.progress_key(game.date)).get("bestScore", 0))
-                path = daily.save_result(game, self.home, self.progress)
+                path = keep = daily.save_result(game, self.home, self.progress)
                 new_best = game.chaos_score() > best
                 self.notify(f"saved {path}: anyone can check it with kubegame replay --verify FILE", timeout=10)
             elif isinstance(game, modes.ChaosGame):
@@ -177,10 +178,11 @@ class KubeGameApp(App):
         except OSError as exc:
             self.notify(f"could not save progress: {exc}", severity="warning")
         try:
-            save_replay(game.replay(), self.home)
+            saved = save_replay(game.replay(), self.home)
+            keep = keep or saved
         except (OSError, TypeError, ValueError) as exc:
             self.notify(f"could not save the replay: {getattr(exc, 'strerror', None) or exc}", severity="warning")
-        self.call_later(self._show, ResultsScreen(game, timeline, new_best, best))
+        self.call_later(self._show, ResultsScreen(game, timeline, new_best, best, saved=keep))
 
     MIN_PALETTE_ROWS = 10
 

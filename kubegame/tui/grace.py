@@ -38,6 +38,11 @@ class KeyGrace:
     def _grace_over(self) -> None:
         if not self.in_grace:
             self.refresh_bindings()
+            self.on_grace_end()
+
+    def on_grace_end(self) -> None:
+        """Called once the keys act again (a screen starts its heavy work here, not while the
+        keys typed for the screen before may still be arriving)."""
 
     def on_mount(self) -> None:
         if self.in_grace:

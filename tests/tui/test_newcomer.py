@@ -411,7 +411,7 @@ async def test_the_results_chart_marks_your_commands_and_draws_the_reference(mak
         app.advance(400)
         await pilot.pause()
         assert isinstance(app.screen, ResultsScreen)
-        await app.workers.wait_for_complete()
+        await asyncio.wait_for(app.screen.hindsight_done.wait(), 60)
         await pilot.pause()
         chart = app.screen.query_one(TimelineChart)
         text = chart.render().plain
@@ -420,3 +420,18 @@ async def test_the_results_chart_marks_your_commands_and_draws_the_reference(mak
         assert any(line.startswith("reference") for line in text.splitlines())
         story = app.screen.query_one("#play-story").source
         assert "the reference spends" in story
+
+
+async def test_the_longest_title_keeps_its_column_on_the_title_screen(make_app):
+    """Seen in the browser: "Ship It Without Dropping a Request locked: ..." ran into its column."""
+    from textual.widgets import OptionList
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        ol = app.screen.query_one("#levels", OptionList)
+        rows = [ol.get_option_at_index(i).prompt.plain for i in range(ol.option_count)]
+        locked = [r for r in rows if "locked: win" in r]
+        assert len(locked) > 5
+        assert len({r.index("locked: win") for r in locked}) == 1          # one column for every row
+        assert all(r[r.index("locked: win") - 1] == " " for r in locked)
+        assert any("Ship It Without Dropping a Request " in r for r in locked)

@@ -6,6 +6,8 @@ at the SVGs (the report, or `rsvg-convert -w 1400 file.svg -o file.png`).
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from textual.widgets import Input, TextArea
 from tui_helpers import FIRST, NODE_FAILURE, type_command
@@ -54,7 +56,7 @@ async def _results(pilot) -> None:
     pilot.app.advance(700)
     await pilot.pause()
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()      # the hindsight worker: the reference's line and story
+    await asyncio.wait_for(pilot.app.screen.hindsight_done.wait(), 60)   # the reference's line and story
     await pilot.pause()
     await _quiet(pilot)
 
@@ -95,7 +97,7 @@ def test_first_level_won_results(snap_compare, kubegame_home):
         pilot.app.advance(400)
         await pilot.pause()
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        await asyncio.wait_for(pilot.app.screen.hindsight_done.wait(), 60)
         await pilot.pause()
         await _quiet(pilot)
 

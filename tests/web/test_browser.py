@@ -60,11 +60,17 @@ class Tab:
         from selenium.webdriver.chrome.service import Service
         opts = webdriver.ChromeOptions()
         opts.binary_location = CHROMIUM
+        self.downloads = profile.parent / f"{profile.name}-downloads"
+        self.downloads.mkdir(parents=True, exist_ok=True)
+        opts.add_experimental_option("prefs", {"download.default_directory": str(self.downloads),
+                                               "download.prompt_for_download": False})
         for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
                     "--disable-dev-shm-usage", f"--window-size={size[0]},{size[1]}", f"--user-data-dir={profile}"):
             opts.add_argument(arg)
         self.driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+        self.driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow",
+                                                                    "downloadPath": str(self.downloads)})
         self.driver.get(url)
 
     def close(self) -> None:
@@ -197,7 +203,16 @@ def test_play_and_win_the_first_level_in_a_browser(web, tmp_path):
         tab.shot("first-level-won-resized")
         # back to the title, and quit the game; each screen shows its keys once it takes them
         # (kubegame/tui/grace.py: keys typed for the screen before are not acted on)
-        tab.wait_for("esc levels")
+        tab.wait_for("esc levels", "s download")
+        tab.keys("s")                                     # the replay lives on the server: download it
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not list(tab.downloads.glob("first-pod-*.json")):
+            time.sleep(0.2)
+        (replay,) = tab.downloads.glob("first-pod-*.json")
+        verified = subprocess.run([sys.executable, "-m", "kubegame", "replay", "--verify", str(replay)], cwd=ROOT,
+                                  capture_output=True, text=True, timeout=120)
+        assert verified.returncode == 0, verified.stderr      # the browser player's own play, checked here
+        assert "verified: first-pod" in verified.stdout
         tab.keys(Keys.ESCAPE)
         tab.wait_for("campaign", "q quit")
         tab.keys("q")

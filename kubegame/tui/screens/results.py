@@ -7,12 +7,15 @@ typing aimed at the game's command line as the level ends does nothing here.
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static
 
@@ -30,10 +33,13 @@ class ResultsScreen(KeyGrace, Screen):
         Binding("r", "retry", "retry", id="results.retry"),
         Binding("n", "next", "next level", id="results.next"),
         Binding("escape", "back", "levels", id="results.back"),
+        Binding("s", "download", "download", id="results.download"),
     ]
 
-    def __init__(self, game: Any, timeline: Timeline, new_best: bool = False, best: int | None = None) -> None:
+    def __init__(self, game: Any, timeline: Timeline, new_best: bool = False, best: int | None = None,
+                 saved: Path | None = None) -> None:
         super().__init__(id="results")
+        self.saved = saved          # the play's replay, or a daily run's result file
         self.game = game
         self.level = game.level
         self.result = game.result()
@@ -42,24 +48,38 @@ class ResultsScreen(KeyGrace, Screen):
         self.best = best
         self.chaos = hasattr(game, "chaos_score")
         self.timeline.commands = [(c.tick, c.changed) for c in game.command_log]
+        self._hindsight_started = False
+        self.hindsight_done = asyncio.Event()
         self.start_grace()
 
     def on_mount(self) -> None:
-        if self.level.solution and not self.chaos:
+        if not self.in_grace:
+            self.on_grace_end()
+
+    def on_grace_end(self) -> None:
+        """Hindsight (kubegame/hindsight.py) plays the level again, a second or more of work: it
+        starts once the keys act, so keys typed as the level ended are not held up behind it."""
+        if self.level.solution and not self.chaos and not self._hindsight_started:
+            self._hindsight_started = True
             self.run_worker(self._hindsight, thread=True, exit_on_error=False, name="hindsight")
 
     def _hindsight(self) -> None:
-        """The reference and the play without each change, off the UI's thread (a second or two
-        of headless play); the chart and the story gain them when done."""
+        """The reference and the play without each change, off the UI's thread; the chart and the
+        story gain them when done (`hindsight_done` is set then)."""
         from kubegame.hindsight import hindsight
         h = hindsight(self.game)
         self.app.call_from_thread(self._show_hindsight, h)
 
-    def _show_hindsight(self, h) -> None:
+    async def _show_hindsight(self, h) -> None:
+        try:
+            chart, story = self.query_one(TimelineChart), self.query_one("#play-story", Markdown)
+        except NoMatches:           # the player has moved on: nothing to show it on
+            return
         if h.reference is not None:
             self.timeline.reference = h.reference.availability
-            self.query_one(TimelineChart).refresh(layout=True)
-        self.query_one("#play-story", Markdown).update(_story(play_debrief(self.game, h).lines()))
+            chart.refresh(layout=True)
+        await story.update(_story(play_debrief(self.game, h).lines()))
+        self.hindsight_done.set()
 
     def compose(self) -> ComposeResult:
         r = self.result
@@ -94,6 +114,9 @@ class ResultsScreen(KeyGrace, Screen):
             if not self.chaos:
                 keys += [("r", "bold"), " retry   ", ("n", "bold"), " next level   "]
             keys += [("Esc", "bold"), " level select"]
+            if self.app.is_web and self.saved is not None:
+                what = "the result file" if self.saved.parent.name == "daily" else "the replay"
+                keys += ["   ", ("s", "bold"), f" download {what}"]
             yield Static(Content.assemble(*keys), id="results-keys")
         yield Footer()
 
@@ -110,6 +133,16 @@ class ResultsScreen(KeyGrace, Screen):
                                       (best_txt, "$text-accent")), id="verdict")
         if g.lost_reason:
             yield Static(Content.styled(f"why: {g.lost_reason}", STYLE["bad"]), id="lost-reason")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "download" and not (self.app.is_web and self.saved is not None):
+            return False        # in a terminal the file is on this machine already (the notice says where)
+        return super().check_action(action, parameters)
+
+    def action_download(self) -> None:
+        """In the browser (kubegame web) the file lives on the server: hand the player a copy."""
+        if self.saved is not None:
+            self.app.deliver_text(self.saved, save_filename=self.saved.name, mime_type="application/json")
 
     def action_primary(self) -> None:
         if self.result.won and not self.chaos:

@@ -64,6 +64,8 @@ class TitleScreen(KeyGrace, Screen):
         ol.clear_options()
         campaign = app.campaign
         won = {e.name for e in campaign.entries if app.progress.best(e.name).get("won")}
+        # the title column: a locked row's starts two cells later ("⊘ "), and the longest title fits
+        width = max([32] + [len(e.title) for e in campaign.entries if e.ok]) + 2
         chapter: object = object()
         first_open: int | None = None
         for e in campaign.entries:
@@ -82,12 +84,12 @@ class TitleScreen(KeyGrace, Screen):
             room = max(0, self.app.size.width - 56)
             concepts = concepts if len(concepts) <= room else concepts[: max(0, room - 1)] + ("…" if room else "")
             if open_:
-                body = Content.assemble("  ", (f"{e.title:<34}", "bold"), " ", (stars_text(stars), "$text-warning"),
+                body = Content.assemble("  ", (f"{e.title:<{width}}", "bold"), " ", (stars_text(stars), "$text-warning"),
                                         "  ", (concepts, "$text-muted"))
                 if first_open is None or (stars == 0 and first_open is None):
                     first_open = ol.option_count
             else:
-                body = Content.assemble(("  ⊘ ", "$text-muted"), (f"{e.title:<32}", "$text-muted"),
+                body = Content.assemble(("  ⊘ ", "$text-muted"), (f"{e.title:<{width - 2}}", "$text-muted"),
                                         (" locked: win the level before", "$text-muted"))
             ol.add_option(Option(body, id=f"level:{e.name}", disabled=not open_))
         if not campaign.entries:
