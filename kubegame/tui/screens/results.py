@@ -59,9 +59,13 @@ class ResultsScreen(KeyGrace, Screen):
     def on_grace_end(self) -> None:
         """Hindsight (kubegame/hindsight.py) plays the level again, a second or more of work: it
         starts once the keys act, so keys typed as the level ended are not held up behind it."""
-        if self.level.solution and not self.chaos and not self._hindsight_started:
-            self._hindsight_started = True
+        if self._hindsight_started:
+            return
+        self._hindsight_started = True
+        if self.level.solution and not self.chaos:
             self.run_worker(self._hindsight, thread=True, exit_on_error=False, name="hindsight")
+        else:
+            self.hindsight_done.set()       # no reference to compare with: the story is told
 
     def _hindsight(self) -> None:
         """The reference and the play without each change, off the UI's thread; the chart and the
