@@ -340,19 +340,20 @@ class Game:
             res.error, res.exit_code = "error: the level is over\n", 1
             return res
         self._stop_running()
-        if files is None and not self.host_files:
+        source = files                  # what -f reads: the replay's files, the disk (None), or nothing
+        if source is None and not self.host_files:
             from kubegame.kubectl.core import NoHostFiles
-            files = NoHostFiles()
+            source = NoHostFiles()
         read: dict[str, str] = {}
         self._line_notes = []
-        piped = pipeline.run_line(line, lambda words, text: self._stage(shlex.join(words), text, files, read),
-                                  stream_head=lambda words: self._stream_head(shlex.join(words), files, read))
+        piped = pipeline.run_line(line, lambda words, text: self._stage(shlex.join(words), text, source, read),
+                                  stream_head=lambda words: self._stream_head(shlex.join(words), source, read))
         if piped is not None:
             res.output, res.error, res.exit_code = piped.output, piped.error, piped.exit_code
             res.changed, res.pager, res.stream, res.filter = piped.changed, piped.pager, piped.stream, piped.filter
             res.note = "".join(self._line_notes)
         else:
-            one = self._dispatch(line, stdin, files)
+            one = self._dispatch(line, stdin, source)
             res.output, res.error, res.exit_code, res.edit, res.changed, res.stream, res.shell = \
                 one.output, one.error, one.exit_code, one.edit, one.changed, one.stream, one.shell
             read.update(one.files)
@@ -362,7 +363,7 @@ class Game:
             entry: dict[str, Any] = {"tick": self.now, "run": line}
             if stdin is not None:
                 entry["stdin"] = stdin
-            if read or (files is not None and type(files) is dict):   # not NoHostFiles: it names no file
+            if files is not None or read:
                 entry["files"] = dict(files) if files is not None else read
             self.commands.append(entry)
             self.command_log.append(CommandRecord(self.now, line, res.exit_code, res.changed))
@@ -831,6 +832,11 @@ class Game:
         return text
 
     # -- replay -----------------------------------------------------------------------------
+    def again(self) -> Game:
+        """A fresh game of the same level and seed (hindsight plays it again; chaos and the daily
+        run plan their own scenario, and say how to start theirs)."""
+        return Game(self.level, seed=self.seed)
+
     def replay(self) -> dict:
         return {"kubegame": kubegame.__version__, "level": self.level.name, "levelSha256": self.level.sha256,
                 "levelPath": self.level.path, "seed": self.seed, "commands": list(self.commands),

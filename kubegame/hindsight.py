@@ -21,13 +21,6 @@ from kubegame.debrief import Hindsight, NeedlessChange, ReferenceRun
 MAX_CHANGES = 12
 
 
-def _fresh(game: Any) -> Any:
-    again = getattr(game, "again", None)
-    if again is not None:
-        return again()
-    return type(game)(game.level, seed=game.seed)
-
-
 def _outcome(result: Any) -> tuple[bool, int]:
     return bool(result.won), int(result.score.total)
 
@@ -46,7 +39,7 @@ def reference_run(game: Any) -> ReferenceRun | None:
     level = game.level
     if not level.solution or getattr(game, "endless", False):
         return None
-    ref = _fresh(game)
+    ref = game.again()
     ref.play_to_end(list(level.solution))
     res = ref.result()
     per_tick = [100.0 if arrived == 0 else 100.0 * served / arrived for arrived, served in ref.series]
@@ -63,7 +56,7 @@ def hindsight(game: Any, max_changes: int = MAX_CHANGES) -> Hindsight:
     h.changes_total = len(changes)
     for i in changes[:max_changes]:
         without = dict(replay, commands=[c for j, c in enumerate(game.commands) if j != i], ticks=game.now)
-        outcome = run_replay(None, without, _fresh(game))
+        outcome = run_replay(None, without, game.again())
         other = _outcome(outcome.result)
         h.changes_analysed += 1
         if other >= mine:

@@ -139,9 +139,7 @@ class KubeGameApp(App):
         from kubegame import modes
         game = modes.chaos_game(self.seed or 0) if mode == "chaos" else modes.sandbox_game(self.seed or 0)
         if briefing:
-            from kubegame.tui.screens.briefing import BriefingScreen
-            self.game_screen = None
-            self._show(BriefingScreen(game))
+            self.play_again(game)
         else:
             self.start_game(game)
 
@@ -151,7 +149,7 @@ class KubeGameApp(App):
         self.play_again(DailyGame(today()))
 
     def play_again(self, game: Game) -> None:
-        """A prepared run (chaos, daily) through its briefing: the results screen's retry."""
+        """A prepared run (chaos, daily, the sandbox) through its briefing; the results screen's retry."""
         from kubegame.tui.screens.briefing import BriefingScreen
         self.game_screen = None
         self._show(BriefingScreen(game))

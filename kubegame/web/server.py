@@ -102,7 +102,7 @@ class GameService(AppService):
     async def set_terminal_size(self, width: int, height: int) -> None:
         """A browser's size, within what a screen can be: a page asking for a million columns gets
         MAX_COLUMNS, not a game that renders itself out of memory."""
-        await super().set_terminal_size(_clamp(width, 80, 20, MAX_COLUMNS), _clamp(height, 24, 5, MAX_ROWS))
+        await super().set_terminal_size(_bounded(width, 80, 20, MAX_COLUMNS), _bounded(height, 24, 5, MAX_ROWS))
 
     async def stop(self) -> None:
         try:
@@ -205,7 +205,7 @@ class WebServer(Server):
         https = request.secure or request.headers.get("X-Forwarded-Proto", "").lower() == "https"
         base = f"{'https' if https else 'http'}://{request.host}"
         context = {
-            "font_size": _int(request.query.get("fontsize", "16"), 16, 8, 40),
+            "font_size": _bounded(request.query.get("fontsize", "16"), 16, 8, 40),
             "app_websocket_url": f"{'wss' if https else 'ws'}://{request.host}/ws/{sid}",
             "kubeconfig_url": f"{base}/session/{sid}/kubeconfig",
             "serve_api": self.serve_api,
@@ -235,8 +235,8 @@ class WebServer(Server):
         if session is None or session.service is not None:
             raise web.HTTPForbidden(text="kubegame web: this session is not open (reload the page for a new one)\n")
         websocket = web.WebSocketResponse(heartbeat=15)
-        width = _int(request.query.get("width", "80"), 80, 20, MAX_COLUMNS)
-        height = _int(request.query.get("height", "24"), 24, 5, MAX_ROWS)
+        width = _bounded(request.query.get("width", "80"), 80, 20, MAX_COLUMNS)
+        height = _bounded(request.query.get("height", "24"), 24, 5, MAX_ROWS)
         await websocket.prepare(request)
         service = GameService(self.command, session, write_bytes=websocket.send_bytes,
                               write_str=websocket.send_str, close=websocket.close,
@@ -309,15 +309,13 @@ class WebServer(Server):
             print("kubegame web: stopped", flush=True)
 
 
-def _int(value: str, default: int, low: int, high: int) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        return default
-    return min(max(n, low), high)
-
-
-def _clamp(value: Any, default: int, low: int, high: int) -> int:
+def _bounded(value: Any, default: int, low: int, high: int) -> int:
+    """A whole number (or its text, from a query string) within [low, high]; `default` for anything else."""
+    if isinstance(value, str):
+        try:
+            value = int(value)
+        except ValueError:
+            return default
     if isinstance(value, bool) or not isinstance(value, int):
         return default
     return min(max(value, low), high)
