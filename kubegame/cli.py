@@ -8,6 +8,7 @@
     kubegame shell LEVEL [--seed N] [--record FILE]   a plain line console
     kubegame replay FILE [--json] [--verify]   play a recorded session again (--verify: its score too)
     kubegame daily [--date D]        the day's chaos run, the same for everyone; its result file verifies
+    kubegame interview [--seed N] [--minutes M] [--plan]   5-8 timed incidents, graded as an exam grades
     kubegame export LEVEL DIR        the level's manifests as plain YAML for kubectl apply -f DIR
     kubegame chaos [--seed N]        endless seeded waves of trouble; best ticks survived per seed
     kubegame simulate chaos --seed N --ticks T [--script FILE] [--json]   the same, headless
@@ -483,15 +484,36 @@ def _cmd_verify_daily(args: argparse.Namespace, data: Any) -> int:
     return EXIT_OK if verdict.ok else EXIT_FAIL
 
 
+def _cmd_verify_interview(args: argparse.Namespace, data: Any) -> int:
+    from kubegame.interview import files
+    from kubegame.safeio import InputError
+    try:
+        ok, message = files.verify(data, args.file)
+    except InputError as exc:
+        _err(f"{args.file}: error: cannot read the interview report: {exc.what}"
+             + (f" (expected {exc.expected})" if exc.expected else ""))
+        return EXIT_INVALID
+    if args.json:
+        print(json.dumps({"verified": ok, "message": message}, indent=2))
+    elif ok:
+        print(message)
+    else:
+        _err(f"{args.file}: error: not verified: {message}")
+    return EXIT_OK if ok else EXIT_FAIL
+
+
 def cmd_replay(args: argparse.Namespace) -> int:
     from kubegame.game import Game, GameSetupError, run_replay
     from kubegame.replayfile import check_replay
     from kubegame.safeio import InputError
     try:
         from kubegame import daily
+        from kubegame.interview import files as interview_files
         data = daily.read_result(args.file)
         if daily.is_daily(data):
             return _cmd_verify_daily(args, data)
+        if interview_files.is_report(data):
+            return _cmd_verify_interview(args, data)
         data = check_replay(data, args.file)
     except InputError as exc:
         _err(f"{args.file}: error: cannot read the replay: {exc.what}" + (f" (expected {exc.expected})"
@@ -648,6 +670,26 @@ def cmd_daily(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_interview(args: argparse.Namespace) -> int:
+    from kubegame.interview.session import DEFAULT_MINUTES, plan
+    if args.minutes is not None and not 0 < args.minutes <= 24 * 60:
+        _err("error: --minutes must be more than 0 and at most 1440")
+        return EXIT_INVALID
+    if args.seed is None:
+        from kubegame.daily import daily_seed, today
+        args.seed = daily_seed(today())
+    if args.plan:
+        incidents = plan(args.seed)
+        print(f"interview {args.seed}: {len(incidents)} incidents, {args.minutes or DEFAULT_MINUTES:g} minutes")
+        for i, inc in enumerate(incidents, 1):
+            print(f"{i}. {inc.title} ({inc.template}, {inc.level.duration} ticks): {inc.task}")
+        return EXIT_OK
+    from kubegame.tui.app import create_app
+    app = create_app(None, interview=(args.seed, args.minutes))
+    app.run()
+    return app.return_code or EXIT_OK
+
+
 def cmd_sandbox(args: argparse.Namespace) -> int:
     from kubegame import modes
     _run_mode(modes.sandbox_game(), args.console)
@@ -787,6 +829,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--date", help="another day's challenge, YYYY-MM-DD (default: today, UTC)")
     s.add_argument("--console", action="store_true", help="the line console instead of the full-screen game")
     s.set_defaults(func=cmd_daily)
+    s = sub.add_parser("interview", help="5 to 8 timed incidents, graded per objective, with a report")
+    s.add_argument("--seed", type=int, help="the interview's seed (default: today's, the same for everyone)")
+    s.add_argument("--minutes", type=float, help="the time for all the incidents (default 30)")
+    s.add_argument("--plan", action="store_true", help="print the incidents and their tasks, do not play")
+    s.set_defaults(func=cmd_interview)
     s = sub.add_parser("export", help="write the level's manifests for kubectl apply -f DIR")
     s.add_argument("level")
     s.add_argument("dir")

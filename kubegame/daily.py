@@ -97,9 +97,10 @@ def is_daily(data: Any) -> bool:
 
 
 def read_result(path: str) -> Any:
-    """A replay or a daily result file, read with the replay's limits (kubegame/replayfile.py)."""
+    """A replay, a daily result or an interview report, read with the replay's limits
+    (kubegame/replayfile.py); a report nests its replays three levels down."""
     from kubegame import replayfile
-    return load_json(read_text(path, replayfile.MAX_REPLAY_BYTES, "replay file"), path, max_depth=9)
+    return load_json(read_text(path, replayfile.MAX_REPLAY_BYTES, "replay file"), path, max_depth=11)
 
 
 def verify(data: Any, path: str) -> Verdict:

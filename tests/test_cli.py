@@ -291,3 +291,20 @@ def test_game_verbs_have_help():
         res = game.submit(line)
         assert res.ok and "Usage:" in res.output and not res.changed, line
     assert game.cluster.store.count("Node") == 4 and game.changes == 0      # 3 workers, the control plane
+
+
+def test_interview_plan_prints_the_seeds_incidents_and_tasks(capsys):
+    from kubegame.interview.session import plan
+    assert cli.main(["interview", "--seed", "7", "--plan", "--minutes", "20"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    incidents = plan(7)
+    assert out[0] == f"interview 7: {len(incidents)} incidents, 20 minutes"
+    assert out[1] == (f"1. {incidents[0].title} ({incidents[0].template}, {incidents[0].level.duration} ticks): "
+                      f"{incidents[0].task}")
+    assert len(out) == 1 + len(incidents)
+    assert not any(inc.options[inc.answer] in "\n".join(out) for inc in incidents)   # no answer given away
+
+
+def test_interview_refuses_a_time_limit_that_is_not_one(capsys):
+    assert cli.main(["interview", "--seed", "7", "--minutes", "0"]) == 2
+    assert "--minutes must be more than 0" in capsys.readouterr().err

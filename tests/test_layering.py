@@ -28,6 +28,7 @@ ALLOWED_KUBEGAME = {
     "testing": {"engine", "kubectl", "level", "game", "testing", "progress"},
     "web": {"web", "serve", "progress"},
     "daily": {"daily", "modes", "game", "progress", "replayfile", "safeio"},   # the daily challenge (game layer)
+    "interview": {"interview", "game", "level", "hindsight", "progress", "replayfile", "safeio", "safeyaml"},
     "hindsight": {"hindsight", "debrief", "game"},  # the play run again without each change (game layer)          # kubegame web: runs the TUI as a process per tab, never imports it
 }
 FORBIDDEN_EXTERNAL = {
@@ -48,6 +49,7 @@ FORBIDDEN_EXTERNAL = {
     "web": {"textual"},
     "daily": {"textual", "yaml"},
     "hindsight": {"textual", "yaml"},
+    "interview": {"textual"},
 }
 
 

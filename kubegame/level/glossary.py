@@ -233,4 +233,40 @@ ENTRIES: dict[str, str] = {
         "A YAML (or JSON) file describing Kubernetes objects: apiVersion, kind, metadata, spec. "
         "`kubectl apply -f FILE` sends it to the cluster, which makes it so. Every level of this "
         "game is a set of real manifests."),
+    # -- what the API server and the kubelet hold a pod to (interview mode) ---------------------
+    "Requests": (
+        "What a container says it needs (resources.requests: cpu, memory). The scheduler places a "
+        "Pod only on a node whose allocatable capacity minus the requests already there covers it "
+        "(`Insufficient cpu` otherwise); actual use does not count. `kubectl set resources`."),
+    "Limits": (
+        "The most a container may use (resources.limits). Memory over the limit is OOMKilled; CPU "
+        "over it is throttled, so the app serves less. A LimitRange can set defaults and maxima."),
+    "OOMKilled": (
+        "The kernel's out-of-memory killer stopped a container that used more memory than its "
+        "limit: `Last State: Terminated, Reason: OOMKilled, Exit Code: 137` in `kubectl describe "
+        "pod`. The kubelet restarts it, so it turns into CrashLoopBackOff; raise the limit."),
+    "Admission": (
+        "The API server's checks between authorisation and storage: quotas, LimitRanges, a Pod's "
+        "ServiceAccount, PodSecurity. A refused object is never stored, so a ReplicaSet whose Pods "
+        "are refused shows `FailedCreate` events and no Pods at all (`kubectl describe rs`)."),
+    "ResourceQuota": (
+        "A namespace's budget: how many objects, and how much CPU and memory in requests and "
+        "limits. Once it tracks requests.cpu, every new Pod must set one. `kubectl describe quota` "
+        "shows used against hard."),
+    "LimitRange": (
+        "Per-container (or per-Pod) defaults and bounds in a namespace. `default` and "
+        "`defaultRequest` fill missing values in; `min` and `max` refuse Pods outside them "
+        "(`maximum cpu usage per Container is 500m`). `kubectl describe limitrange` lists them."),
+    "ServiceAccount": (
+        "The identity a Pod's processes have towards the API server (spec.serviceAccountName, "
+        "`default` if unset). It must exist before the Pod is created: `kubectl create "
+        "serviceaccount NAME`; RBAC RoleBindings grant it rights."),
+    "NodeSelector": (
+        "The labels a node must carry for a Pod to land there (spec.nodeSelector; `kubectl label node "
+        "NAME key=value`). With no such node the Pod stays Pending: `didn't match Pod's node "
+        "affinity/selector`. Node affinity says the same with more operators."),
+    "ImagePullPolicy": (
+        "When the kubelet pulls a container's image: `Always`, `IfNotPresent` (the default for a "
+        "tagged image) or `Never` (only an image already on the node; `ErrImageNeverPull` "
+        "otherwise). `:latest` or no tag defaults to Always."),
 }

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +55,9 @@ class KubeGameApp(App):
                  unlock_all: bool = False, home: str | os.PathLike | None = None,
                  levels_dir: str | os.PathLike | None = None, campaign: catalog.Campaign | None = None,
                  theme: str | None = None, skip_briefing: bool = False, keymap: dict[str, str] | None = None,
-                 key_grace: float | None = None, serve: bool = False, host_files: bool = True):
+                 key_grace: float | None = None, serve: bool = False, host_files: bool = True,
+                 interview: tuple[int | None, float | None] | None = None,
+                 interview_clock: Any = None):
         super().__init__()
         from kubegame.tui.grace import GRACE_S
         self.key_grace = GRACE_S if key_grace is None else key_grace   # seconds keys wait after a level ends
@@ -73,6 +76,9 @@ class KubeGameApp(App):
         self.history = History(self.home / "history")
         self.game_screen: GameScreen | None = None
         self.last_result: Any = None
+        self.interview_flow: Any = None     # the interview being played (kubegame/tui/screens/interview.py)
+        self.start_interview_with = interview   # (seed, minutes): `kubegame interview` starts with its rules
+        self.interview_clock = interview_clock or time.monotonic   # tests pass a clock they move
         if theme:
             self.theme = theme
         km = dict(_load_keymap(self.home))
@@ -84,7 +90,9 @@ class KubeGameApp(App):
     def on_mount(self) -> None:
         for w in self.progress.warnings:
             self.notify(w, severity="warning", timeout=8)
-        if self.start_with is not None:
+        if self.start_interview_with is not None:
+            self.start_interview(*self.start_interview_with)
+        elif self.start_with is not None:
             self.start_game(self.start_with, push=True)
         elif self.start_level is not None:
             game = self.new_game(self.start_level)
@@ -99,6 +107,10 @@ class KubeGameApp(App):
     def new_game(self, level: Level) -> Game:
         from kubegame.game import Game
         return Game(level, seed=self.seed)
+
+    def show_screen(self, screen) -> None:
+        """`screen` in place of the one shown (modals over it are closed)."""
+        self._show(screen)
 
     def _show(self, screen) -> None:
         if len(self.screen_stack) <= 1:
@@ -122,16 +134,20 @@ class KubeGameApp(App):
         self.game_screen = None
         self._show(BriefingScreen(game))
 
-    def start_game(self, game: Game, push: bool = False) -> None:
+    def start_game(self, game: Game, push: bool = False, on_finished: Any = None, on_leave: Any = None) -> GameScreen:
+        """The game screen on `game`; by default its end shows the results and leaving the title
+        (interview mode grades each incident and hands it in instead)."""
         from kubegame.tui.screens.game import GameScreen
         if not self.host_files:
             game.host_files = False
         screen = GameScreen(game, speed=self.speed, clock=self.clock, history=self.history,
-                            on_finished=self._finished, on_leave=self.show_title, serve=self.serve)
+                            on_finished=on_finished or self._finished, on_leave=on_leave or self.show_title,
+                            serve=self.serve)
         if getattr(game, "endless", False):
             screen.timeline.duration = 0       # the chart spans the ticks played, not a million
         self.game_screen = screen
         self._show(screen)
+        return screen
 
     def start_mode(self, mode: str, briefing: bool = True) -> None:
         """Chaos (endless seeded waves) or the sandbox (a cluster with a node pool, no objectives),
@@ -147,6 +163,17 @@ class KubeGameApp(App):
         """Today's daily challenge (kubegame/daily.py), through its briefing."""
         from kubegame.daily import DailyGame, today
         self.play_again(DailyGame(today()))
+
+    def start_interview(self, seed: int | None = None, minutes: float | None = None) -> None:
+        """Interview mode (kubegame/interview/): its rules first; Enter there starts the clock."""
+        from kubegame.interview.session import DEFAULT_MINUTES, Interview
+        from kubegame.tui.screens.interview import InterviewIntroScreen
+        seed = self.seed if seed is None else seed
+        if seed is None:
+            from kubegame.daily import daily_seed, today
+            seed = daily_seed(today())       # the day's set, unless a seed is given
+        self.game_screen = None
+        self._show(InterviewIntroScreen(Interview(seed, minutes or DEFAULT_MINUTES, clock=self.interview_clock)))
 
     def play_again(self, game: Game) -> None:
         """A prepared run (chaos, daily, the sandbox) through its briefing; the results screen's retry."""

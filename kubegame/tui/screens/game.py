@@ -130,6 +130,9 @@ class GameScreen(Screen):
         self.query_one(ResourceView).display = False
         out = self.query_one(OutputPane)
         start = "The clock starts when you press space or run a command. " if self.waiting else ""
+        intro = getattr(self.game, "intro_note", "")
+        if intro:
+            out.note(intro, "bold $text-accent")
         out.note(f"{self.level.title}: {start}Press : to type a command (try kubectl get pods), ? for help, "
                  "space to pause, z to zoom this pane, :pods for a table of pods.")
         self.refresh_view()
@@ -244,6 +247,20 @@ class GameScreen(Screen):
         console.border_title = "kubectl" if res is None or not res.running else \
             f"kubectl: {res.line} (running: Ctrl-C stops it)"
 
+    def end_now(self) -> None:
+        """No more commands: the game's clock runs to its end at once, headless (interview mode hands
+        an incident in this way), then the screen finishes as if it had played out."""
+        if self._done:
+            return
+        self._done = True
+        try:
+            self.game.play_to_end()
+        except Exception as exc:  # noqa: BLE001 - an engine bug shows, it does not crash the UI
+            self.notify(f"the simulation failed at tick {self.game.now}: {type(exc).__name__}: {exc}",
+                        severity="error")
+        if self.on_finished is not None:
+            self.on_finished(self.game, self.timeline)
+
     def _finish(self) -> None:
         self._done = True
         if self.on_finished is not None:
@@ -261,7 +278,7 @@ class GameScreen(Screen):
             speed=self.speed, paused=self.paused, cost=view.cost, budget=view.budget,
             score=g.chaos_score() if chaos else view.score, finished=view.finished, endless=endless,
             score_label="survived" if chaos else ("" if endless else "score"), waiting=self.waiting,
-            extra=f"wave {g.wave}" if chaos and g.wave else "")
+            extra=g.header_note() if hasattr(g, "header_note") else f"wave {g.wave}" if chaos and g.wave else "")
         rv = self.query_one(ResourceView)
         if rv.display:
             rv.sync(g.cluster)
@@ -601,8 +618,12 @@ class GameScreen(Screen):
         self.app.push_screen(GlossaryScreen(self.level.concepts))
 
     def action_hint(self) -> None:
-        text = self.game.next_hint()
         out = self.query_one(OutputPane)
+        off = getattr(self.game, "hints_off", "")
+        if off:
+            out.note(off, "$text-warning")
+            return
+        text = self.game.next_hint()
         if text is None:
             out.note("no hint yet: keep watching the events", "$text-warning")
             self.notify("no hint yet", timeout=2)
@@ -621,7 +642,8 @@ class GameScreen(Screen):
     def action_leave(self) -> None:
         def answer(yes: bool | None) -> None:
             if yes and self.on_leave is not None:
+                self.on_leave()         # interview mode hands the incident in (end_now) here
                 self._done = True
-                self.on_leave()
 
-        self.app.push_screen(ConfirmScreen("Leave this level? Progress in it is lost."), answer)
+        question = getattr(self.game, "leave_question", "Leave this level? Progress in it is lost.")
+        self.app.push_screen(ConfirmScreen(question, yes=getattr(self.game, "leave_label", "Leave")), answer)

@@ -31,6 +31,7 @@ class TitleScreen(KeyGrace, Screen):
         Binding("g", "glossary", "glossary", id="title.glossary"),
         Binding("c", "chaos", "chaos", id="title.chaos"),
         Binding("d", "daily", "daily", id="title.daily"),
+        Binding("i", "interview", "interview", id="title.interview"),
         Binding("s", "sandbox", "sandbox", id="title.sandbox"),
         Binding("q", "quit", "quit", id="title.quit"),
     ]
@@ -162,6 +163,9 @@ class TitleScreen(KeyGrace, Screen):
 
     def action_daily(self) -> None:
         self.app.start_daily()
+
+    def action_interview(self) -> None:
+        self.app.start_interview()
 
     def action_sandbox(self) -> None:
         self.app.start_mode("sandbox")
